@@ -1,0 +1,112 @@
+/**
+ * The audit event: a valid Kubernetes `audit.k8s.io/v1` Event, so tools that read API-server audit logs read ours
+ * unchanged, with Auditgate's own facts under the single extension key `auditgate`.
+ */
+
+/** The schema version this library writes. Readers accept every version in {@link SUPPORTED_SCHEMA_VERSIONS}. */
+export const CURRENT_SCHEMA_VERSION = 2;
+/** Schema versions the validator accepts (1: first release; 2: adds `mcp.caller` and `stream`). */
+export const SUPPORTED_SCHEMA_VERSIONS: readonly number[] = [1, 2];
+
+export const AUDIT_LEVELS = ['None', 'Metadata', 'Request', 'RequestResponse'] as const;
+/** How much of an exchange is recorded, as in the API server's audit policy. */
+export type AuditLevel = (typeof AUDIT_LEVELS)[number];
+
+export const AUDIT_STAGES = ['RequestReceived', 'ResponseStarted', 'ResponseComplete', 'Panic'] as const;
+/** When in the exchange the event was produced. */
+export type AuditStage = (typeof AUDIT_STAGES)[number];
+
+/** `authentication.k8s.io/v1` UserInfo. */
+export interface UserInfo {
+  username?: string;
+  uid?: string;
+  groups?: string[];
+  extra?: Record<string, string[]>;
+}
+
+/** `audit.k8s.io/v1` ObjectReference. */
+export interface ObjectReference {
+  resource?: string;
+  namespace?: string;
+  name?: string;
+  uid?: string;
+  apiGroup?: string;
+  apiVersion?: string;
+  resourceVersion?: string;
+  subresource?: string;
+}
+
+/** `meta/v1` Status, as recorded in `responseStatus`. */
+export interface ResponseStatus {
+  metadata?: Record<string, unknown>;
+  status?: string;
+  message?: string;
+  reason?: string;
+  code?: number;
+}
+
+/** The authenticated caller, as verified by the gateway. */
+export interface ActorInfo {
+  issuer: string;
+  subject: string;
+  username: string;
+  groups: string[];
+  tokenKind: 'serviceaccount' | 'oidc' | 'anonymous';
+}
+
+/** What is known of a recorded request or response body. */
+export interface BodyInfo {
+  /** Bytes seen in full. */
+  bytes: number;
+  /** sha256 (hex) of the full body as it crossed the gateway. */
+  sha256: string;
+  /** True when the recorded object was cut to the configured bound. */
+  truncated: boolean;
+  /** JSON paths whose values were masked before the event was produced. */
+  maskedPaths: string[];
+  contentType?: string;
+}
+
+/** Auditgate's extension of the Kubernetes audit event. */
+export interface AuditgateExtension {
+  schemaVersion: number;
+  gateway: { instance: string; version: string };
+  actor: ActorInfo;
+  onBehalfOf?: ActorInfo;
+  /** Caller-supplied MCP correlation (unverified). */
+  mcp?: { sessionId?: string; toolName?: string; requestId?: string; caller?: 'supplied' };
+  cluster: { name: string; arn?: string; region?: string };
+  upstream?: { mode: string; roleArn?: string; assumedRoleId?: string; identity?: string; impersonated?: boolean };
+  policy?: { bundleHash: string; ruleId?: string; decision: 'allow' | 'deny' | 'mask'; reason?: string };
+  body?: { request?: BodyInfo; response?: BodyInfo };
+  stream?: { events: number; bytes: number; durationMs: number };
+  chain?: { stream: string; seq: number; prevHash: string; hash: string };
+  /** Client-supplied forwarding chain, recorded as untrusted. */
+  forwardedFor?: string[];
+  /** Why the exchange failed inside the gateway, when it did (an `AUDITGATE_E_*` code). */
+  errorCode?: string;
+  enrichment?: Record<string, unknown>;
+}
+
+/** One audit record. */
+export interface AuditEvent {
+  apiVersion: 'audit.k8s.io/v1';
+  kind: 'Event';
+  level: AuditLevel;
+  auditID: string;
+  stage: AuditStage;
+  requestURI: string;
+  verb: string;
+  user: UserInfo;
+  impersonatedUser?: UserInfo;
+  sourceIPs?: string[];
+  userAgent?: string;
+  objectRef?: ObjectReference;
+  responseStatus?: ResponseStatus;
+  requestObject?: unknown;
+  responseObject?: unknown;
+  requestReceivedTimestamp: string;
+  stageTimestamp: string;
+  annotations?: Record<string, string>;
+  auditgate: AuditgateExtension;
+}

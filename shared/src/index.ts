@@ -1,0 +1,10 @@
+export { AppError, isAppError, toAppError, type AppErrorOptions } from './errors/app-error.js';
+export { ErrorCodes, type ErrorCode } from './errors/codes.js';
+export { EnvReader, type Env, type IntBounds } from './config/env-reader.js';
+export { createLogger, REDACTED_PATHS, type Logger, type LoggerOptions } from './logging/create-logger.js';
+export { createMetricsRegistry, type Registry } from './metrics/create-registry.js';
+export * from './events/audit-event.js';
+export { auditEventProblems, validateAuditEvent, decodeAuditEvent } from './events/validate-audit-event.js';
+export { Topics, topicSpecs, type TopicSpec } from './kafka/topics.js';
+export { createKafka, type CreateKafkaOptions } from './kafka/create-kafka.js';
+export { ensureTopics } from './kafka/ensure-topics.js';

@@ -1,0 +1,3 @@
+export { readStackEnv, type StackEnv } from './stack-env.js';
+export { waitFor } from './wait-for.js';
+export { uniqueName } from './unique-name.js';

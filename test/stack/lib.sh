@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Shared helpers for the local stack scripts: paths, logging, waiting for health.
+set -euo pipefail
+STACK_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source=versions.env
+source "$STACK_DIR/versions.env"
+AUDITGATE_CACHE="${AUDITGATE_CACHE:-$HOME/.cache/auditgate}"
+AUDITGATE_STATE="${AUDITGATE_STATE:-$AUDITGATE_CACHE/state}"
+AUDITGATE_LOGS="${AUDITGATE_LOGS:-$AUDITGATE_STATE/logs}"
+AUDITGATE_BIN="$AUDITGATE_CACHE/bin"
+mkdir -p "$AUDITGATE_CACHE" "$AUDITGATE_STATE" "$AUDITGATE_LOGS" "$AUDITGATE_BIN"
+
+log() { printf '[stack %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+
+# with_lock NAME CMD...: one installer of a component at a time, across processes.
+with_lock() { local name=$1; shift; ( flock 9; "$@" ) 9>"$AUDITGATE_CACHE/.$name.lock"; }
+
+# wait_for NAME LOGFILE TIMEOUT_S CMD...: poll CMD until it succeeds, or fail naming the component and its log.
+wait_for() {
+  local name=$1 logfile=$2 timeout=$3; shift 3
+  local start=$SECONDS
+  until "$@" >/dev/null 2>&1; do
+    if (( SECONDS - start > timeout )); then
+      log "$name did not become healthy within ${timeout}s; last lines of $logfile:"
+      tail -n 30 "$logfile" >&2 || true
+      stop_pid "$name"
+      die "$name is not healthy (log: $logfile)"
+    fi
+    sleep 1
+  done
+  log "$name is healthy ($((SECONDS - start))s)"
+}
+
+pidfile() { echo "$AUDITGATE_STATE/$1.pid"; }
+is_running() { local f; f=$(pidfile "$1"); [[ -f $f ]] && kill -0 "$(cat "$f")" 2>/dev/null; }
+
+# start_bg NAME CMD...: start CMD detached, its output in the logs folder, its pid recorded.
+start_bg() {
+  local name=$1; shift
+  local logfile="$AUDITGATE_LOGS/$name.log"
+  setsid "$@" >>"$logfile" 2>&1 < /dev/null &
+  echo $! >"$(pidfile "$name")"
+}
+
+# stop_pid NAME: stop what start_bg started, and only that.
+stop_pid() {
+  local name=$1 f pid
+  f=$(pidfile "$name")
+  [[ -f $f ]] || return 0
+  pid=$(cat "$f")
+  if kill -0 "$pid" 2>/dev/null; then
+    kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
+    for _ in $(seq 1 30); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+    kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
+  fi
+  rm -f "$f"
+  log "stopped $name"
+}
