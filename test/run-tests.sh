@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# The README's test command (`npm test`): installs what is missing, brings the real stack up if it is not,
+# type-checks the whole workspace, runs every unit and integration test, and stops what it started.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+STACK=test/stack/stack.sh
+COMPONENTS=(kafka opensearch moto alertmanager kube)
+
+if [[ ! -x node_modules/.bin/tsx || package-lock.json -nt node_modules/.package-lock.json ]]; then
+  echo "[test] installing npm dependencies"
+  npm install --no-audit --no-fund
+fi
+
+# Remember what was already running so we stop only what we start.
+started=()
+for c in "${COMPONENTS[@]}"; do
+  if ! bash "$STACK" status "$c" | grep -q "running"; then started+=("$c"); fi
+done
+cleanup() {
+  local rc=$?
+  if [[ ${#started[@]} -gt 0 && -z ${AUDITGATE_KEEP_STACK:-} ]]; then
+    echo "[test] stopping what this run started: ${started[*]}"
+    bash "$STACK" down "${started[@]}" || true
+  fi
+  exit $rc
+}
+trap cleanup EXIT INT TERM
+bash "$STACK" up "${COMPONENTS[@]}"
+eval "$(bash "$STACK" env)"
+export NODE_EXTRA_CA_CERTS="$KUBE_STATE/pki/ca.crt"
+export KAFKAJS_NO_PARTITIONER_WARNING=1
+
+echo "[test] typecheck"
+npx tsc -p tsconfig.json --noEmit
+
+mapfile -t unit < <(find shared services -path '*/node_modules' -prune -o -name '*.test.ts' -print 2>/dev/null | sort)
+mapfile -t integration < <(find test -path '*/node_modules' -prune -o -name '*.test.ts' -print | sort)
+filter=${AUDITGATE_TEST_FILTER:-}
+if [[ -n $filter ]]; then
+  mapfile -t unit < <(printf '%s\n' "${unit[@]}" | grep -E "$filter" || true)
+  mapfile -t integration < <(printf '%s\n' "${integration[@]}" | grep -E "$filter" || true)
+fi
+echo "[test] ${#unit[@]} unit test files, ${#integration[@]} integration test files"
+# One runner over all files, so one summary line counts every test; integration files share the stack, so
+# files run one at a time.
+npx tsx --test --test-concurrency=1 --test-timeout=600000 --test-reporter=spec "${unit[@]}" "${integration[@]}"
