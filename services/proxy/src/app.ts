@@ -1,0 +1,165 @@
+import { createServer as createHttpServer, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { readFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import type { Producer } from 'kafkajs';
+import { CURRENT_SCHEMA_VERSION, type Logger, type Registry } from '@auditgate/shared';
+import type { AuditSink } from './audit/audit-sink.js';
+import { BatchingProducer } from './audit/batching-producer.js';
+import { KafkaAuditSink } from './audit/kafka-audit-sink.js';
+import { Spool } from './audit/spool.js';
+import { createTokenVerifier } from './auth/index.js';
+import type { ProxyConfig } from './config/proxy-config.js';
+import type { ExchangeDeps } from './forward/exchange-deps.js';
+import { createExchangeHandler, createUpstreamClient } from './forward/exchange-handler.js';
+import { createUpgradeHandler } from './forward/upgrade-handler.js';
+import { createOpsApp } from './http/ops-app.js';
+import { createProxyMetrics } from './http/proxy-metrics.js';
+import { createSelfSignedCert } from './http/self-signed-cert.js';
+import { createRateLimiter, watchPolicyFile } from './policy/index.js';
+import type { UpstreamCredentials } from './upstream/index.js';
+import { createMasker } from './wiring/create-masker.js';
+
+/** What `createApp` needs from the outside world; `main.ts` builds the real ones, tests may pass their own. */
+export interface ProxyDeps {
+  readonly logger: Logger;
+  readonly registry: Registry;
+  readonly upstream: UpstreamCredentials;
+  /** A connected kafkajs producer (idempotent); undefined only when auditing is off. */
+  readonly producer: Producer | undefined;
+  readonly now?: () => number;
+  readonly newId?: () => string;
+}
+
+/** A running proxy's addresses. */
+export interface ProxyAddresses { http?: number; https?: number; ops?: number }
+
+/** The proxy service: `start()` listens, `stop()` drains and closes (safe to call twice). */
+export interface ProxyApp {
+  start(): Promise<ProxyAddresses>;
+  stop(): Promise<void>;
+}
+
+function listen(server: Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve((server.address() as AddressInfo).port));
+  });
+}
+
+function close(server: Server | undefined): Promise<void> {
+  if (server === undefined || !server.listening) return Promise.resolve();
+  return new Promise((resolve) => server.close(() => resolve()));
+}
+
+/** Wires the proxy from its validated config and dependencies. */
+export function createApp(config: ProxyConfig, deps: ProxyDeps): ProxyApp {
+  const now = deps.now ?? Date.now;
+  const log = deps.logger;
+  const metrics = createProxyMetrics(deps.registry);
+  const policyWatcher = watchPolicyFile(config.policyFile, {
+    onChange: (_policy, hash) => log.info({ bundleHash: hash }, 'policy reloaded'),
+    onError: (error) => log.error({ code: error.code, err: error.message }, 'policy change rejected; the previous policy stays in force'),
+    logger: log.child({ component: 'policy' }),
+    now,
+  });
+  let sink: AuditSink | undefined;
+  let kafkaSink: KafkaAuditSink | undefined;
+  if (config.auditEnabled) {
+    if (deps.producer === undefined) throw new Error('auditing needs a Kafka producer');
+    const batching = new BatchingProducer({
+      producer: deps.producer, topic: config.kafka.topic, lingerMs: config.kafka.lingerMs,
+      maxBatchMessages: config.kafka.maxBatchMessages, ackTimeoutMs: config.kafka.ackTimeoutMs,
+    });
+    kafkaSink = new KafkaAuditSink({
+      producer: batching, mode: config.kafka.outageMode, logger: log.child({ component: 'audit' }),
+      ...(config.kafka.outageMode === 'spool' ? { spool: new Spool(config.kafka.spoolDir) } : {}),
+      onSpool: (event, count) => metrics.spool.inc({ event }, count),
+    });
+    sink = kafkaSink;
+  } else {
+    log.warn('AUDITING IS OFF (PROXY_AUDIT_ENABLED=false): requests are forwarded without audit records');
+  }
+  let closing = false;
+  const exchangeDeps: ExchangeDeps = {
+    logger: log.child({ component: 'exchange' }),
+    facts: {
+      instance: config.instance, version: config.version, cluster: config.cluster, schemaVersion: CURRENT_SCHEMA_VERSION,
+      upstream: () => ({ ...deps.upstream.describe(), impersonated: config.impersonate }),
+    },
+    verifier: createTokenVerifier({ issuers: config.issuers, now, logger: log.child({ component: 'auth' }) }),
+    onBehalfOfVerifier: config.onBehalfOfIssuer === undefined ? undefined
+      : createTokenVerifier({ issuers: [config.onBehalfOfIssuer], now, logger: log.child({ component: 'auth-obo' }) }),
+    policy: () => policyWatcher.current().evaluator,
+    rateLimiter: createRateLimiter({ now }),
+    masker: createMasker(config.maskingKey),
+    upstream: deps.upstream,
+    sink,
+    metrics,
+    now,
+    newId: deps.newId ?? randomUUID,
+    impersonate: config.impersonate,
+    maxRequestBodyBytes: config.maxRequestBodyBytes,
+    maxRecordedBodyBytes: config.maxRecordedBodyBytes,
+    closing: () => closing,
+  };
+  const client = createUpstreamClient(exchangeDeps);
+  const onRequest = createExchangeHandler(exchangeDeps, client);
+  const onUpgrade = createUpgradeHandler(exchangeDeps, client);
+  const servers: Server[] = [];
+  let ops: Server | undefined;
+  let stopped: Promise<void> | undefined;
+
+  return {
+    async start() {
+      await kafkaSink?.start();
+      const addresses: ProxyAddresses = {};
+      const { host, httpPort, httpsPort, opsPort, tlsCertFile, tlsKeyFile } = config.listen;
+      if (httpPort !== 0 || config.listen.httpsPort === 0) {
+        const server = createHttpServer({ requestTimeout: 0, headersTimeout: 30_000, keepAliveTimeout: 65_000, maxHeaderSize: 32 * 1024 }, onRequest);
+        server.on('upgrade', onUpgrade);
+        servers.push(server);
+        addresses.http = await listen(server, httpPort, host);
+      }
+      if (httpsPort !== 0 || (httpsPort === 0 && tlsCertFile !== undefined)) {
+        const tls = tlsCertFile !== undefined && tlsKeyFile !== undefined
+          ? { cert: readFileSync(tlsCertFile), key: readFileSync(tlsKeyFile) }
+          : createSelfSignedCert(['localhost', '127.0.0.1', host]);
+        const server = createHttpsServer({ ...tls, requestTimeout: 0, headersTimeout: 30_000, keepAliveTimeout: 65_000, maxHeaderSize: 32 * 1024 }, onRequest);
+        server.on('upgrade', onUpgrade);
+        servers.push(server as unknown as Server);
+        addresses.https = await listen(server as unknown as Server, httpsPort, host);
+      }
+      ops = createHttpServer(createOpsApp(deps.registry, {
+        notReady: () => [
+          ...(closing ? ['shutting down'] : []),
+          ...(sink !== undefined && !sink.healthy() ? ['audit log (Kafka) unavailable in fail-closed mode'] : []),
+        ],
+      }));
+      addresses.ops = await listen(ops, opsPort, host);
+      log.info({ addresses, upstream: deps.upstream.describe(), audit: config.auditEnabled, outageMode: config.kafka.outageMode }, 'proxy listening');
+      return addresses;
+    },
+    stop() {
+      stopped ??= (async () => {
+        closing = true;
+        const deadline = new Promise<void>((resolve) => setTimeout(resolve, config.shutdownTimeoutMs).unref());
+        const drained = Promise.all(servers.map((s) => { s.closeIdleConnections(); return close(s); }));
+        await Promise.race([drained, deadline]);
+        for (const s of servers) s.closeAllConnections();
+        const steps: Array<[string, () => Promise<void>]> = [
+          ['audit sink', async () => { await sink?.close(); }],
+          ['policy watcher', async () => { policyWatcher.close(); }],
+          ['token verifiers', async () => { await exchangeDeps.verifier.close(); await exchangeDeps.onBehalfOfVerifier?.close(); }],
+          ['upstream connections', async () => { client.agent.destroy(); }],
+          ['ops server', () => close(ops)],
+        ];
+        for (const [name, step] of steps) {
+          try { await step(); } catch (error) { log.error({ step: name, err: (error as Error).message }, 'shutdown step failed'); }
+        }
+      })();
+      return stopped;
+    },
+  };
+}

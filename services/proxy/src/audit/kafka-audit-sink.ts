@@ -1,0 +1,117 @@
+import type { Logger } from 'pino';
+import type { AuditEvent } from '@auditgate/shared';
+import type { AuditSink } from './audit-sink.js';
+import type { BatchingProducer } from './batching-producer.js';
+import type { Spool } from './spool.js';
+
+/** What to do when Kafka cannot acknowledge a write-ahead event. */
+export type KafkaOutageMode = 'fail-closed' | 'spool';
+
+/** Options for {@link KafkaAuditSink}. */
+export interface KafkaAuditSinkOptions {
+  readonly producer: BatchingProducer;
+  readonly mode: KafkaOutageMode;
+  /** Required in spool mode. */
+  readonly spool?: Spool;
+  readonly logger: Logger;
+  /** How often the spool drainer retries Kafka. */
+  readonly drainIntervalMs?: number;
+  /** Called with the number of events spooled and drained, for metrics. */
+  readonly onSpool?: (event: 'spooled' | 'drained', count: number) => void;
+}
+
+/**
+ * The write-ahead audit sink: events go to Kafka (batched, acks=all). In `spool` mode, when Kafka fails, events are
+ * fsync'd to the local spool instead, and every later event follows them there until a drainer has sent the whole
+ * spool to Kafka in order; only then do events go straight to Kafka again.
+ */
+export class KafkaAuditSink implements AuditSink {
+  private spooling = false;
+  private drainTimer: NodeJS.Timeout | undefined;
+  private draining: Promise<void> | undefined;
+  private closed = false;
+
+  constructor(private readonly options: KafkaAuditSinkOptions) {
+    if (options.mode === 'spool' && options.spool === undefined) throw new Error('spool mode needs a spool');
+  }
+
+  /** Starts in spooling state if a previous run left records in the spool. */
+  async start(): Promise<void> {
+    const spool = this.options.spool;
+    if (spool !== undefined && !(await spool.isEmpty())) this.enterSpooling('records left by a previous run');
+  }
+
+  writeAhead(event: AuditEvent): Promise<void> { return this.write(event); }
+  record(event: AuditEvent): Promise<void> { return this.write(event); }
+
+  healthy(): boolean { return this.options.mode === 'spool' || !this.spooling; }
+
+  private async write(event: AuditEvent): Promise<void> {
+    const key = event.auditgate.actor.username;
+    const value = Buffer.from(JSON.stringify(event));
+    if (this.spooling && this.options.spool !== undefined) return this.toSpool(key, value);
+    try {
+      await this.options.producer.send(key, value);
+    } catch (error) {
+      if (this.options.mode === 'fail-closed' || this.options.spool === undefined) throw error;
+      this.enterSpooling((error as Error).message);
+      await this.toSpool(key, value);
+    }
+  }
+
+  private async toSpool(key: string, value: Buffer): Promise<void> {
+    await this.options.spool!.append({ key, value });
+    this.options.onSpool?.('spooled', 1);
+  }
+
+  private enterSpooling(reason: string): void {
+    if (this.spooling) return;
+    this.spooling = true;
+    this.options.logger.warn({ reason }, 'Kafka unavailable: audit events go to the local spool until it drains');
+    this.scheduleDrain();
+  }
+
+  private scheduleDrain(): void {
+    if (this.closed || this.drainTimer !== undefined) return;
+    this.drainTimer = setTimeout(() => {
+      this.drainTimer = undefined;
+      this.draining = this.drain().finally(() => { this.draining = undefined; });
+    }, this.options.drainIntervalMs ?? 1000);
+    this.drainTimer.unref();
+  }
+
+  /** Sends sealed segments oldest first; switches back to direct sends once the spool is empty. */
+  private async drain(): Promise<void> {
+    const spool = this.options.spool!;
+    try {
+      for (const seq of await spool.sealed()) {
+        const records = await spool.read(seq);
+        await Promise.all(records.map((r) => this.options.producer.send(r.key, r.value)));
+        await spool.remove(seq);
+        this.options.onSpool?.('drained', records.length);
+        this.options.logger.info({ segment: seq, records: records.length }, 'spool segment drained to Kafka');
+      }
+      if (await spool.isEmpty()) {
+        this.spooling = false;
+        this.options.logger.info('spool drained: audit events go straight to Kafka again');
+        return;
+      }
+    } catch (error) {
+      this.options.logger.warn({ err: (error as Error).message }, 'spool drain failed; will retry');
+    }
+    this.scheduleDrain();
+  }
+
+  async flush(): Promise<void> {
+    await this.options.producer.flush();
+    if (this.draining !== undefined) await this.draining;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.drainTimer !== undefined) clearTimeout(this.drainTimer);
+    await this.flush();
+    await this.options.spool?.close();
+  }
+}

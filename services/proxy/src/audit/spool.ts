@@ -1,0 +1,123 @@
+import { mkdir, open, readdir, readFile, rm, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+
+/** One spooled Kafka record. */
+export interface SpoolRecord { readonly key: string; readonly value: Buffer }
+
+interface Waiting { readonly frame: Buffer; readonly resolve: () => void; readonly reject: (e: unknown) => void }
+
+const SEGMENT = /^(\d{12})\.spool$/;
+
+/**
+ * An append-only, fsync'd local spool of Kafka records in numbered segment files. Appends that arrive together are
+ * written and synced together (group commit). Segments are drained oldest first, so order is kept.
+ */
+export class Spool {
+  private active: { seq: number; handle: FileHandle; bytes: number } | undefined;
+  private waiting: Waiting[] = [];
+  private writing = false;
+
+  constructor(private readonly dir: string) {}
+
+  /** Appends a record; resolves once it is on disk (datasync). */
+  append(record: SpoolRecord): Promise<void> {
+    const key = Buffer.from(record.key, 'utf8');
+    const frame = Buffer.allocUnsafe(8 + key.length + record.value.length);
+    frame.writeUInt32BE(key.length, 0);
+    key.copy(frame, 4);
+    frame.writeUInt32BE(record.value.length, 4 + key.length);
+    record.value.copy(frame, 8 + key.length);
+    return new Promise<void>((resolve, reject) => {
+      this.waiting.push({ frame, resolve, reject });
+      if (!this.writing) void this.writeLoop();
+    });
+  }
+
+  private async writeLoop(): Promise<void> {
+    this.writing = true;
+    try {
+      while (this.waiting.length > 0) {
+        const group = this.waiting;
+        this.waiting = [];
+        try {
+          const segment = await this.activeSegment();
+          const data = Buffer.concat(group.map((w) => w.frame));
+          await segment.handle.write(data);
+          await segment.handle.datasync();
+          segment.bytes += data.length;
+          for (const w of group) w.resolve();
+        } catch (error) {
+          for (const w of group) w.reject(error);
+        }
+      }
+    } finally {
+      this.writing = false;
+    }
+  }
+
+  private async activeSegment(): Promise<{ seq: number; handle: FileHandle; bytes: number }> {
+    if (this.active !== undefined) return this.active;
+    await mkdir(this.dir, { recursive: true });
+    const existing = await this.segments();
+    const seq = (existing.at(-1) ?? 0) + 1;
+    const handle = await open(join(this.dir, `${String(seq).padStart(12, '0')}.spool`), 'a');
+    this.active = { seq, handle, bytes: 0 };
+    return this.active;
+  }
+
+  /** Sequence numbers of the segments on disk, oldest first. */
+  async segments(): Promise<number[]> {
+    let names: string[];
+    try { names = await readdir(this.dir); } catch { return []; }
+    return names.map((n) => SEGMENT.exec(n)?.[1]).filter((s): s is string => s !== undefined).map(Number).sort((a, b) => a - b);
+  }
+
+  /** True when nothing is spooled and nothing is being written. */
+  async isEmpty(): Promise<boolean> {
+    if (this.writing || this.waiting.length > 0) return false;
+    if (this.active !== undefined && this.active.bytes > 0) return false;
+    const segments = await this.segments();
+    return segments.every((seq) => seq === this.active?.seq);
+  }
+
+  /** Closes the active segment so new appends start a new one; returns the closed segments, oldest first. */
+  async sealed(): Promise<number[]> {
+    if (this.active !== undefined && this.active.bytes > 0 && !this.writing && this.waiting.length === 0) {
+      await this.active.handle.close();
+      this.active = undefined;
+    }
+    return (await this.segments()).filter((seq) => seq !== this.active?.seq);
+  }
+
+  /** Reads one sealed segment's records in order. A torn final frame (crash mid-write) is ignored. */
+  async read(seq: number): Promise<SpoolRecord[]> {
+    const data = await readFile(join(this.dir, `${String(seq).padStart(12, '0')}.spool`));
+    const records: SpoolRecord[] = [];
+    let offset = 0;
+    while (offset + 4 <= data.length) {
+      const keyLength = data.readUInt32BE(offset);
+      if (offset + 8 + keyLength > data.length) break;
+      const valueLength = data.readUInt32BE(offset + 4 + keyLength);
+      const end = offset + 8 + keyLength + valueLength;
+      if (end > data.length) break;
+      records.push({
+        key: data.toString('utf8', offset + 4, offset + 4 + keyLength),
+        value: data.subarray(offset + 8 + keyLength, end),
+      });
+      offset = end;
+    }
+    return records;
+  }
+
+  /** Deletes a drained segment. */
+  async remove(seq: number): Promise<void> {
+    await rm(join(this.dir, `${String(seq).padStart(12, '0')}.spool`), { force: true });
+  }
+
+  /** Closes the active segment. Safe to call twice. */
+  async close(): Promise<void> {
+    const active = this.active;
+    this.active = undefined;
+    if (active !== undefined) await active.handle.close();
+  }
+}

@@ -1,0 +1,3 @@
+export { classifyRequest, type RequestInfo } from './request-info.js';
+export { toObjectRef } from './object-ref.js';
+export { auditVerb } from './audit-verb.js';

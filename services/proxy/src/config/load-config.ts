@@ -1,0 +1,128 @@
+import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { EnvReader, Topics, type Env } from '@auditgate/shared';
+import type { TrustedIssuer } from '../auth/index.js';
+import type { ProxyConfig, UpstreamConfig } from './proxy-config.js';
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+function readIssuer(reader: EnvReader, prefix: string, kind: TrustedIssuer['kind'], defaultAudience: string): TrustedIssuer | undefined {
+  const issuer = reader.optional(`${prefix}_URL`);
+  if (issuer === undefined) return undefined;
+  const caFile = reader.optional(`${prefix}_CA_FILE`);
+  const usernameClaim = reader.optional(`${prefix}_USERNAME_CLAIM`);
+  const usernamePrefix = reader.optional(`${prefix}_USERNAME_PREFIX`);
+  const groupsClaim = reader.optional(`${prefix}_GROUPS_CLAIM`);
+  const discoveryUrl = reader.optional(`${prefix}_DISCOVERY_URL`);
+  return {
+    issuer, kind,
+    audiences: reader.list(`${prefix}_AUDIENCES`, [defaultAudience]),
+    algorithms: reader.list(`${prefix}_ALGORITHMS`, ['RS256', 'ES256']),
+    ...(caFile === undefined ? {} : { caFile }),
+    ...(usernameClaim === undefined ? {} : { usernameClaim }),
+    ...(usernamePrefix === undefined ? {} : { usernamePrefix }),
+    ...(groupsClaim === undefined ? {} : { groupsClaim }),
+    ...(discoveryUrl === undefined ? {} : { discoveryUrl }),
+  };
+}
+
+function readUpstream(reader: EnvReader, env: Env): UpstreamConfig {
+  const mode = reader.oneOf('PROXY_UPSTREAM_MODE', ['kubeconfig', 'in-cluster', 'eks'], 'kubeconfig');
+  if (mode === 'in-cluster') {
+    return {
+      mode,
+      tokenPath: reader.str('PROXY_INCLUSTER_TOKEN_PATH', '/var/run/secrets/kubernetes.io/serviceaccount/token'),
+      caPath: reader.str('PROXY_INCLUSTER_CA_PATH', '/var/run/secrets/kubernetes.io/serviceaccount/ca.crt'),
+      host: reader.str('KUBERNETES_SERVICE_HOST'),
+      port: reader.int('KUBERNETES_SERVICE_PORT', 443, { min: 1, max: 65535 }),
+    };
+  }
+  if (mode === 'eks') {
+    const caFile = reader.optional('PROXY_EKS_CA_FILE');
+    const stsEndpoint = reader.optional('PROXY_STS_ENDPOINT');
+    return {
+      mode,
+      clusterName: reader.str('PROXY_EKS_CLUSTER_NAME'),
+      region: reader.str('PROXY_EKS_REGION', env['AWS_REGION']),
+      roleArn: reader.str('PROXY_EKS_ROLE_ARN'),
+      server: reader.url('PROXY_EKS_SERVER'),
+      ...(caFile === undefined ? {} : { caFile }),
+      ...(stsEndpoint === undefined ? {} : { stsEndpoint }),
+    };
+  }
+  const context = reader.optional('PROXY_UPSTREAM_CONTEXT');
+  return {
+    mode,
+    kubeconfigPath: reader.str('PROXY_UPSTREAM_KUBECONFIG', env['KUBECONFIG']),
+    ...(context === undefined ? {} : { context }),
+  };
+}
+
+function readMaskingKey(reader: EnvReader): Buffer {
+  const file = reader.optional('PROXY_MASKING_KEY_FILE');
+  const inline = reader.optional('PROXY_MASKING_KEY');
+  let raw: string | undefined = inline;
+  if (file !== undefined) {
+    try { raw = readFileSync(file, 'utf8').trim(); } catch (error) { reader.problem(`PROXY_MASKING_KEY_FILE cannot be read: ${(error as Error).message}`); }
+  }
+  if (raw === undefined) { reader.problem('PROXY_MASKING_KEY or PROXY_MASKING_KEY_FILE is required (at least 32 bytes, hex or base64)'); return Buffer.alloc(32); }
+  const key = /^[0-9a-f]+$/i.test(raw) && raw.length % 2 === 0 ? Buffer.from(raw, 'hex') : Buffer.from(raw, 'base64');
+  if (key.length < 32) reader.problem('the masking key must be at least 32 bytes');
+  return key;
+}
+
+/** Reads and validates the proxy's configuration from `env`; throws one error listing every bad key. */
+export function loadConfig(env: Env): ProxyConfig {
+  const reader = new EnvReader(env);
+  const issuers = [
+    readIssuer(reader, 'PROXY_SA_ISSUER', 'serviceaccount', 'auditgate'),
+    readIssuer(reader, 'PROXY_OIDC_ISSUER', 'oidc', 'auditgate'),
+  ].filter((i): i is TrustedIssuer => i !== undefined);
+  if (issuers.length === 0) reader.problem('at least one trusted issuer is required: PROXY_SA_ISSUER_URL and/or PROXY_OIDC_ISSUER_URL');
+  const onBehalfOfIssuer = readIssuer(reader, 'PROXY_ON_BEHALF_OF_ISSUER', 'oidc', 'auditgate');
+  const tlsCertFile = reader.optional('PROXY_TLS_CERT_FILE');
+  const tlsKeyFile = reader.optional('PROXY_TLS_KEY_FILE');
+  if ((tlsCertFile === undefined) !== (tlsKeyFile === undefined)) reader.problem('PROXY_TLS_CERT_FILE and PROXY_TLS_KEY_FILE go together');
+  const clusterArn = reader.optional('CLUSTER_ARN');
+  const clusterRegion = reader.optional('CLUSTER_REGION');
+  const config: ProxyConfig = {
+    instance: reader.str('PROXY_INSTANCE', hostname()),
+    version: reader.str('AUDITGATE_VERSION', '0.1.0'),
+    logLevel: reader.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
+    listen: {
+      host: reader.str('PROXY_LISTEN_HOST', '127.0.0.1'),
+      httpPort: reader.int('PROXY_HTTP_PORT', 8080, { min: 0, max: 65535 }),
+      httpsPort: reader.int('PROXY_HTTPS_PORT', 8443, { min: 0, max: 65535 }),
+      ...(tlsCertFile === undefined ? {} : { tlsCertFile }),
+      ...(tlsKeyFile === undefined ? {} : { tlsKeyFile }),
+      opsPort: reader.int('PROXY_OPS_PORT', 9464, { min: 0, max: 65535 }),
+    },
+    upstream: readUpstream(reader, env),
+    impersonate: reader.bool('PROXY_IMPERSONATE', false),
+    issuers,
+    ...(onBehalfOfIssuer === undefined ? {} : { onBehalfOfIssuer }),
+    policyFile: reader.str('PROXY_POLICY_FILE'),
+    kafka: {
+      brokers: reader.list('KAFKA_BROKERS', ['127.0.0.1:9092']),
+      topic: reader.str('PROXY_EVENTS_TOPIC', Topics.events),
+      outageMode: reader.oneOf('PROXY_KAFKA_OUTAGE_MODE', ['fail-closed', 'spool'], 'fail-closed'),
+      spoolDir: reader.str('PROXY_SPOOL_DIR', '/var/lib/auditgate/spool'),
+      lingerMs: reader.int('PROXY_KAFKA_LINGER_MS', 2, { min: 0, max: 1000 }),
+      maxBatchMessages: reader.int('PROXY_KAFKA_MAX_BATCH', 500, { min: 1, max: 100_000 }),
+      ackTimeoutMs: reader.int('PROXY_KAFKA_ACK_TIMEOUT_MS', 5000, { min: 100, max: 120_000 }),
+    },
+    auditEnabled: reader.bool('PROXY_AUDIT_ENABLED', true),
+    maskingKey: readMaskingKey(reader),
+    maxRequestBodyBytes: reader.int('PROXY_MAX_REQUEST_BODY_BYTES', 3 * 1024 * 1024, { min: 1024 }),
+    maxRecordedBodyBytes: reader.int('PROXY_MAX_RECORDED_BODY_BYTES', 256 * 1024, { min: 0 }),
+    cluster: {
+      name: reader.str('CLUSTER_NAME', 'local'),
+      ...(clusterArn === undefined ? {} : { arn: clusterArn }),
+      ...(clusterRegion === undefined ? {} : { region: clusterRegion }),
+    },
+    shutdownTimeoutMs: reader.int('PROXY_SHUTDOWN_TIMEOUT_MS', 20_000, { min: 0 }),
+  };
+  if (config.listen.httpPort === 0 && config.listen.httpsPort === 0) reader.problem('PROXY_HTTP_PORT and PROXY_HTTPS_PORT cannot both be 0');
+  reader.finish();
+  return config;
+}

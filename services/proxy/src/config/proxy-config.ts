@@ -1,0 +1,50 @@
+import type { TrustedIssuer } from '../auth/index.js';
+
+/** How the proxy reaches the API server. */
+export type UpstreamConfig =
+  | { mode: 'kubeconfig'; kubeconfigPath: string; context?: string }
+  | { mode: 'in-cluster'; tokenPath: string; caPath: string; host: string; port: number }
+  | { mode: 'eks'; clusterName: string; region: string; roleArn: string; server: string; caFile?: string; stsEndpoint?: string };
+
+/** The proxy's whole configuration, validated once at start. */
+export interface ProxyConfig {
+  readonly instance: string;
+  readonly version: string;
+  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  readonly listen: {
+    readonly host: string;
+    /** Plain HTTP port for local use; 0 disables it. */
+    readonly httpPort: number;
+    /** HTTPS port; 0 disables it. */
+    readonly httpsPort: number;
+    readonly tlsCertFile?: string;
+    readonly tlsKeyFile?: string;
+    /** Port of /healthz, /readyz and /metrics. */
+    readonly opsPort: number;
+  };
+  readonly upstream: UpstreamConfig;
+  /** Forward the caller as Impersonate-User/Group/Extra so the cluster's RBAC and audit see them. */
+  readonly impersonate: boolean;
+  readonly issuers: TrustedIssuer[];
+  /** Issuer of the human's token in X-Auditgate-On-Behalf-Of, if accepted. */
+  readonly onBehalfOfIssuer?: TrustedIssuer;
+  readonly policyFile: string;
+  readonly kafka: {
+    readonly brokers: string[];
+    readonly topic: string;
+    readonly outageMode: 'fail-closed' | 'spool';
+    readonly spoolDir: string;
+    readonly lingerMs: number;
+    readonly maxBatchMessages: number;
+    readonly ackTimeoutMs: number;
+  };
+  /** Master switch for auditing; only the benchmark's baseline turns it off. */
+  readonly auditEnabled: boolean;
+  /** HMAC key for masked values' digests. */
+  readonly maskingKey: Buffer;
+  readonly maxRequestBodyBytes: number;
+  readonly maxRecordedBodyBytes: number;
+  readonly cluster: { readonly name: string; readonly arn?: string; readonly region?: string };
+  /** How long shutdown waits for in-flight requests. */
+  readonly shutdownTimeoutMs: number;
+}

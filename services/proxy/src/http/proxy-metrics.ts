@@ -1,0 +1,28 @@
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+
+/** The proxy's own metrics, registered on the app's registry. */
+export interface ProxyMetrics {
+  readonly requests: Counter<'verb' | 'code' | 'decision'>;
+  readonly duration: Histogram<'verb'>;
+  readonly writeAhead: Histogram;
+  readonly auditFailures: Counter<'code'>;
+  readonly authFailures: Counter<'reason'>;
+  readonly spool: Counter<'event'>;
+  readonly inFlight: Gauge;
+  readonly streams: Gauge<'kind'>;
+}
+
+/** Creates and registers {@link ProxyMetrics} on `registry`. */
+export function createProxyMetrics(registry: Registry): ProxyMetrics {
+  const registers = [registry];
+  return {
+    requests: new Counter({ name: 'auditgate_proxy_requests_total', help: 'Requests answered, by verb, status code and policy decision', labelNames: ['verb', 'code', 'decision'], registers }),
+    duration: new Histogram({ name: 'auditgate_proxy_request_duration_seconds', help: 'Time from request received to response complete', labelNames: ['verb'], buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10, 60], registers }),
+    writeAhead: new Histogram({ name: 'auditgate_proxy_audit_write_ahead_seconds', help: 'Time for a RequestReceived event to become durable', buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1, 5], registers }),
+    auditFailures: new Counter({ name: 'auditgate_proxy_audit_failures_total', help: 'Audit events that could not be made durable', labelNames: ['code'], registers }),
+    authFailures: new Counter({ name: 'auditgate_proxy_auth_failures_total', help: 'Rejected bearer tokens, by reason', labelNames: ['reason'], registers }),
+    spool: new Counter({ name: 'auditgate_proxy_spool_events_total', help: 'Audit events written to and drained from the local spool', labelNames: ['event'], registers }),
+    inFlight: new Gauge({ name: 'auditgate_proxy_inflight_requests', help: 'Requests being handled now', registers }),
+    streams: new Gauge({ name: 'auditgate_proxy_open_streams', help: 'Open watches and upgraded connections', labelNames: ['kind'], registers }),
+  };
+}
