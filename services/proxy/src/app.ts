@@ -94,6 +94,7 @@ export function createApp(config: ProxyConfig, deps: ProxyDeps): ProxyApp {
     policy: () => policyWatcher.current().evaluator,
     rateLimiter: createRateLimiter({ now }),
     masker: createMasker(config.maskingKey),
+    decodeProtobuf: () => undefined,
     upstream: deps.upstream,
     sink,
     metrics,

@@ -1,5 +1,6 @@
 /** Wiring of the proxy process: env → config → dependencies → app → start; SIGTERM/SIGINT → graceful stop. */
 import { readFileSync } from 'node:fs';
+import type { Producer } from 'kafkajs';
 import { createKafka, createLogger, createMetricsRegistry, isAppError } from '@auditgate/shared';
 import { createApp } from './app.js';
 import { loadConfig } from './config/load-config.js';
@@ -28,7 +29,7 @@ async function main(): Promise<void> {
   const logger = createLogger({ name: 'proxy', level: config.logLevel });
   const registry = createMetricsRegistry('proxy');
   const upstream = await createUpstreamCredentials(upstreamOptions(config));
-  let producer;
+  let producer: Producer | undefined;
   if (config.auditEnabled) {
     const kafka = createKafka({ brokers: config.kafka.brokers, clientId: `auditgate-proxy-${config.instance}`, logger });
     producer = kafka.producer({ idempotent: true, maxInFlightRequests: 5, allowAutoTopicCreation: false });

@@ -25,6 +25,8 @@ export interface ExchangeDeps {
   readonly policy: () => { evaluate(input: PolicyInput): PolicyDecision };
   readonly rateLimiter: RateLimiter;
   readonly masker: Masker;
+  /** Decodes a Kubernetes protobuf body into its JSON shape, or undefined when it cannot. */
+  readonly decodeProtobuf: (body: Buffer) => unknown;
   readonly upstream: UpstreamCredentials;
   /** Undefined when auditing is off (benchmark baseline only). */
   readonly sink: AuditSink | undefined;

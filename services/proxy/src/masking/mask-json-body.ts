@@ -26,7 +26,8 @@ export interface MaskJsonBodyResult {
 /**
  * Masks a whole JSON body (masking requires JSON: the proxy negotiates JSON, never protobuf, with the API server).
  * YAML bodies are accepted when `contentType` says YAML and returned as JSON. Bodies aimed at Secrets are always
- * re-serialized, so duplicate keys in a request can not smuggle a plaintext value past the parser.
+ * re-serialized, so duplicate keys in a request can not smuggle a plaintext value past the parser. A JSON body with
+ * none of the keys masking looks at is returned unparsed (so unvalidated), which keeps big lists of other kinds cheap.
  */
 export function maskJsonBody(buffer: Buffer, options: MaskJsonBodyOptions): MaskJsonBodyResult {
   const yamlAllowed = options.contentType !== undefined && /yaml/i.test(options.contentType);

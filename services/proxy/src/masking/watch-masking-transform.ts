@@ -2,7 +2,6 @@ import { Transform } from 'node:stream';
 import type { MaskRequestOptions } from './masking-types.js';
 import { createJsonObjectSplitter } from './json-object-splitter.js';
 import { maskKubernetesObject } from './mask-kubernetes-object.js';
-import { mayNeedMasking } from './may-need-masking.js';
 
 const DEFAULT_MAX_OBJECT_BYTES = 16 * 1024 * 1024;
 const NEWLINE = Buffer.from('\n');
@@ -56,11 +55,7 @@ export function createWatchMaskingTransform(options: WatchMaskingOptions): Trans
   };
   const splitter = createJsonObjectSplitter(maxObjectBytes, {
     onObject(bytes) {
-      if (!mayNeedMasking(bytes)) {
-        transform.push(Buffer.concat([bytes, NEWLINE]));
-        report({ maskedPaths: [], bytes: bytes.length });
-        return;
-      }
+      // Always parsed, even when nothing could need masking: only well-formed JSON lines may leave the gateway.
       let decoded: unknown;
       try {
         decoded = JSON.parse(bytes.toString('utf8'));

@@ -35,11 +35,22 @@ export async function buildEksToken(input: EksTokenInput): Promise<string> {
   return EKS_TOKEN_PREFIX + Buffer.from(url, 'utf8').toString('base64url');
 }
 
+/** botocore's order, so the token is byte-identical to what `aws eks get-token` prints for the same inputs. */
+const PARAM_ORDER = [
+  'Action', 'Version', 'X-Amz-Algorithm', 'X-Amz-Credential', 'X-Amz-Date', 'X-Amz-Expires', 'X-Amz-SignedHeaders',
+  'X-Amz-Security-Token', 'X-Amz-Signature',
+];
+
 function queryString(query: NonNullable<HttpRequest['query']>): string {
+  const rank = (key: string): number => {
+    const i = PARAM_ORDER.indexOf(key);
+    return i === -1 ? PARAM_ORDER.length : i;
+  };
   const parts: string[] = [];
-  for (const [key, value] of Object.entries(query)) {
+  for (const key of Object.keys(query).sort((a, b) => rank(a) - rank(b))) {
+    const value = query[key];
     for (const v of Array.isArray(value) ? value : [value]) {
-      if (v !== null) parts.push(`${rfc3986(key)}=${rfc3986(v)}`);
+      if (typeof v === 'string') parts.push(`${rfc3986(key)}=${rfc3986(v)}`);
     }
   }
   return parts.join('&');
