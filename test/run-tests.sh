@@ -14,7 +14,7 @@ fi
 # Remember what was already running so we stop only what we start.
 started=()
 for c in "${COMPONENTS[@]}"; do
-  if ! bash "$STACK" status "$c" | grep -q "running"; then started+=("$c"); fi
+  [[ $(bash "$STACK" status "$c") == *running* ]] || started+=("$c")
 done
 cleanup() {
   local rc=$?

@@ -58,9 +58,22 @@ export function createJsonObjectSplitter(maxObjectBytes: number, handlers: JsonO
         const c = chunk[i] as number;
         if (inObject) {
           if (inString) {
-            if (escaped) escaped = false;
-            else if (c === BACKSLASH) escaped = true;
-            else if (c === QUOTE) inString = false;
+            if (escaped) {
+              escaped = false;
+              continue;
+            }
+            // Most bytes sit inside strings: jump to the next quote natively, then judge it by the backslashes
+            // right before it (an odd run escapes it).
+            const q = chunk.indexOf(QUOTE, i);
+            const stop = q === -1 ? chunk.length : q;
+            let backslashes = 0;
+            for (let j = stop - 1; j >= i && chunk[j] === BACKSLASH; j--) backslashes++;
+            if (q === -1) {
+              escaped = backslashes % 2 === 1;
+              break;
+            }
+            i = q;
+            if (backslashes % 2 === 0) inString = false;
           } else if (c === QUOTE) inString = true;
           else if (c === OPEN_BRACE || c === OPEN_BRACKET) depth++;
           else if ((c === CLOSE_BRACE || c === CLOSE_BRACKET) && --depth === 0) {

@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# The README's main command (`npm start`): installs what is missing, brings the local stack up, starts every
+# Auditgate service against the local kube-apiserver (or the cluster named by AUDITGATE_KUBECONFIG), and prints the
+# kubeconfig that points kubectl or an MCP server at the gateway. Ctrl-C stops everything it started.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+source test/stack/lib.sh
+STACK=test/stack/stack.sh
+MAIN_STATE="$AUDITGATE_STATE/main"
+mkdir -p "$MAIN_STATE"; chmod 700 "$MAIN_STATE"
+
+if [[ ! -x node_modules/.bin/tsx || package-lock.json -nt node_modules/.package-lock.json ]]; then
+  log "installing npm dependencies"; npm install --no-audit --no-fund
+fi
+
+components=(kafka opensearch moto alertmanager)
+[[ -n ${AUDITGATE_KUBECONFIG:-} ]] || components+=(kube)
+started_stack=()
+for c in "${components[@]}"; do [[ $(bash "$STACK" status "$c") == *running* ]] || started_stack+=("$c"); done
+service_pids=()
+cleanup() {
+  trap - EXIT INT TERM
+  log "stopping Auditgate services"
+  for pid in "${service_pids[@]}"; do kill -TERM -- "-$pid" 2>/dev/null || true; done
+  for pid in "${service_pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  if [[ ${#started_stack[@]} -gt 0 ]]; then bash "$STACK" down "${started_stack[@]}" || true; fi
+  log "stopped"
+}
+trap cleanup EXIT INT TERM
+bash "$STACK" up "${components[@]}"
+eval "$(bash "$STACK" env)"
+
+# The cluster the gateway fronts, and who the caller is.
+if [[ -n ${AUDITGATE_KUBECONFIG:-} ]]; then
+  UPSTREAM_KUBECONFIG=$AUDITGATE_KUBECONFIG
+  KUBECTL_BIN=${KUBECTL_BIN:-$(command -v kubectl || echo "$KUBECTL")}
+else
+  UPSTREAM_KUBECONFIG=$KUBE_STATE/gateway-upstream.kubeconfig
+  KUBECTL_BIN=$KUBECTL
+fi
+kc() { "$KUBECTL_BIN" --kubeconfig "$UPSTREAM_KUBECONFIG" "$@"; }
+ISSUER=$(kc get --raw /.well-known/openid-configuration | sed -n 's/.*"issuer":"\([^"]*\)".*/\1/p')
+[[ -n $ISSUER ]] || die "cannot read the cluster's service-account issuer (/.well-known/openid-configuration)"
+AGENT_NS=${AUDITGATE_AGENT_NAMESPACE:-auditgate-agents}
+AGENT_SA=${AUDITGATE_AGENT_SERVICEACCOUNT:-mcp-agent}
+kc get namespace "$AGENT_NS" >/dev/null 2>&1 || kc create namespace "$AGENT_NS" >/dev/null
+kc -n "$AGENT_NS" get serviceaccount "$AGENT_SA" >/dev/null 2>&1 || kc -n "$AGENT_NS" create serviceaccount "$AGENT_SA" >/dev/null
+AGENT_TOKEN=$(kc -n "$AGENT_NS" create token "$AGENT_SA" --audience auditgate --duration 24h)
+
+# The gateway's own material, made once: masking key and TLS certificate.
+[[ -f $MAIN_STATE/masking.key ]] || { openssl rand -hex 32 > "$MAIN_STATE/masking.key"; chmod 600 "$MAIN_STATE/masking.key"; }
+if [[ ! -f $MAIN_STATE/proxy.crt ]]; then
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 825 -subj /CN=auditgate-proxy \
+    -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" -keyout "$MAIN_STATE/proxy.key" -out "$MAIN_STATE/proxy.crt" 2>/dev/null
+fi
+PROXY_HTTPS_PORT=${PROXY_HTTPS_PORT:-8443}
+PROXY_OPS_PORT=${PROXY_OPS_PORT:-9464}
+
+export KAFKAJS_NO_PARTITIONER_WARNING=1
+start_service() { # NAME ENV... -- starts services/NAME with the given environment, logs to the logs folder
+  local name=$1; shift
+  log "starting $name (log: $AUDITGATE_LOGS/$name.log)"
+  setsid env "$@" npx tsx "services/$name/src/main.ts" >>"$AUDITGATE_LOGS/$name.log" 2>&1 < /dev/null &
+  service_pids+=($!)
+}
+
+issuer_ca=()
+[[ -z ${AUDITGATE_KUBECONFIG:-} ]] && issuer_ca=("PROXY_SA_ISSUER_CA_FILE=$KUBE_STATE/pki/ca.crt")
+start_service proxy \
+  PROXY_UPSTREAM_MODE=kubeconfig PROXY_UPSTREAM_KUBECONFIG="$UPSTREAM_KUBECONFIG" \
+  PROXY_SA_ISSUER_URL="$ISSUER" "${issuer_ca[@]}" \
+  PROXY_POLICY_FILE="${AUDITGATE_POLICY_FILE:-services/proxy/policy/example-policy.yaml}" \
+  PROXY_MASKING_KEY_FILE="$MAIN_STATE/masking.key" \
+  PROXY_TLS_CERT_FILE="$MAIN_STATE/proxy.crt" PROXY_TLS_KEY_FILE="$MAIN_STATE/proxy.key" \
+  PROXY_HTTPS_PORT="$PROXY_HTTPS_PORT" PROXY_HTTP_PORT="${PROXY_HTTP_PORT:-0}" PROXY_OPS_PORT="$PROXY_OPS_PORT" \
+  PROXY_KAFKA_OUTAGE_MODE="${PROXY_KAFKA_OUTAGE_MODE:-spool}" PROXY_SPOOL_DIR="$MAIN_STATE/spool" \
+  KAFKA_BROKERS="$KAFKA_BROKERS" CLUSTER_NAME="${CLUSTER_NAME:-local}"
+wait_for proxy "$AUDITGATE_LOGS/proxy.log" 60 curl -fsS "http://127.0.0.1:$PROXY_OPS_PORT/readyz"
+
+GATEWAY_KUBECONFIG=$MAIN_STATE/gateway.kubeconfig
+cat > "$GATEWAY_KUBECONFIG" <<KC
+apiVersion: v1
+kind: Config
+clusters:
+  - name: auditgate
+    cluster:
+      server: https://127.0.0.1:$PROXY_HTTPS_PORT
+      certificate-authority: $MAIN_STATE/proxy.crt
+users:
+  - name: $AGENT_SA
+    user:
+      token: $AGENT_TOKEN
+contexts:
+  - name: auditgate
+    context: { cluster: auditgate, user: $AGENT_SA, namespace: default }
+current-context: auditgate
+KC
+chmod 600 "$GATEWAY_KUBECONFIG"
+
+cat <<MSG
+
+Auditgate is running. Point kubectl or an MCP server at the gateway (as system:serviceaccount:$AGENT_NS:$AGENT_SA):
+
+  export KUBECONFIG=$GATEWAY_KUBECONFIG
+
+Gateway https://127.0.0.1:$PROXY_HTTPS_PORT · metrics http://127.0.0.1:$PROXY_OPS_PORT/metrics · audit events on Kafka topic auditgate.events.v1 ($KAFKA_BROKERS)
+Logs: $AUDITGATE_LOGS. Press Ctrl-C to stop everything this command started.
+MSG
+if [[ -n ${AUDITGATE_MAIN_EXIT_AFTER_START:-} ]]; then exit 0; fi
+wait -n "${service_pids[@]}" || true
+log "a service exited; see $AUDITGATE_LOGS"
