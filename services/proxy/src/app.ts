@@ -20,6 +20,7 @@ import { createSelfSignedCert } from './http/self-signed-cert.js';
 import { createRateLimiter, watchPolicyFile } from './policy/index.js';
 import type { UpstreamCredentials } from './upstream/index.js';
 import { createMasker } from './wiring/create-masker.js';
+import { decodeKubernetesProtobuf } from './protobuf/index.js';
 
 /** What `createApp` needs from the outside world; `main.ts` builds the real ones, tests may pass their own. */
 export interface ProxyDeps {
@@ -94,7 +95,7 @@ export function createApp(config: ProxyConfig, deps: ProxyDeps): ProxyApp {
     policy: () => policyWatcher.current().evaluator,
     rateLimiter: createRateLimiter({ now }),
     masker: createMasker(config.maskingKey),
-    decodeProtobuf: () => undefined,
+    decodeProtobuf: (body) => decodeKubernetesProtobuf(body)?.object,
     upstream: deps.upstream,
     sink,
     metrics,
@@ -117,13 +118,13 @@ export function createApp(config: ProxyConfig, deps: ProxyDeps): ProxyApp {
       await kafkaSink?.start();
       const addresses: ProxyAddresses = {};
       const { host, httpPort, httpsPort, opsPort, tlsCertFile, tlsKeyFile } = config.listen;
-      if (httpPort !== 0 || config.listen.httpsPort === 0) {
+      if (httpPort >= 0) {
         const server = createHttpServer({ requestTimeout: 0, headersTimeout: 30_000, keepAliveTimeout: 65_000, maxHeaderSize: 32 * 1024 }, onRequest);
         server.on('upgrade', onUpgrade);
         servers.push(server);
         addresses.http = await listen(server, httpPort, host);
       }
-      if (httpsPort !== 0 || (httpsPort === 0 && tlsCertFile !== undefined)) {
+      if (httpsPort >= 0) {
         const tls = tlsCertFile !== undefined && tlsKeyFile !== undefined
           ? { cert: readFileSync(tlsCertFile), key: readFileSync(tlsKeyFile) }
           : createSelfSignedCert(['localhost', '127.0.0.1', host]);

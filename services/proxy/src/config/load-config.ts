@@ -91,8 +91,8 @@ export function loadConfig(env: Env): ProxyConfig {
     logLevel: reader.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
     listen: {
       host: reader.str('PROXY_LISTEN_HOST', '127.0.0.1'),
-      httpPort: reader.int('PROXY_HTTP_PORT', 8080, { min: 0, max: 65535 }),
-      httpsPort: reader.int('PROXY_HTTPS_PORT', 8443, { min: 0, max: 65535 }),
+      httpPort: reader.int('PROXY_HTTP_PORT', -1, { min: -1, max: 65535 }),
+      httpsPort: reader.int('PROXY_HTTPS_PORT', 8443, { min: -1, max: 65535 }),
       ...(tlsCertFile === undefined ? {} : { tlsCertFile }),
       ...(tlsKeyFile === undefined ? {} : { tlsKeyFile }),
       opsPort: reader.int('PROXY_OPS_PORT', 9464, { min: 0, max: 65535 }),
@@ -122,7 +122,7 @@ export function loadConfig(env: Env): ProxyConfig {
     },
     shutdownTimeoutMs: reader.int('PROXY_SHUTDOWN_TIMEOUT_MS', 20_000, { min: 0 }),
   };
-  if (config.listen.httpPort === 0 && config.listen.httpsPort === 0) reader.problem('PROXY_HTTP_PORT and PROXY_HTTPS_PORT cannot both be 0');
+  if (config.listen.httpPort < 0 && config.listen.httpsPort < 0) reader.problem('PROXY_HTTP_PORT and PROXY_HTTPS_PORT cannot both be -1 (disabled)');
   reader.finish();
   return config;
 }

@@ -13,9 +13,9 @@ export interface ProxyConfig {
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   readonly listen: {
     readonly host: string;
-    /** Plain HTTP port for local use; 0 disables it. */
+    /** Plain HTTP port for local use; -1 (the default) disables it, 0 picks a free port. */
     readonly httpPort: number;
-    /** HTTPS port; 0 disables it. */
+    /** HTTPS port; -1 disables it, 0 picks a free port. */
     readonly httpsPort: number;
     readonly tlsCertFile?: string;
     readonly tlsKeyFile?: string;

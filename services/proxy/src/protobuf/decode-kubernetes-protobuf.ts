@@ -18,9 +18,6 @@ export interface DecodeLimits {
   readonly maxItems?: number;
 }
 
-/** The 4-byte prefix of every Kubernetes protobuf body (`k8s\0`). */
-export const KUBERNETES_PROTOBUF_MAGIC = Buffer.from([0x6b, 0x38, 0x73, 0x00]);
-
 const TYPE_META = (1 << 3) | WireType.LEN;
 const RAW = (2 << 3) | WireType.LEN;
 const CONTENT_ENCODING = (3 << 3) | WireType.LEN;
@@ -31,6 +28,7 @@ const CONTENT_TYPE = (4 << 3) | WireType.LEN;
  * when `body` is not such an envelope; never throws: malformed or over-large input yields a partial view, complete=false.
  */
 export function decodeKubernetesProtobuf(body: Buffer, limits: DecodeLimits = {}): DecodedProtobufObject | undefined {
+  // Every Kubernetes protobuf body starts with the magic `k8s\0`.
   if (body.length < 4 || body[0] !== 0x6b || body[1] !== 0x38 || body[2] !== 0x73 || body[3] !== 0x00) return undefined;
   const r = new WireReader(body, 4);
   let apiVersion = '';

@@ -1,1 +1,1 @@
-export { decodeKubernetesProtobuf, KUBERNETES_PROTOBUF_MAGIC, type DecodedProtobufObject, type DecodeLimits } from './decode-kubernetes-protobuf.js';
+export { decodeKubernetesProtobuf, type DecodedProtobufObject, type DecodeLimits } from './decode-kubernetes-protobuf.js';

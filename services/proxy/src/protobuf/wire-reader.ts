@@ -14,6 +14,9 @@ export class WireReader {
   end: number;
   /** False once malformed input was met; stays false. */
   ok = true;
+  // Halves of the last varint read, so signed values need no second pass.
+  private lo = 0;
+  private hi = 0;
 
   constructor(readonly buf: Buffer, start = 0, end = buf.length) {
     this.pos = start;
@@ -44,6 +47,8 @@ export class WireReader {
       else hi |= (b & 0x7f) << (7 * n - 32);
       if (b < 0x80) {
         this.pos = i;
+        this.lo = lo >>> 0;
+        this.hi = hi >>> 0;
         return (hi >>> 0) * TWO_POW_32 + (lo >>> 0);
       }
     }
@@ -53,7 +58,8 @@ export class WireReader {
   /** Reads a varint as a signed 64-bit integer (two's complement), as a number. */
   readInt64(): number {
     const v = this.readVarint();
-    return v >= 2 ** 63 ? v - 2 ** 64 : v;
+    if (!this.ok || this.hi < 0x80000000) return v;
+    return -((~this.hi >>> 0) * TWO_POW_32 + (~this.lo >>> 0) + 1);
   }
 
   /** Reads a length prefix; returns -1 (and fails) when it runs past the current limit. */

@@ -1,0 +1,41 @@
+import { createKafka, createLogger, Topics, type AuditEvent } from '@auditgate/shared';
+import { readStackEnv, uniqueName, waitFor } from '@auditgate/shared/testing';
+import type { Consumer } from 'kafkajs';
+
+/** Collects audit events (and their raw bytes) produced to the events topic after `start()`. */
+export class EventCollector {
+  readonly events: AuditEvent[] = [];
+  readonly raw: string[] = [];
+  private consumer: Consumer | undefined;
+
+  /** Subscribes from the topic's current end, so only new events are seen. */
+  async start(topic: string = Topics.events): Promise<void> {
+    const stack = readStackEnv(process.env);
+    const kafka = createKafka({ brokers: stack.kafkaBrokers, clientId: uniqueName('collector'), logger: createLogger({ name: 'collector', level: 'error' }) });
+    const admin = kafka.admin();
+    await admin.connect();
+    const offsets = await admin.fetchTopicOffsets(topic);
+    await admin.disconnect();
+    this.consumer = kafka.consumer({ groupId: uniqueName('collector'), maxWaitTimeInMs: 100 });
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topic, fromBeginning: false });
+    await this.consumer.run({
+      eachMessage: async ({ message }) => {
+        const text = message.value?.toString('utf8') ?? '';
+        this.raw.push(text);
+        this.events.push(JSON.parse(text) as AuditEvent);
+      },
+    });
+    for (const o of offsets) this.consumer.seek({ topic, partition: o.partition, offset: o.offset });
+  }
+
+  /** Waits until `predicate` matches at least `count` events and returns them. */
+  async waitFor(what: string, predicate: (e: AuditEvent) => boolean, count = 1, timeoutMs = 20_000): Promise<AuditEvent[]> {
+    return waitFor(what, async () => {
+      const found = this.events.filter(predicate);
+      return found.length >= count ? found : undefined;
+    }, timeoutMs);
+  }
+
+  async stop(): Promise<void> { await this.consumer?.disconnect(); }
+}
