@@ -7,15 +7,21 @@ export class EventCollector {
   readonly events: AuditEvent[] = [];
   readonly raw: string[] = [];
   private consumer: Consumer | undefined;
+  /** Where reading started, per partition; another collector can start from the same place. */
+  offsets: Array<{ partition: number; offset: string }> = [];
 
-  /** Subscribes from the topic's current end, so only new events are seen. */
-  async start(topic: string = Topics.events): Promise<void> {
+  /** Subscribes from `from` or else the topic's current end, so only new events are seen. */
+  async start(topic: string = Topics.events, from?: Array<{ partition: number; offset: string }>): Promise<void> {
     const stack = readStackEnv(process.env);
     const kafka = createKafka({ brokers: stack.kafkaBrokers, clientId: uniqueName('collector'), logger: createLogger({ name: 'collector', level: 'error' }) });
-    const admin = kafka.admin();
-    await admin.connect();
-    const offsets = await admin.fetchTopicOffsets(topic);
-    await admin.disconnect();
+    let offsets = from;
+    if (offsets === undefined) {
+      const admin = kafka.admin();
+      await admin.connect();
+      offsets = (await admin.fetchTopicOffsets(topic)).map((o) => ({ partition: o.partition, offset: o.offset }));
+      await admin.disconnect();
+    }
+    this.offsets = offsets;
     this.consumer = kafka.consumer({ groupId: uniqueName('collector'), maxWaitTimeInMs: 100 });
     await this.consumer.connect();
     await this.consumer.subscribe({ topic, fromBeginning: false });
