@@ -29,6 +29,7 @@ bash "$STACK" up "${COMPONENTS[@]}"
 eval "$(bash "$STACK" env)"
 export NODE_EXTRA_CA_CERTS="$KUBE_STATE/pki/ca.crt"
 export KAFKAJS_NO_PARTITIONER_WARNING=1
+export AUDITGATE_TEST_RUN_STARTED=$(( $(date +%s) * 1000 ))
 
 echo "[test] typecheck"
 npx tsc -p tsconfig.json --noEmit

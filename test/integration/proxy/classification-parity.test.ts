@@ -13,6 +13,8 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readStackEnv, uniqueName, waitFor } from '@auditgate/shared/testing';
 import { auditVerb, classifyRequest, toObjectRef } from '../../../services/proxy/src/classify/index.js';
+import { EventCollector } from './support/event-collector.js';
+import { createAgent, startProxy } from './support/proxy-harness.js';
 
 const stack = readStackEnv(process.env);
 const base = new URL(stack.kubeApiserverUrl);
@@ -124,14 +126,14 @@ function readAdminToken(): string {
 }
 
 /** Sends one raw request target as-is; resolves when the response has started (watches are then cut). */
-function send(method: string, target: string, userAgent: string): Promise<number> {
+function send(method: string, target: string, userAgent: string, via: { port: number; token: string; agent: Agent } = { port: Number(base.port), token, agent }): Promise<number> {
   const hasBody = method === 'POST' || method === 'PUT' || method === 'PATCH';
   return new Promise((resolve, reject) => {
     const req = request(
       {
-        host: base.hostname, port: base.port, method, path: target, agent,
+        host: base.hostname, port: via.port, method, path: target, agent: via.agent,
         headers: {
-          authorization: `Bearer ${token}`, 'user-agent': userAgent, accept: 'application/json',
+          authorization: `Bearer ${via.token}`, 'user-agent': userAgent, accept: 'application/json',
           ...(hasBody ? { 'content-type': method === 'PATCH' ? 'application/merge-patch+json' : 'application/json' } : {}),
         },
         timeout: 10_000,
@@ -157,9 +159,8 @@ interface AuditEntry {
 }
 
 /** Audit events of this run, keyed by User-Agent, read from the audit log (and its rotated backups). */
-function readRunEvents(since: number): Map<string, AuditEntry> {
+function readRunEvents(since: number, marker = `auditgate-parity/${runId}/`): Map<string, AuditEntry> {
   const found = new Map<string, AuditEntry>();
-  const marker = `auditgate-parity/${runId}/`;
   const files = readdirSync(stack.kubeState)
     .filter((f) => f.startsWith('audit') && f.endsWith('.log'))
     .map((f) => join(stack.kubeState, f))
@@ -264,4 +265,51 @@ test(`classifyRequest agrees with the kube-apiserver's audit log on ${CORPUS.len
     }
   }
   assert.equal(failures.length, 0, `${failures.length} of ${cases.length} disagree:\n  ${failures.join('\n  ')}`);
+});
+
+test('through the gateway: its audit events classify every corpus request exactly as the API server logs it', async () => {
+  const proxy = await startProxy();
+  const caller = await createAgent('gw-parity');
+  const collector = new EventCollector();
+  await collector.start();
+  const gatewayAgent = new Agent({ rejectUnauthorized: false, keepAlive: true, maxSockets: 6 });
+  const marker = `auditgate-gw-parity/${runId}/`;
+  try {
+    const cases = CORPUS.map((line, i) => {
+      const space = line.indexOf(' ');
+      const target = line.slice(space + 1).replaceAll('{ns}', ns).replaceAll('{origin}', `https://127.0.0.1:${proxy.httpsPort}`);
+      return { method: line.slice(line.startsWith('!') ? 1 : 0, space), target, audited: !line.startsWith('!'), absolute: !target.startsWith('/'), userAgent: `${marker}${i}` };
+    });
+    for (let i = 0; i < cases.length; i += 6) {
+      await Promise.all(cases.slice(i, i + 6).map((c) => send(c.method, c.target, c.userAgent, { port: proxy.httpsPort, token: caller.token, agent: gatewayAgent })));
+    }
+    const ours = await waitFor('a gateway event for every corpus request', async () => {
+      const byAgent = new Map(collector.events.filter((e) => e.stage === 'ResponseComplete' && e.userAgent?.startsWith(marker)).map((e) => [e.userAgent!, e]));
+      return cases.every((c) => byAgent.has(c.userAgent)) ? byAgent : undefined;
+    }, 30_000, 500);
+    const theirs = await waitFor('the API server entries of the forwarded requests', async () => {
+      const found = readRunEvents(startedAt - 1000, marker);
+      return cases.every((c) => c.absolute || !c.audited || found.has(c.userAgent)) ? found : undefined;
+    }, 30_000, 500);
+    const failures: string[] = [];
+    for (const c of cases) {
+      const event = ours.get(c.userAgent)!;
+      if (c.absolute) {
+        // The gateway refuses absolute-form targets itself, with a 400 Status, and records that.
+        if (event.responseStatus?.code !== 400) failures.push(`${c.target}: expected a 400 from the gateway, got ${event.responseStatus?.code}`);
+        continue;
+      }
+      const entry = theirs.get(c.userAgent);
+      if (!c.audited) continue;
+      const want = { verb: entry?.verb, objectRef: pick(entry?.objectRef) };
+      const got = { verb: event.verb, objectRef: pick(event.objectRef as Record<string, unknown> | undefined) };
+      try { assert.deepEqual(got, want); } catch { failures.push(`${c.method} ${c.target}\n    api server: ${JSON.stringify(want)}\n    gateway:    ${JSON.stringify(got)}`); }
+    }
+    assert.equal(failures.length, 0, `${failures.length} of ${cases.length} disagree:\n  ${failures.join('\n  ')}`);
+  } finally {
+    gatewayAgent.destroy();
+    await collector.stop();
+    await proxy.stop();
+    await sendJson('DELETE', `/api/v1/namespaces/${caller.namespace}`, undefined).catch(() => undefined);
+  }
 });

@@ -83,8 +83,10 @@ export class Spool {
   /** Closes the active segment so new appends start a new one; returns the closed segments, oldest first. */
   async sealed(): Promise<number[]> {
     if (this.active !== undefined && this.active.bytes > 0 && !this.writing && this.waiting.length === 0) {
-      await this.active.handle.close();
+      // Detach before the await: an append arriving meanwhile must open a new segment, not write to this closing one.
+      const sealing = this.active;
       this.active = undefined;
+      await sealing.handle.close();
     }
     return (await this.segments()).filter((seq) => seq !== this.active?.seq);
   }

@@ -185,6 +185,7 @@ export function createExchangeHandler(deps: ExchangeDeps, client: UpstreamClient
       upstreamRes.on('data', (chunk: Buffer) => { size += chunk.length; if (size <= MAX_MASKED_RESPONSE_BYTES) chunks.push(chunk); });
       upstreamRes.on('end', () => {
         if (size > MAX_MASKED_RESPONSE_BYTES) {
+          finished = true;
           rejectExchange(deps, res, record, new AppError('the response is too large to mask', { code: ErrorCodes.PAYLOAD_TOO_LARGE, status: 403 }));
           return;
         }
@@ -192,6 +193,7 @@ export function createExchangeHandler(deps: ExchangeDeps, client: UpstreamClient
         try {
           out = Buffer.from(JSON.stringify(deps.masker.maskObject(JSON.parse(Buffer.concat(chunks, size).toString('utf8')), resource, true).object));
         } catch {
+          finished = true;
           rejectExchange(deps, res, record, new AppError('the response could not be masked', { code: ErrorCodes.INTERNAL, status: 502 }));
           return;
         }

@@ -27,6 +27,18 @@ export interface UpstreamHeaderOptions {
   readonly forceJson: boolean;
 }
 
+/** A percent-encoded extra key; a malformed encoding is kept as sent (the record shows what the client sent). */
+function decodeExtraKey(encoded: string): string {
+  try { return decodeURIComponent(encoded); } catch { return encoded; }
+}
+
+/** Header names a client lists in Connection (RFC 9110 §7.6.1): hop-by-hop for this one message. */
+function connectionOptions(value: string | undefined): Set<string> {
+  const names = new Set<string>();
+  if (value !== undefined) for (const token of value.split(',')) names.add(token.trim().toLowerCase());
+  return names;
+}
+
 /** Client Impersonate-* headers, read for the audit record. */
 export function readClientImpersonation(headers: IncomingHttpHeaders): ClientImpersonation | undefined {
   let found = false;
@@ -38,7 +50,7 @@ export function readClientImpersonation(headers: IncomingHttpHeaders): ClientImp
     if (name === 'impersonate-user') out.user = values[0] ?? '';
     else if (name === 'impersonate-group') out.groups.push(...values);
     else if (name === 'impersonate-uid') out.uid = values[0] ?? '';
-    else if (name.startsWith('impersonate-extra-')) out.extra[decodeURIComponent(name.slice(18))] = values;
+    else if (name.startsWith('impersonate-extra-')) out.extra[decodeExtraKey(name.slice(18))] = values;
   }
   return found ? out : undefined;
 }
@@ -46,8 +58,9 @@ export function readClientImpersonation(headers: IncomingHttpHeaders): ClientImp
 /** The headers sent upstream: the client's minus credentials, hop-by-hop and spoofable ones, plus the gateway's own. */
 export function buildUpstreamHeaders(client: IncomingHttpHeaders, options: UpstreamHeaderOptions): OutgoingHttpHeaders {
   const out: OutgoingHttpHeaders = {};
+  const listed = connectionOptions(client['connection']);
   for (const [name, value] of Object.entries(client)) {
-    if (value === undefined || DROPPED.has(name)) continue;
+    if (value === undefined || DROPPED.has(name) || listed.has(name)) continue;
     if (name.startsWith('impersonate-') && !options.allowClientImpersonation) continue;
     out[name] = value;
   }

@@ -1,0 +1,107 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Kafka, Producer } from 'kafkajs';
+import { ErrorCodes, isAppError } from '@auditgate/shared';
+import { BatchingProducer } from './batching-producer.js';
+import { blackHoleBroker, connectingProducer, newTopic, proxyLikeProducer, readTopic, testKafka } from './kafka.test-helper.js';
+
+function expectUnavailable(error: unknown, message?: RegExp): true {
+  assert.ok(isAppError(error), String(error));
+  assert.equal(error.code, ErrorCodes.KAFKA_UNAVAILABLE);
+  assert.equal(error.retriable, true);
+  assert.equal(error.status, 503);
+  if (message !== undefined) assert.match(error.message, message);
+  return true;
+}
+
+describe('BatchingProducer against the real broker', () => {
+  let kafka: Kafka;
+  let producer: Producer;
+  let produceRequests = 0;
+
+  before(async () => {
+    kafka = testKafka();
+    producer = await proxyLikeProducer(kafka);
+    producer.on(producer.events.REQUEST, ({ payload }) => { if (payload.apiName === 'Produce') produceRequests += 1; });
+  });
+  after(async () => { await producer.disconnect(); });
+
+  it('many concurrent sends: all acknowledged, in few produce requests, with each key\'s order kept', async () => {
+    const topic = await newTopic(kafka, 3);
+    const batching = new BatchingProducer({ producer, topic, lingerMs: 5, maxBatchMessages: 50, ackTimeoutMs: 10_000 });
+    const n = 600;
+    const keys = ['alice', 'bob', 'carol', 'dave', 'erin'];
+    const before = produceRequests;
+    const sends = Array.from({ length: n }, (_, i) => batching.send(keys[i % keys.length]!, Buffer.from(`${keys[i % keys.length]}-${i}`)));
+    await Promise.all(sends);
+    const requests = produceRequests - before;
+    assert.ok(requests >= n / 50 && requests <= n / 10, `${n} sends took ${requests} produce requests`);
+    const records = await readTopic(kafka, topic, n);
+    assert.equal(records.length, n, 'each record exactly once');
+    for (const key of keys) {
+      const mine = records.filter((r) => r.key === key);
+      assert.equal(new Set(mine.map((r) => r.partition)).size, 1, `${key} stays on one partition`);
+      const order = mine.map((r) => Number(r.value.split('-')[1]));
+      assert.deepEqual(order, [...order].sort((a, b) => a - b), `${key}'s records in send order`);
+      assert.equal(order.length, n / keys.length);
+    }
+  });
+
+  it('a full batch goes at once; a lone message waits for its linger; flush() sends what is queued', async () => {
+    const topic = await newTopic(kafka, 1);
+    const lazy = new BatchingProducer({ producer, topic, lingerMs: 60_000, maxBatchMessages: 10, ackTimeoutMs: 10_000 });
+    const started = Date.now();
+    await Promise.all(Array.from({ length: 10 }, (_, i) => lazy.send('k', Buffer.from(`full-${i}`))));
+    assert.ok(Date.now() - started < 5000, 'a full batch does not wait for the linger');
+    let sent = false;
+    const lone = lazy.send('k', Buffer.from('lone')).then(() => { sent = true; });
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(sent, false, 'a lone message waits for company');
+    await lazy.flush();
+    await lone;
+    assert.equal(sent, true, 'flush() resolves after the queued message was acknowledged');
+    await lazy.flush();
+
+    const lingering = new BatchingProducer({ producer, topic, lingerMs: 200, maxBatchMessages: 1000, ackTimeoutMs: 10_000 });
+    const t0 = Date.now();
+    await lingering.send('k', Buffer.from('after-linger'));
+    assert.ok(Date.now() - t0 >= 180, 'sent when the linger expired');
+    const values = (await readTopic(kafka, topic, 12)).map((r) => r.value);
+    assert.deepEqual(values, [...Array.from({ length: 10 }, (_, i) => `full-${i}`), 'lone', 'after-linger']);
+  });
+});
+
+describe('BatchingProducer when Kafka cannot acknowledge', () => {
+  it('a broker nothing listens on (127.0.0.1:1): every message of the batch is rejected as KAFKA_UNAVAILABLE', async () => {
+    const producer = connectingProducer(testKafka(['127.0.0.1:1']));
+    try {
+      const batching = new BatchingProducer({ producer, topic: 'unused', lingerMs: 1, maxBatchMessages: 100, ackTimeoutMs: 500 });
+      const started = Date.now();
+      const results = await Promise.allSettled([batching.send('a', Buffer.from('1')), batching.send('b', Buffer.from('2'))]);
+      assert.ok(Date.now() - started < 5000);
+      for (const r of results) {
+        assert.equal(r.status, 'rejected');
+        expectUnavailable((r as PromiseRejectedResult).reason);
+      }
+      await batching.flush();
+    } finally {
+      await producer.disconnect().catch(() => undefined);
+    }
+  });
+
+  it('a broker that accepts but never answers: the send is rejected after ackTimeoutMs', async () => {
+    const hole = await blackHoleBroker();
+    const producer = connectingProducer(testKafka([hole.address]));
+    try {
+      const batching = new BatchingProducer({ producer, topic: 'unused', lingerMs: 1, maxBatchMessages: 100, ackTimeoutMs: 300 });
+      const started = Date.now();
+      await assert.rejects(batching.send('a', Buffer.from('1')), (e) => expectUnavailable(e, /no acknowledgement within 300 ms/));
+      const took = Date.now() - started;
+      assert.ok(took >= 280 && took < 3000, `rejected after ${took} ms`);
+      await batching.flush();
+    } finally {
+      await hole.close();
+      await producer.disconnect().catch(() => undefined);
+    }
+  });
+});

@@ -1,0 +1,37 @@
+/** The benchmark's knobs, read once from the environment (BENCH_*); defaults are the issue's targets and load. */
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EnvReader, type Env } from '@auditgate/shared';
+
+/** Every setting of one benchmark run. */
+export interface BenchSettings {
+  readonly connections: number;
+  readonly threads: number;
+  readonly seconds: number;
+  readonly warmupSeconds: number;
+  readonly rounds: number;
+  readonly rate: number;
+  readonly probeSeconds: number;
+  readonly watches: number;
+  readonly listMegabytes: number;
+  readonly outFile: string;
+}
+
+/** Reads BENCH_CONNECTIONS, BENCH_THREADS, BENCH_SECONDS, BENCH_WARMUP_SECONDS, BENCH_ROUNDS, BENCH_RATE, BENCH_PROBE_SECONDS, BENCH_WATCHES, BENCH_LIST_MB, BENCH_OUT. */
+export function readBenchSettings(env: Env, now: () => number = Date.now): BenchSettings {
+  const r = new EnvReader(env);
+  const settings: BenchSettings = {
+    connections: r.int('BENCH_CONNECTIONS', 64, { min: 1, max: 4096 }),
+    threads: r.int('BENCH_THREADS', 2, { min: 1, max: 64 }),
+    seconds: r.int('BENCH_SECONDS', 10, { min: 1, max: 300 }),
+    warmupSeconds: r.int('BENCH_WARMUP_SECONDS', 3, { min: 0, max: 60 }),
+    rounds: r.int('BENCH_ROUNDS', 3, { min: 1, max: 10 }),
+    rate: r.int('BENCH_RATE', 500, { min: 1, max: 20_000 }),
+    probeSeconds: r.int('BENCH_PROBE_SECONDS', 10, { min: 1, max: 300 }),
+    watches: r.int('BENCH_WATCHES', 1000, { min: 1, max: 20_000 }),
+    listMegabytes: r.int('BENCH_LIST_MB', 50, { min: 1, max: 500 }),
+    outFile: r.str('BENCH_OUT', join(tmpdir(), `auditgate-bench-${new Date(now()).toISOString().replace(/[:.]/g, '-')}.json`)),
+  };
+  r.finish();
+  return settings;
+}
