@@ -4,6 +4,7 @@
  * has measured, because benchmarks are reported, not gated. Progress goes to stderr, the report to stdout.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { Agent } from 'node:https';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,14 +15,13 @@ import { createBenchTopic } from './bench-topic.js';
 import { TARGETS, median, renderTargets, verdictRows, type BenchResults, type TargetName } from './bench-results.js';
 import { probeConstantRate, type ProbeResult } from './constant-rate-prober.js';
 import { freePort } from './free-port.js';
+import { httpOk } from './http-get.js';
 import { startNginx } from './nginx-process.js';
 import { holdWatches } from './open-watches.js';
 import { startProxyProcess } from './proxy-process.js';
 import { renderReport } from './report-table.js';
 import { runWrk, type WrkResult } from './run-wrk.js';
 import { streamListSamplingRss } from './stream-list.js';
-import { httpOk } from './http-get.js';
-import { Agent } from 'node:https';
 
 /** Where a target listens and which bearer token it takes. */
 interface Target { readonly base: string; readonly token: string }

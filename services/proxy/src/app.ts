@@ -9,7 +9,7 @@ import type { AuditSink } from './audit/audit-sink.js';
 import { BatchingProducer } from './audit/batching-producer.js';
 import { KafkaAuditSink } from './audit/kafka-audit-sink.js';
 import { Spool } from './audit/spool.js';
-import { createTokenVerifier } from './auth/index.js';
+import { createCachedTokenVerifier, createTokenVerifier } from './auth/index.js';
 import type { ProxyConfig } from './config/proxy-config.js';
 import type { ExchangeDeps } from './forward/exchange-deps.js';
 import { createExchangeHandler, createUpstreamClient } from './forward/exchange-handler.js';
@@ -89,9 +89,9 @@ export function createApp(config: ProxyConfig, deps: ProxyDeps): ProxyApp {
       instance: config.instance, version: config.version, cluster: config.cluster, schemaVersion: CURRENT_SCHEMA_VERSION,
       upstream: () => ({ ...deps.upstream.describe(), impersonated: config.impersonate }),
     },
-    verifier: createTokenVerifier({ issuers: config.issuers, now, logger: log.child({ component: 'auth' }) }),
+    verifier: createCachedTokenVerifier(createTokenVerifier({ issuers: config.issuers, now, logger: log.child({ component: 'auth' }) }), { now }),
     onBehalfOfVerifier: config.onBehalfOfIssuer === undefined ? undefined
-      : createTokenVerifier({ issuers: [config.onBehalfOfIssuer], now, logger: log.child({ component: 'auth-obo' }) }),
+      : createCachedTokenVerifier(createTokenVerifier({ issuers: [config.onBehalfOfIssuer], now, logger: log.child({ component: 'auth-obo' }) }), { now }),
     policy: () => policyWatcher.current().evaluator,
     rateLimiter: createRateLimiter({ now }),
     masker: createMasker(config.maskingKey),

@@ -4,7 +4,7 @@ import type { Producer } from 'kafkajs';
 import { createKafka, createLogger, createMetricsRegistry, isAppError } from '@auditgate/shared';
 import { createApp } from './app.js';
 import { loadConfig } from './config/load-config.js';
-import { createUpstreamCredentials, type UpstreamConfig } from './upstream/index.js';
+import { createUpstreamCredentials, type UpstreamConfig } from './upstream/create-upstream-credentials.js';
 import type { ProxyConfig } from './config/proxy-config.js';
 
 function upstreamOptions(config: ProxyConfig): UpstreamConfig {

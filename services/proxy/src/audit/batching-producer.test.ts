@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { Kafka, Producer } from 'kafkajs';
 import { ErrorCodes, isAppError } from '@auditgate/shared';
 import { BatchingProducer } from './batching-producer.js';
-import { blackHoleBroker, connectingProducer, newTopic, proxyLikeProducer, readTopic, testKafka } from './kafka.test-helper.js';
+import { connectingProducer, newTopic, proxyLikeProducer, readTopic, stallableKafka, testKafka } from './kafka.test-helper.js';
 
 function expectUnavailable(error: unknown, message?: RegExp): true {
   assert.ok(isAppError(error), String(error));
@@ -89,19 +89,29 @@ describe('BatchingProducer when Kafka cannot acknowledge', () => {
     }
   });
 
-  it('a broker that accepts but never answers: the send is rejected after ackTimeoutMs', async () => {
-    const hole = await blackHoleBroker();
-    const producer = connectingProducer(testKafka([hole.address]));
+  it('an acknowledgement that does not come in time (the broker\'s answers stall): rejected after ackTimeoutMs', async () => {
+    const net = stallableKafka();
+    const topic = await newTopic(testKafka(), 1);
+    const producer = await proxyLikeProducer(net.kafka);
     try {
-      const batching = new BatchingProducer({ producer, topic: 'unused', lingerMs: 1, maxBatchMessages: 100, ackTimeoutMs: 300 });
+      const batching = new BatchingProducer({ producer, topic, lingerMs: 1, maxBatchMessages: 100, ackTimeoutMs: 300 });
+      await batching.send('a', Buffer.from('before the stall'));
+      net.stall();
       const started = Date.now();
-      await assert.rejects(batching.send('a', Buffer.from('1')), (e) => expectUnavailable(e, /no acknowledgement within 300 ms/));
+      const results = await Promise.allSettled([batching.send('a', Buffer.from('1')), batching.send('b', Buffer.from('2'))]);
       const took = Date.now() - started;
       assert.ok(took >= 280 && took < 3000, `rejected after ${took} ms`);
+      for (const r of results) {
+        assert.equal(r.status, 'rejected');
+        expectUnavailable((r as PromiseRejectedResult).reason, /no acknowledgement within 300 ms/);
+      }
+      net.resume();
+      await batching.send('a', Buffer.from('after the stall'));
       await batching.flush();
     } finally {
-      await hole.close();
+      net.resume();
       await producer.disconnect().catch(() => undefined);
     }
   });
+
 });

@@ -54,13 +54,15 @@ export class BatchingProducer {
 
   private flushNow(): void {
     if (this.timer !== undefined) { clearTimeout(this.timer); this.timer = undefined; }
-    if (this.queue.length === 0) return;
-    const batch = this.queue;
-    this.queue = [];
+    // One batch in flight at a time: concurrent produce requests can land out of order, and each key's order (and the
+    // spool's drain order) must hold. What queues up meanwhile goes as the next batch as soon as this one settles.
+    if (this.queue.length === 0 || this.inFlight > 0) return;
+    const batch = this.queue.splice(0, this.options.maxBatchMessages);
     this.inFlight += 1;
     void this.sendBatch(batch).finally(() => {
       this.inFlight -= 1;
-      if (this.inFlight === 0) for (const wake of this.idleWaiters.splice(0)) wake();
+      if (this.queue.length > 0) this.flushNow();
+      else for (const wake of this.idleWaiters.splice(0)) wake();
     });
   }
 

@@ -1,7 +1,5 @@
-import { createServer, type Server, type Socket } from 'node:net';
-import { once } from 'node:events';
-import type { AddressInfo } from 'node:net';
-import type { Kafka, Producer } from 'kafkajs';
+import { connect, type Socket } from 'node:net';
+import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { createKafka, createLogger, ensureTopics } from '@auditgate/shared';
 import { readStackEnv, uniqueName, waitFor } from '@auditgate/shared/testing';
 
@@ -10,7 +8,7 @@ const quiet = createLogger({ name: 'kafka-test', level: 'silent' });
 /** A KafkaJS client for the real stack broker, or for `brokers` with short timeouts and no retries. */
 export function testKafka(brokers?: string[]): Kafka {
   if (brokers === undefined) return createKafka({ brokers: readStackEnv(process.env).kafkaBrokers, clientId: uniqueName('proxy-audit-test'), logger: quiet });
-  return createKafka({ brokers, clientId: uniqueName('proxy-audit-test'), logger: quiet, connectionTimeoutMs: 200, retry: { retries: 0, initialRetryTime: 50, maxRetryTime: 100 } });
+  return createKafka({ brokers, clientId: uniqueName('proxy-audit-test'), logger: quiet, connectionTimeoutMs: 200, retry: { retries: 1, initialRetryTime: 50, maxRetryTime: 100 } });
 }
 
 /** Creates a unique topic on the real broker and returns its name. */
@@ -27,25 +25,31 @@ export async function proxyLikeProducer(kafka: Kafka): Promise<Producer> {
   return producer;
 }
 
-/** A producer whose connection is still being attempted (so sends are accepted but can never be acknowledged). */
+/** A producer whose connection to an unreachable broker is being attempted and will fail: its sends are refused. */
 export function connectingProducer(kafka: Kafka): Producer {
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 5, allowAutoTopicCreation: false });
   producer.connect().catch(() => undefined);
   return producer;
 }
 
-/** A TCP listener that accepts connections and never answers: a broker that hangs. */
-export async function blackHoleBroker(): Promise<{ address: string; close(): Promise<void> }> {
+/** A client of the real broker whose network can be stalled: while stalled, nothing the broker sends is read. */
+export function stallableKafka(): { kafka: Kafka; stall(): void; resume(): void } {
   const sockets = new Set<Socket>();
-  const server: Server = createServer((socket) => { sockets.add(socket); socket.on('close', () => sockets.delete(socket)); socket.on('error', () => undefined); });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  return {
-    address: `127.0.0.1:${(server.address() as AddressInfo).port}`,
-    async close() {
-      for (const s of sockets) s.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+  let stalled = false;
+  const kafka = new Kafka({
+    clientId: uniqueName('proxy-audit-test'), brokers: readStackEnv(process.env).kafkaBrokers, logLevel: logLevel.NOTHING,
+    socketFactory: ({ host, port, onConnect }) => {
+      const socket = connect({ host, port }, onConnect);
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+      if (stalled) socket.pause();
+      return socket;
     },
+  });
+  return {
+    kafka,
+    stall() { stalled = true; for (const s of sockets) s.pause(); },
+    resume() { stalled = false; for (const s of sockets) s.resume(); },
   };
 }
 

@@ -27,14 +27,14 @@ export function createUpstreamClient(deps: Pick<ExchangeDeps, 'upstream'>): Upst
   const secure = target.server.protocol === 'https:';
   const agent = secure
     ? new HttpsAgent({
-      keepAlive: true, maxSockets: 512, maxFreeSockets: 64, scheduling: 'lifo',
+      keepAlive: true, maxFreeSockets: 256, scheduling: 'lifo',
       ...(target.tls.ca === undefined ? {} : { ca: target.tls.ca }),
       ...(target.tls.cert === undefined ? {} : { cert: target.tls.cert }),
       ...(target.tls.key === undefined ? {} : { key: target.tls.key }),
       rejectUnauthorized: target.tls.rejectUnauthorized,
       ...(target.tls.servername === undefined ? {} : { servername: target.tls.servername }),
     })
-    : new HttpAgent({ keepAlive: true, maxSockets: 512, maxFreeSockets: 64, scheduling: 'lifo' });
+    : new HttpAgent({ keepAlive: true, maxFreeSockets: 256, scheduling: 'lifo' });
   return {
     request: (secure ? httpsRequest : httpRequest) as typeof httpsRequest,
     agent,
@@ -61,7 +61,7 @@ function responseHeaders(headers: IncomingHttpHeaders, auditID: string, dropLeng
 
 /** Records the response object (masked) when the level asks for it and the body was captured whole. */
 function recordResponseObject(deps: ExchangeDeps, record: ExchangeRecord, tap: BodyTap, contentType: string | undefined, resource: string | undefined): string[] {
-  if (record.level !== 'RequestResponse' || contentType === undefined || !contentType.includes('json')) return [];
+  if (deps.sink === undefined || record.level !== 'RequestResponse' || contentType === undefined || !contentType.includes('json')) return [];
   const body = tap.body();
   if (body === undefined || body.length === 0) return [];
   try {
@@ -149,7 +149,7 @@ export function createExchangeHandler(deps: ExchangeDeps, client: UpstreamClient
       }));
       return;
     }
-    const tap = new BodyTap(record.level === 'RequestResponse' && !streaming ? deps.maxRecordedBodyBytes : 0);
+    const tap = new BodyTap(deps.sink !== undefined && record.level === 'RequestResponse' && !streaming ? deps.maxRecordedBodyBytes : 0);
     const openedAt = deps.now();
     let events = 0;
     if (streaming) {

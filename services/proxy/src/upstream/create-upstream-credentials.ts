@@ -1,6 +1,6 @@
-import { createEksCredentials, type EksCredentialsOptions } from './eks-credentials.js';
-import { createInClusterCredentials, type InClusterCredentialsOptions } from './in-cluster-credentials.js';
-import { createKubeconfigCredentials, type KubeconfigCredentialsOptions } from './kubeconfig-credentials.js';
+import type { EksCredentialsOptions } from './eks-credentials.js';
+import type { InClusterCredentialsOptions } from './in-cluster-credentials.js';
+import type { KubeconfigCredentialsOptions } from './kubeconfig-credentials.js';
 import type { UpstreamCredentials } from './upstream-credentials.js';
 
 /** How the gateway authenticates to the API server: one of the three modes with that mode's options. */
@@ -12,11 +12,12 @@ export type UpstreamConfig =
 /** Creates the {@link UpstreamCredentials} of `config.mode`, loaded and ready (first credential already obtained). */
 export function createUpstreamCredentials(config: UpstreamConfig): Promise<UpstreamCredentials> {
   switch (config.mode) {
+    // Each mode's module is loaded only when used: the AWS SDK and client-node are large, and memory is a target.
     case 'kubeconfig':
-      return createKubeconfigCredentials(config);
+      return import('./kubeconfig-credentials.js').then((m) => m.createKubeconfigCredentials(config));
     case 'in-cluster':
-      return createInClusterCredentials(config);
+      return import('./in-cluster-credentials.js').then((m) => m.createInClusterCredentials(config));
     case 'eks':
-      return createEksCredentials(config);
+      return import('./eks-credentials.js').then((m) => m.createEksCredentials(config));
   }
 }
