@@ -14,6 +14,7 @@ import type { ProxyConfig } from './config/proxy-config.js';
 import type { ExchangeDeps } from './forward/exchange-deps.js';
 import { createExchangeHandler, createUpstreamClient } from './forward/exchange-handler.js';
 import { createUpgradeHandler } from './forward/upgrade-handler.js';
+import { createClientErrorHandler } from './forward/client-error-handler.js';
 import { createOpsApp } from './http/ops-app.js';
 import { createProxyMetrics } from './http/proxy-metrics.js';
 import { createSelfSignedCert } from './http/self-signed-cert.js';
@@ -77,6 +78,7 @@ export function createApp(config: ProxyConfig, deps: ProxyDeps): ProxyApp {
       producer: batching, mode: config.kafka.outageMode, logger: log.child({ component: 'audit' }),
       ...(config.kafka.outageMode === 'spool' ? { spool: new Spool(config.kafka.spoolDir) } : {}),
       onSpool: (event, count) => metrics.spool.inc({ event }, count),
+      now,
     });
     sink = kafkaSink;
   } else {
@@ -109,6 +111,7 @@ export function createApp(config: ProxyConfig, deps: ProxyDeps): ProxyApp {
   const client = createUpstreamClient(exchangeDeps);
   const onRequest = createExchangeHandler(exchangeDeps, client);
   const onUpgrade = createUpgradeHandler(exchangeDeps, client);
+  const onClientError = createClientErrorHandler(exchangeDeps);
   const servers: Server[] = [];
   let ops: Server | undefined;
   let stopped: Promise<void> | undefined;
@@ -121,6 +124,7 @@ export function createApp(config: ProxyConfig, deps: ProxyDeps): ProxyApp {
       if (httpPort >= 0) {
         const server = createHttpServer({ requestTimeout: 0, headersTimeout: 30_000, keepAliveTimeout: 65_000, maxHeaderSize: 32 * 1024 }, onRequest);
         server.on('upgrade', onUpgrade);
+        server.on('clientError', onClientError);
         servers.push(server);
         addresses.http = await listen(server, httpPort, host);
       }
@@ -130,6 +134,7 @@ export function createApp(config: ProxyConfig, deps: ProxyDeps): ProxyApp {
           : createSelfSignedCert(['localhost', '127.0.0.1', host]);
         const server = createHttpsServer({ ...tls, requestTimeout: 0, headersTimeout: 30_000, keepAliveTimeout: 65_000, maxHeaderSize: 32 * 1024 }, onRequest);
         server.on('upgrade', onUpgrade);
+        server.on('clientError', onClientError);
         servers.push(server as unknown as Server);
         addresses.https = await listen(server as unknown as Server, httpsPort, host);
       }

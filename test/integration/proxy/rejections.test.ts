@@ -237,6 +237,16 @@ rules:
       assert.equal(event!.auditgate.errorCode, ErrorCodes.BAD_REQUEST);
     });
 
+    it('headers beyond the parser limit (40 KB) get a 431 Status and an audit record, not a bare reset', async () => {
+      const raw = await rawTlsExchange(proxy.httpsPort, `GET /api/v1/pods HTTP/1.1\r\nHost: x\r\nX-Filler: ${'a'.repeat(40 * 1024)}\r\nConnection: close\r\n\r\n`);
+      assert.match(raw, /^HTTP\/1\.1 431 /);
+      const body = JSON.parse(raw.slice(raw.indexOf('\r\n\r\n') + 4)) as Record<string, unknown>;
+      assert.equal(body['kind'], 'Status');
+      const auditId = /Audit-Id: ([0-9a-f-]+)/i.exec(raw)?.[1];
+      const [event] = await events.waitFor('the 431 record', (e) => e.auditID === auditId && e.stage === 'ResponseComplete');
+      assert.equal(event!.responseStatus?.code, 431);
+    });
+
     for (const chunked of [false, true]) {
       it(`a 4 MiB body (${chunked ? 'chunked' : 'with Content-Length'}) is 413 and audited, and nothing is created`, async () => {
         const name = uniqueName('big');

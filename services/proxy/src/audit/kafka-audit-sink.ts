@@ -16,6 +16,10 @@ export interface KafkaAuditSinkOptions {
   readonly logger: Logger;
   /** How often the spool drainer retries Kafka. */
   readonly drainIntervalMs?: number;
+  /** Clock, for readiness after failures. */
+  readonly now?: () => number;
+  /** In fail-closed mode, how long readiness stays false after Kafka failed to acknowledge (then traffic probes again). */
+  readonly unreadyAfterFailureMs?: number;
   /** Called with the number of events spooled and drained, for metrics. */
   readonly onSpool?: (event: 'spooled' | 'drained', count: number) => void;
 }
@@ -30,6 +34,8 @@ export class KafkaAuditSink implements AuditSink {
   private drainTimer: NodeJS.Timeout | undefined;
   private draining: Promise<void> | undefined;
   private closed = false;
+  private lastFailureAt = Number.NEGATIVE_INFINITY;
+  private lastSuccessAt = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly options: KafkaAuditSinkOptions) {
     if (options.mode === 'spool' && options.spool === undefined) throw new Error('spool mode needs a spool');
@@ -44,15 +50,23 @@ export class KafkaAuditSink implements AuditSink {
   writeAhead(event: AuditEvent): Promise<void> { return this.write(event); }
   record(event: AuditEvent): Promise<void> { return this.write(event); }
 
-  healthy(): boolean { return this.options.mode === 'spool' || !this.spooling; }
+  /** Spool mode is always ready; fail-closed is not ready for a while after Kafka last failed and has not succeeded since. */
+  healthy(): boolean {
+    if (this.options.mode === 'spool') return true;
+    const now = (this.options.now ?? Date.now)();
+    return !(this.lastFailureAt > this.lastSuccessAt && now - this.lastFailureAt < (this.options.unreadyAfterFailureMs ?? 5000));
+  }
 
   private async write(event: AuditEvent): Promise<void> {
     const key = event.auditgate.actor.username;
     const value = Buffer.from(JSON.stringify(event));
     if (this.spooling && this.options.spool !== undefined) return this.toSpool(key, value);
+    const now = this.options.now ?? Date.now;
     try {
       await this.options.producer.send(key, value);
+      this.lastSuccessAt = now();
     } catch (error) {
+      this.lastFailureAt = now();
       if (this.options.mode === 'fail-closed' || this.options.spool === undefined) throw error;
       this.enterSpooling((error as Error).message);
       await this.toSpool(key, value);

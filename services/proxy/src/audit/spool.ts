@@ -74,9 +74,10 @@ export class Spool {
 
   /** True when nothing is spooled and nothing is being written. */
   async isEmpty(): Promise<boolean> {
+    const segments = await this.segments();
+    // Checked after the await, so an append that arrived while the folder was read is seen.
     if (this.writing || this.waiting.length > 0) return false;
     if (this.active !== undefined && this.active.bytes > 0) return false;
-    const segments = await this.segments();
     return segments.every((seq) => seq === this.active?.seq);
   }
 

@@ -9,8 +9,10 @@ import type { ExchangeDeps } from './exchange-deps.js';
 import type { UpstreamClient } from './exchange-handler.js';
 import { buildUpstreamHeaders } from './upstream-headers.js';
 
-/** Writes a Status as a raw HTTP response on an upgrade socket (no ServerResponse exists there) and closes it. */
-function refuseOnSocket(deps: ExchangeDeps, socket: Duplex, record: ExchangeRecord, error: unknown): void {
+const STATUS_TEXT: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 413: 'Payload Too Large', 431: 'Request Header Fields Too Large', 503: 'Service Unavailable' };
+
+/** Writes a Status as a raw HTTP response on a socket (no ServerResponse exists there), closes it, and audits it. */
+export function refuseOnSocket(deps: ExchangeDeps, socket: Duplex, record: ExchangeRecord, error: unknown): void {
   const e = isAppError(error) ? error : toAppError(error, ErrorCodes.INTERNAL);
   const status = e.status >= 400 && e.status < 600 ? e.status : 500;
   if (e.code === ErrorCodes.UNAUTHENTICATED) record.decision ??= { allowed: false, reason: `unauthenticated: ${String(e.details['reason'] ?? 'unknown')}` };
@@ -19,7 +21,7 @@ function refuseOnSocket(deps: ExchangeDeps, socket: Duplex, record: ExchangeReco
   record.errorCode = e.code;
   const body = JSON.stringify(kubeStatus(status, e.message, e.code));
   if (socket.writable) {
-    socket.end(`HTTP/1.1 ${status} ${status === 401 ? 'Unauthorized' : status === 403 ? 'Forbidden' : 'Error'}\r\n`
+    socket.end(`HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? 'Error'}\r\n`
       + `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nAudit-Id: ${record.auditID}\r\nConnection: close\r\n\r\n${body}`);
   }
   recordCompletion(deps, record);
