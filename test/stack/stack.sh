@@ -15,7 +15,7 @@ case "$action" in
     for c in "${components[@]}"; do "${c}_up"; done
     if [[ " ${components[*]} " == *" kafka "* ]]; then
       log "creating Kafka topics"
-      (cd "$STACK_DIR/../.." && npx tsx test/stack/create-topics.ts) || die "creating Kafka topics failed"
+      (cd "$STACK_DIR/../.." && KAFKA_BROKERS="127.0.0.1:$KAFKA_PORT" npx tsx test/stack/create-topics.ts) || die "creating Kafka topics failed"
     fi
     log "stack up: ${components[*]} (state: $AUDITGATE_STATE, logs: $AUDITGATE_LOGS)"
     ;;

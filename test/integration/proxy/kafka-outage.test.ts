@@ -2,6 +2,9 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { request } from 'node:https';
 import type { AuditEvent } from '@auditgate/shared';
 import { kubectl, readApiServerAudit, readKubeCredentials, readStackEnv, uniqueName, waitFor } from '@auditgate/shared/testing';
@@ -12,9 +15,16 @@ const run = promisify(execFile);
 const stack = readStackEnv(process.env);
 const creds = readKubeCredentials(stack);
 const STACK_SCRIPT = new URL('../../stack/stack.sh', import.meta.url).pathname;
+// A broker of this test's own (same jars, its own state and ports), so stopping it disturbs no other test.
+const OWN_STATE = mkdtempSync(join(tmpdir(), 'auditgate-outage-kafka-'));
+const OWN_PORT = 19092;
+const OWN_BROKERS = [`127.0.0.1:${OWN_PORT}`];
 
 async function kafka(action: 'up' | 'down'): Promise<void> {
-  await run('bash', [STACK_SCRIPT, action, 'kafka'], { timeout: 180_000 });
+  await run('bash', [STACK_SCRIPT, action, 'kafka'], {
+    timeout: 180_000,
+    env: { ...process.env, AUDITGATE_STATE: OWN_STATE, KAFKA_PORT: String(OWN_PORT), KAFKA_CONTROLLER_PORT: '19097' },
+  });
 }
 
 /** One GET through the gateway: status, body and the Audit-Id the gateway assigned. */
@@ -33,14 +43,18 @@ function get(port: number, token: string, path: string, userAgent: string): Prom
 
 describe('Kafka stopped and restarted under traffic (real broker)', () => {
   let agent: Awaited<ReturnType<typeof createAgent>>;
-  before(async () => { agent = await createAgent('outage'); });
-  after(async () => {
+  before(async () => {
     await kafka('up');
+    agent = await createAgent('outage');
+  });
+  after(async () => {
+    await kafka('down');
+    rmSync(OWN_STATE, { recursive: true, force: true });
     await kubectl(stack, creds.adminKubeconfig, ['delete', 'namespace', agent.namespace, '--wait=false']).catch(() => undefined);
   });
 
   it('fail-closed: 503 Status and nothing forwarded while Kafka is down; normal service once it is back', async () => {
-    const proxy: ProxyHarness = await startProxy({ env: { PROXY_KAFKA_OUTAGE_MODE: 'fail-closed', PROXY_KAFKA_ACK_TIMEOUT_MS: '1500' } });
+    const proxy: ProxyHarness = await startProxy({ env: { KAFKA_BROKERS: OWN_BROKERS.join(','), PROXY_KAFKA_OUTAGE_MODE: 'fail-closed', PROXY_KAFKA_ACK_TIMEOUT_MS: '1500' } });
     const path = `/api/v1/namespaces/${agent.namespace}/serviceaccounts`;
     try {
       assert.equal((await get(proxy.httpsPort, agent.token, path, 'outage/before')).status, 200);
@@ -67,10 +81,10 @@ describe('Kafka stopped and restarted under traffic (real broker)', () => {
   });
 
   it('spool: requests keep flowing while Kafka is down; the spool drains every event to Kafka in order', async () => {
-    const proxy = await startProxy({ env: { PROXY_KAFKA_OUTAGE_MODE: 'spool', PROXY_KAFKA_ACK_TIMEOUT_MS: '1500' } });
+    const proxy = await startProxy({ env: { KAFKA_BROKERS: OWN_BROKERS.join(','), PROXY_KAFKA_OUTAGE_MODE: 'spool', PROXY_KAFKA_ACK_TIMEOUT_MS: '1500' } });
     // Only the offsets where the run starts; events are read after Kafka is back, by a fresh consumer.
     const marker = new EventCollector();
-    await marker.start();
+    await marker.start(undefined, undefined, OWN_BROKERS);
     await marker.stop();
     const collector = new EventCollector();
     const path = `/api/v1/namespaces/${agent.namespace}/serviceaccounts/agent`;
@@ -94,7 +108,7 @@ describe('Kafka stopped and restarted under traffic (real broker)', () => {
       await new Promise((r) => setTimeout(r, 3000));
       stop = true;
       await traffic;
-      await collector.start(undefined, marker.offsets);
+      await collector.start(undefined, marker.offsets, OWN_BROKERS);
       await waitFor('every exchange of the run in Kafka', async () => {
         const complete = new Set(collector.events.filter((e) => e.stage === 'ResponseComplete').map((e) => e.auditID));
         return ids.every((id) => complete.has(id)) ? true : undefined;

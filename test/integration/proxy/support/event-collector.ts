@@ -11,9 +11,9 @@ export class EventCollector {
   offsets: Array<{ partition: number; offset: string }> = [];
 
   /** Subscribes from `from` or else the topic's current end, so only new events are seen. */
-  async start(topic: string = Topics.events, from?: Array<{ partition: number; offset: string }>): Promise<void> {
+  async start(topic: string = Topics.events, from?: Array<{ partition: number; offset: string }>, brokers?: string[]): Promise<void> {
     const stack = readStackEnv(process.env);
-    const kafka = createKafka({ brokers: stack.kafkaBrokers, clientId: uniqueName('collector'), logger: createLogger({ name: 'collector', level: 'error' }) });
+    const kafka = createKafka({ brokers: brokers ?? stack.kafkaBrokers, clientId: uniqueName('collector'), logger: createLogger({ name: 'collector', level: 'error' }) });
     let offsets = from;
     if (offsets === undefined) {
       const admin = kafka.admin();
