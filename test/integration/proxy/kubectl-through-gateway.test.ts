@@ -69,6 +69,16 @@ describe('kubectl through the gateway (real kube-apiserver, real Kafka)', () => 
     await exchange('delete secret', (e) => e.verb === 'delete' && e.objectRef?.name === 'db');
   });
 
+  it('server-side apply: the apply patch is forwarded, applied, and recorded with its field manager', async () => {
+    const manifest = JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'ssa' }, data: { mode: 'server-side' } });
+    await gw(['apply', '--server-side', '--field-manager=auditgate-test', '-f', '-'], manifest);
+    const stored = JSON.parse(await kubectl(stack, creds.adminKubeconfig, ['-n', agent.namespace, 'get', 'configmap', 'ssa', '-o', 'json'])) as { data: Record<string, string> };
+    assert.equal(stored.data['mode'], 'server-side');
+    const { received } = await exchange('server-side apply', (e) => e.verb === 'patch' && e.objectRef?.name === 'ssa');
+    assert.match(received.requestURI, /fieldManager=auditgate-test/);
+    assert.match(received.auditgate.body?.request?.contentType ?? '', /apply-patch/);
+  });
+
   it('watch: ResponseStarted at open, ResponseComplete at close with event and byte counts', async () => {
     await gw(['create', 'configmap', 'watched', '--from-literal=a=b']);
     const watching = gw(['get', 'configmaps', '--watch', '--request-timeout=4s']).catch(() => '');
