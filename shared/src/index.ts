@@ -8,3 +8,4 @@ export { auditEventProblems, validateAuditEvent, decodeAuditEvent } from './even
 export { Topics, topicSpecs, type TopicSpec } from './kafka/topics.js';
 export { createKafka, type CreateKafkaOptions } from './kafka/create-kafka.js';
 export { ensureTopics } from './kafka/ensure-topics.js';
+export { createOpsApp, type OpsChecks } from './http/create-ops-app.js';

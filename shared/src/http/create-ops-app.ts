@@ -1,5 +1,5 @@
 import express, { type Express } from 'express';
-import type { Registry } from '@auditgate/shared';
+import type { Registry } from 'prom-client';
 
 /** Readiness inputs of the ops endpoints. */
 export interface OpsChecks {
@@ -7,7 +7,7 @@ export interface OpsChecks {
   readonly notReady: () => string[];
 }
 
-/** The ops port: `/healthz` (process alive), `/readyz` (ready to take traffic), `/metrics` (Prometheus). */
+/** The ops port of every service: `/healthz` (process alive), `/readyz` (ready to take traffic), `/metrics` (Prometheus). */
 export function createOpsApp(registry: Registry, checks: OpsChecks): Express {
   const app = express();
   app.disable('x-powered-by');
