@@ -61,7 +61,7 @@ kafka_up() {
   kafka_configure
   log "starting Kafka $KAFKA_VERSION on 127.0.0.1:$KAFKA_PORT (log: $AUDITGATE_LOGS/kafka.log)"
   : >"$AUDITGATE_LOGS/kafka.log.tmp"; mv "$AUDITGATE_LOGS/kafka.log.tmp" "$AUDITGATE_LOGS/kafka.log"
-  start_bg kafka java -Xms512m -Xmx512m -XX:+UseG1GC -Djava.awt.headless=true \
+  start_bg kafka --signature kafka.Kafka java -Xms512m -Xmx512m -XX:+UseG1GC -Djava.awt.headless=true \
     -Dlog4j2.configurationFile="$KAFKA_STATE/log4j2.properties" -cp "$KAFKA_HOME/libs/*" kafka.Kafka "$KAFKA_STATE/server.properties"
   wait_for kafka "$AUDITGATE_LOGS/kafka.log" 120 kafka_healthy
 }

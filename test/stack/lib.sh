@@ -33,14 +33,25 @@ wait_for() {
 }
 
 pidfile() { echo "$AUDITGATE_STATE/$1.pid"; }
-is_running() { local f; f=$(pidfile "$1"); [[ -f $f ]] && kill -0 "$(cat "$f")" 2>/dev/null; }
+# is_running NAME: the recorded pid is alive AND is still the program we started (pids are reused after a reboot).
+is_running() {
+  local f pid signature
+  f=$(pidfile "$1")
+  [[ -f $f ]] || return 1
+  read -r pid signature <"$f" || true
+  [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null || return 1
+  [[ -z $signature ]] || tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "$signature"
+}
 
-# start_bg NAME CMD...: start CMD detached, its output in the logs folder, its pid recorded.
+# start_bg NAME [--signature TEXT] CMD...: start CMD detached, its output in the logs folder, its pid recorded with
+# TEXT (default: the program's name), which its command line must contain for is_running to trust the pid.
 start_bg() {
   local name=$1; shift
+  local signature
+  if [[ $1 == --signature ]]; then signature=$2; shift 2; else signature=$(basename "$1"); fi
   local logfile="$AUDITGATE_LOGS/$name.log"
   setsid "$@" >>"$logfile" 2>&1 < /dev/null &
-  echo $! >"$(pidfile "$name")"
+  echo "$! $signature" >"$(pidfile "$name")"
 }
 
 # stop_pid NAME: stop what start_bg started, and only that.
@@ -48,7 +59,7 @@ stop_pid() {
   local name=$1 f pid
   f=$(pidfile "$name")
   [[ -f $f ]] || return 0
-  pid=$(cat "$f")
+  read -r pid _ <"$f"
   if kill -0 "$pid" 2>/dev/null; then
     kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
     for _ in $(seq 1 30); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done

@@ -37,9 +37,9 @@ opensearch_up() {
     -Epath.data="$OPENSEARCH_RUNTIME/data" -Epath.logs="$OPENSEARCH_RUNTIME/logs")
   : >"$AUDITGATE_LOGS/opensearch.log"
   if [[ $(id -u) == 0 ]]; then
-    start_bg opensearch setpriv --reuid="$OPENSEARCH_USER" --regid="$(id -g "$OPENSEARCH_USER")" --init-groups "${cmd[@]}"
+    start_bg opensearch --signature org.opensearch.bootstrap.OpenSearch setpriv --reuid="$OPENSEARCH_USER" --regid="$(id -g "$OPENSEARCH_USER")" --init-groups "${cmd[@]}"
   else
-    start_bg opensearch "${cmd[@]}"
+    start_bg opensearch --signature org.opensearch.bootstrap.OpenSearch "${cmd[@]}"
   fi
   wait_for opensearch "$AUDITGATE_LOGS/opensearch.log" 180 opensearch_healthy
 }
