@@ -1,0 +1,132 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Consumer, Kafka, Producer } from 'kafkajs';
+import type { Client } from '@opensearch-project/opensearch';
+import { createOpsApp, type Logger, type Registry } from '@auditgate/shared';
+import type { IndexerConfig } from './config/indexer-config.js';
+import { NO_KUBE_METADATA, type KubeMetadataLookup } from './enrich/kube-metadata.js';
+import { createIndexerMetrics } from './http/indexer-metrics.js';
+import { createBatchHandler } from './kafka/batch-handler.js';
+import type { SourceRecord } from './kafka/source-record.js';
+import { BulkBatcher } from './search/bulk-batcher.js';
+import { BulkWriter } from './search/bulk-writer.js';
+import { ensureLayout } from './search/ensure-layout.js';
+
+/** A started cluster-metadata cache: a lookup with a lifecycle. */
+export interface KubeCache extends KubeMetadataLookup {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** What `createApp` needs from the outside world; `main.ts` builds the real ones. */
+export interface IndexerDeps {
+  readonly logger: Logger;
+  readonly registry: Registry;
+  readonly kafka: Kafka;
+  readonly opensearch: Client;
+  /** Cluster metadata for enrichment; none when the cache is off. */
+  readonly kube?: KubeCache;
+  readonly now?: () => number;
+}
+
+/** The indexer: `start()` installs the index layout and consumes; `stop()` flushes, commits, closes (safe twice). */
+export interface IndexerApp {
+  start(): Promise<{ ops: number }>;
+  stop(): Promise<void>;
+}
+
+/** Wires the indexer from its validated config and dependencies. */
+export function createApp(config: IndexerConfig, deps: IndexerDeps): IndexerApp {
+  const log = deps.logger;
+  const now = deps.now ?? Date.now;
+  const metrics = createIndexerMetrics(deps.registry);
+  const abort = new AbortController();
+  const { topic, dlqTopic, groupId } = config.kafka;
+  let consumer: Consumer | undefined;
+  let producer: Producer | undefined;
+  let ops: Server | undefined;
+  let joined = false;
+  let closing = false;
+  let stopped: Promise<void> | undefined;
+
+  const writer = new BulkWriter({
+    client: deps.opensearch, logger: log.child({ component: 'bulk' }),
+    retryInitialMs: config.bulk.retryInitialMs, retryMaxMs: config.bulk.retryMaxMs,
+    onBulk: (seconds, outcome) => metrics.bulkSeconds.observe({ outcome }, seconds),
+    onRetry: (items, reason) => metrics.retries.inc({ reason: reason === 'transport' ? 'transport' : reason.split(':')[0] ?? 'error' }, items),
+    onAvailability: (available) => {
+      metrics.opensearchUp.set(available ? 1 : 0);
+      // Backpressure: stop fetching while OpenSearch cannot keep up; the batch in hand keeps retrying.
+      if (available) consumer?.resume([{ topic }]); else consumer?.pause([{ topic }]);
+    },
+  });
+  const batcher = new BulkBatcher<SourceRecord>({
+    writer, maxDocs: config.bulk.maxDocs, maxBytes: config.bulk.maxBytes, flushIntervalMs: config.bulk.flushIntervalMs,
+    signal: abort.signal, onFlush: (docs) => metrics.docs.inc(docs),
+  });
+
+  return {
+    async start() {
+      ops = createServer(createOpsApp(deps.registry, {
+        notReady: () => [
+          ...(closing ? ['shutting down'] : []),
+          ...(joined ? [] : ['not yet consuming']),
+          ...(writer.isAvailable() ? [] : ['OpenSearch unavailable']),
+        ],
+      }));
+      const opsPort = await new Promise<number>((resolve, reject) => {
+        ops!.once('error', reject);
+        ops!.listen(config.listen.opsPort, config.listen.host, () => resolve((ops!.address() as AddressInfo).port));
+      });
+      const layout = await ensureLayout(deps.opensearch, { ...config.opensearch }, log.child({ component: 'layout' }));
+      await deps.kube?.start();
+      producer = deps.kafka.producer({ idempotent: true, maxInFlightRequests: 5, allowAutoTopicCreation: false });
+      await producer.connect();
+      consumer = deps.kafka.consumer({
+        groupId, sessionTimeout: config.kafka.sessionTimeoutMs, rebalanceTimeout: config.kafka.sessionTimeoutMs * 2,
+        heartbeatInterval: Math.min(3000, Math.floor(config.kafka.sessionTimeoutMs / 3)),
+        maxBytesPerPartition: config.kafka.maxBytesPerPartition, maxWaitTimeInMs: Math.min(config.bulk.flushIntervalMs, 1000),
+        allowAutoTopicCreation: false,
+      });
+      consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => { joined = true; log.info({ memberId: payload.memberId, assignment: payload.memberAssignment }, 'joined consumer group'); });
+      consumer.on(consumer.events.CRASH, ({ payload }) => { joined = false; log.error({ err: payload.error.message, restart: payload.restart }, 'consumer crashed'); });
+      await consumer.connect();
+      await consumer.subscribe({ topic, fromBeginning: config.kafka.fromBeginning });
+      const c = consumer;
+      const handler = createBatchHandler({
+        batcher, producer, dlqTopic, indexPrefix: config.opensearch.indexPrefix, cluster: config.cluster,
+        kube: deps.kube ?? NO_KUBE_METADATA, chunkSize: config.bulk.maxDocs, logger: log.child({ component: 'consumer' }), metrics, now,
+        commit: (t, partition, offset) => c.commitOffsets([{ topic: t, partition, offset }]),
+      });
+      await consumer.run({
+        autoCommit: false, eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently: config.kafka.partitionsConsumedConcurrently,
+        eachBatch: handler,
+      });
+      log.info({ topic, dlqTopic, groupId, template: layout.template, ismPolicy: layout.ismPolicy ?? null, ops: opsPort }, 'indexer consuming');
+      return { ops: opsPort };
+    },
+    stop() {
+      stopped ??= (async () => {
+        closing = true;
+        // Past the deadline, writes in progress give up: their offsets stay uncommitted and are replayed.
+        const deadline = setTimeout(() => { log.warn('shutdown deadline passed: abandoning unacknowledged bulks'); abort.abort(); }, config.shutdownTimeoutMs);
+        deadline.unref();
+        const steps: Array<[string, () => Promise<void>]> = [
+          // kafkajs's stop waits for the batch in hand, whose bulk we flush now rather than on its timer.
+          ['consumer', async () => { const s = consumer?.stop(); await batcher.flush().catch(() => undefined); await s; await consumer?.disconnect(); }],
+          ['bulk batcher', () => batcher.flush()],
+          ['DLQ producer', async () => { await producer?.disconnect(); }],
+          ['cluster cache', async () => { await deps.kube?.stop(); }],
+          ['OpenSearch client', async () => { await deps.opensearch.close(); }],
+          ['ops server', () => new Promise<void>((resolve) => { if (ops?.listening === true) { ops.closeAllConnections(); ops.close(() => resolve()); } else resolve(); })],
+        ];
+        for (const [name, step] of steps) {
+          try { await step(); } catch (error) { log.error({ step: name, err: (error as Error).message }, 'shutdown step failed'); }
+        }
+        clearTimeout(deadline);
+      })();
+      return stopped;
+    },
+  };
+}

@@ -1,0 +1,43 @@
+/** The indexer's validated configuration (see `load-config.ts` for the environment variables). */
+export interface IndexerConfig {
+  readonly instance: string;
+  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  readonly kafka: {
+    readonly brokers: string[];
+    readonly topic: string;
+    readonly dlqTopic: string;
+    readonly groupId: string;
+    readonly sessionTimeoutMs: number;
+    readonly fromBeginning: boolean;
+    readonly maxBytesPerPartition: number;
+    readonly partitionsConsumedConcurrently: number;
+  };
+  readonly opensearch: {
+    readonly url: string;
+    /** Daily indices are `<prefix>-YYYY.MM.DD`; the alias is `<prefix>`. */
+    readonly indexPrefix: string;
+    readonly refreshInterval: string;
+    readonly shards: number;
+    readonly replicas: number;
+    readonly retentionDays: number;
+    readonly requestTimeoutMs: number;
+  };
+  readonly bulk: {
+    readonly maxDocs: number;
+    readonly maxBytes: number;
+    readonly flushIntervalMs: number;
+    readonly retryInitialMs: number;
+    readonly retryMaxMs: number;
+  };
+  readonly cluster: { readonly name: string; readonly arn?: string; readonly region?: string; readonly account?: string };
+  readonly kube: {
+    readonly enabled: boolean;
+    readonly kubeconfigPath?: string;
+    readonly context?: string;
+    /** Resources whose object metadata is cached, as `[group/]version/resource` (e.g. `v1/configmaps`, `apps/v1/deployments`). */
+    readonly resources: string[];
+    readonly maxObjects: number;
+  };
+  readonly listen: { readonly host: string; readonly opsPort: number };
+  readonly shutdownTimeoutMs: number;
+}

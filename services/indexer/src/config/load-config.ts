@@ -1,0 +1,74 @@
+import { hostname } from 'node:os';
+import { EnvReader, Topics, type Env } from '@auditgate/shared';
+import type { IndexerConfig } from './indexer-config.js';
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+const DEFAULT_KUBE_RESOURCES = ['v1/pods', 'v1/configmaps', 'v1/secrets', 'v1/serviceaccounts', 'apps/v1/deployments'];
+
+function opt<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+}
+
+/** Reads and validates the indexer's configuration from `env`; throws one error listing every bad key. */
+export function loadConfig(env: Env): IndexerConfig {
+  const reader = new EnvReader(env);
+  const arn = reader.optional('CLUSTER_ARN');
+  const arnParts = arn?.split(':');
+  if (arn !== undefined && (arnParts === undefined || arnParts.length < 6 || arnParts[0] !== 'arn')) reader.problem(`CLUSTER_ARN must be an ARN, got "${arn}"`);
+  const region = reader.optional('CLUSTER_REGION') ?? (arnParts?.[3] || undefined);
+  const account = reader.optional('CLUSTER_ACCOUNT') ?? (arnParts?.[4] || undefined);
+  const kubeconfigPath = reader.optional('INDEXER_KUBECONFIG') ?? reader.optional('KUBECONFIG');
+  const context = reader.optional('INDEXER_KUBE_CONTEXT');
+  const indexPrefix = reader.str('INDEXER_INDEX_PREFIX', 'auditgate-events');
+  if (!/^[a-z0-9][a-z0-9._-]*$/.test(indexPrefix)) reader.problem(`INDEXER_INDEX_PREFIX must be a lower-case index name, got "${indexPrefix}"`);
+  const config: IndexerConfig = {
+    instance: reader.str('INDEXER_INSTANCE', hostname()),
+    logLevel: reader.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
+    kafka: {
+      brokers: reader.list('KAFKA_BROKERS', ['127.0.0.1:9092']),
+      topic: reader.str('INDEXER_EVENTS_TOPIC', Topics.events),
+      dlqTopic: reader.str('INDEXER_DLQ_TOPIC', Topics.eventsDlq),
+      groupId: reader.str('INDEXER_GROUP_ID', 'auditgate-indexer'),
+      sessionTimeoutMs: reader.int('INDEXER_SESSION_TIMEOUT_MS', 30_000, { min: 6000, max: 300_000 }),
+      fromBeginning: reader.bool('INDEXER_FROM_BEGINNING', true),
+      maxBytesPerPartition: reader.int('INDEXER_MAX_BYTES_PER_PARTITION', 4 * 1024 * 1024, { min: 1024 }),
+      partitionsConsumedConcurrently: reader.int('INDEXER_PARTITIONS_CONCURRENCY', 6, { min: 1, max: 128 }),
+    },
+    opensearch: {
+      url: reader.url('OPENSEARCH_URL', 'http://127.0.0.1:9200'),
+      indexPrefix,
+      refreshInterval: reader.str('INDEXER_REFRESH_INTERVAL', '5s'),
+      shards: reader.int('INDEXER_INDEX_SHARDS', 1, { min: 1, max: 64 }),
+      replicas: reader.int('INDEXER_INDEX_REPLICAS', 0, { min: 0, max: 8 }),
+      retentionDays: reader.int('INDEXER_RETENTION_DAYS', 90, { min: 1 }),
+      requestTimeoutMs: reader.int('INDEXER_OPENSEARCH_TIMEOUT_MS', 30_000, { min: 100 }),
+    },
+    bulk: {
+      maxDocs: reader.int('INDEXER_BULK_MAX_DOCS', 2000, { min: 1, max: 100_000 }),
+      maxBytes: reader.int('INDEXER_BULK_MAX_BYTES', 8 * 1024 * 1024, { min: 1024 }),
+      flushIntervalMs: reader.int('INDEXER_FLUSH_INTERVAL_MS', 500, { min: 1, max: 60_000 }),
+      retryInitialMs: reader.int('INDEXER_RETRY_INITIAL_MS', 200, { min: 1 }),
+      retryMaxMs: reader.int('INDEXER_RETRY_MAX_MS', 10_000, { min: 1 }),
+    },
+    cluster: { name: reader.str('CLUSTER_NAME', 'local'), ...opt('arn', arn), ...opt('region', region), ...opt('account', account) },
+    kube: {
+      enabled: reader.bool('INDEXER_KUBE_ENABLED', false),
+      ...opt('kubeconfigPath', kubeconfigPath),
+      ...opt('context', context),
+      resources: reader.list('INDEXER_KUBE_RESOURCES', DEFAULT_KUBE_RESOURCES),
+      maxObjects: reader.int('INDEXER_KUBE_CACHE_MAX_OBJECTS', 50_000, { min: 1 }),
+    },
+    listen: {
+      host: reader.str('INDEXER_LISTEN_HOST', '127.0.0.1'),
+      opsPort: reader.int('INDEXER_OPS_PORT', 9465, { min: 0, max: 65535 }),
+    },
+    shutdownTimeoutMs: reader.int('INDEXER_SHUTDOWN_TIMEOUT_MS', 20_000, { min: 0 }),
+  };
+  for (const r of config.kube.resources) {
+    if (!/^([a-z0-9.-]+\/)?v[0-9a-z]+\/[a-z0-9]+$/.test(r)) reader.problem(`INDEXER_KUBE_RESOURCES: "${r}" is not [group/]version/resource`);
+  }
+  if (config.kube.enabled && kubeconfigPath === undefined) reader.problem('INDEXER_KUBE_ENABLED=true needs INDEXER_KUBECONFIG (or KUBECONFIG)');
+  if (config.bulk.retryMaxMs < config.bulk.retryInitialMs) reader.problem('INDEXER_RETRY_MAX_MS must be >= INDEXER_RETRY_INITIAL_MS');
+  reader.finish();
+  return config;
+}

@@ -1,0 +1,82 @@
+import type { EachBatchPayload, Producer } from 'kafkajs';
+import { decodeAuditEvent, isAppError, ErrorCodes, type AuditEvent, type Logger } from '@auditgate/shared';
+import { enrichEvent, type ClusterFacts } from '../enrich/enrich-event.js';
+import type { KubeMetadataLookup } from '../enrich/kube-metadata.js';
+import { buildPartialDocument, indexNameFor } from '../search/build-document.js';
+import type { BulkBatcher } from '../search/bulk-batcher.js';
+import type { BulkOp } from '../search/bulk-writer.js';
+import { buildDlqRecord, type DlqMessage } from './dlq-record.js';
+import type { SourceRecord } from './source-record.js';
+import type { IndexerMetrics } from '../http/indexer-metrics.js';
+
+/** Code of a record OpenSearch refused for good (a mapping error, say). */
+/** OpenSearch refused a document for good (mapping or validation error); it goes to the DLQ. */
+export const INDEX_REJECTED = ErrorCodes.INDEX_REJECTED;
+
+/** What the batch handler needs. */
+export interface BatchHandlerDeps {
+  readonly batcher: BulkBatcher<SourceRecord>;
+  readonly producer: Producer;
+  readonly dlqTopic: string;
+  readonly indexPrefix: string;
+  readonly cluster: ClusterFacts;
+  readonly kube: KubeMetadataLookup;
+  readonly chunkSize: number;
+  readonly logger: Logger;
+  readonly metrics: IndexerMetrics;
+  readonly now: () => number;
+  /** Commits `offset` (the next to read) of the partition; called only after OpenSearch acknowledged. */
+  readonly commit: (topic: string, partition: number, offset: string) => Promise<void>;
+}
+
+/** Keeps the consumer's group membership alive while `work` waits on OpenSearch. */
+async function withHeartbeats<T>(heartbeat: () => Promise<void>, work: Promise<T>): Promise<T> {
+  const timer = setInterval(() => { heartbeat().catch(() => undefined); }, 2000);
+  try { return await work; } finally { clearInterval(timer); }
+}
+
+/**
+ * The `eachBatch` handler: validates each record, sends the bad ones to the DLQ, upserts the good ones through the
+ * batcher, and resolves and commits a chunk's offsets only after OpenSearch acknowledged it (and the DLQ has the rest).
+ */
+export function createBatchHandler(deps: BatchHandlerDeps): (payload: EachBatchPayload) => Promise<void> {
+  return async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+    const { topic, partition } = batch;
+    for (let start = 0; start < batch.messages.length; start += deps.chunkSize) {
+      if (!isRunning() || isStale()) return;
+      const chunk = batch.messages.slice(start, start + deps.chunkSize);
+      const dlq: DlqMessage[] = [];
+      const ops: BulkOp<SourceRecord>[] = [];
+      let bytes = 0;
+      for (const message of chunk) {
+        const source: SourceRecord = { topic, partition, offset: message.offset, key: message.key, value: message.value, headers: message.headers };
+        let event: AuditEvent;
+        try {
+          event = decodeAuditEvent(message.value);
+        } catch (error) {
+          const code = isAppError(error) ? error.code : ErrorCodes.EVENT_UNDECODABLE;
+          dlq.push(buildDlqRecord({ ...source, code, reason: (error as Error).message, now: deps.now() }));
+          continue;
+        }
+        deps.metrics.events.inc({ stage: event.stage, schema_version: String(event.auditgate.schemaVersion) });
+        const doc = buildPartialDocument(event, enrichEvent(event, deps.cluster, deps.kube));
+        ops.push({ index: indexNameFor(deps.indexPrefix, event.requestReceivedTimestamp), id: event.auditID, doc, sources: [source] });
+        bytes += message.value?.length ?? 0;
+      }
+      const rejected = await withHeartbeats(heartbeat, deps.batcher.submit(ops, bytes));
+      for (const r of rejected) {
+        deps.logger.error({ auditID: r.op.id, index: r.op.index, status: r.status, reason: r.reason }, 'OpenSearch rejected a document: sent to the DLQ');
+        for (const source of r.op.sources) dlq.push(buildDlqRecord({ ...source, code: INDEX_REJECTED, reason: `OpenSearch ${r.status} ${r.reason}`, now: deps.now() }));
+      }
+      if (dlq.length > 0) {
+        await deps.producer.send({ topic: deps.dlqTopic, acks: -1, messages: dlq });
+        for (const m of dlq) deps.metrics.dlq.inc({ code: String(m.headers['auditgate-error-code']) });
+      }
+      const last = chunk[chunk.length - 1]!.offset;
+      resolveOffset(last);
+      await deps.commit(topic, partition, (BigInt(last) + 1n).toString());
+      deps.metrics.lag.set({ topic, partition: String(partition) }, Math.max(0, Number(BigInt(batch.highWatermark) - BigInt(last) - 1n)));
+      await heartbeat();
+    }
+  };
+}

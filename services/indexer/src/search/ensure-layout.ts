@@ -1,0 +1,44 @@
+import { readFileSync } from 'node:fs';
+import type { Client } from '@opensearch-project/opensearch';
+import type { Logger } from '@auditgate/shared';
+import { indexTemplate, type LayoutOptions } from './index-template.js';
+
+/** Options of {@link ensureLayout}. */
+export interface EnsureLayoutOptions extends LayoutOptions {
+  readonly retentionDays: number;
+}
+
+/** What {@link ensureLayout} did. */
+export interface LayoutResult { readonly template: string; readonly ismPolicy: string | undefined }
+
+/** The shipped retention policy with the configured prefix and retention filled in. */
+export function retentionPolicy(indexPrefix: string, retentionDays: number): Record<string, unknown> {
+  const policy = JSON.parse(readFileSync(new URL('./retention-policy.json', import.meta.url), 'utf8')) as {
+    policy: { states: Array<{ name: string; transitions: Array<{ conditions: { min_index_age: string } }> }>; ism_template: Array<{ index_patterns: string[] }> };
+  };
+  for (const state of policy.policy.states) {
+    if (state.name === 'read_only') for (const t of state.transitions) t.conditions.min_index_age = `${retentionDays}d`;
+  }
+  for (const t of policy.policy.ism_template) t.index_patterns = [`${indexPrefix}-*`];
+  return policy;
+}
+
+/**
+ * Installs (idempotently) the index template of the daily indices with the alias, and the retention ISM policy when
+ * the cluster has the Index Management plugin (skipped with a log line otherwise, as on the local integ-test build).
+ */
+export async function ensureLayout(client: Client, options: EnsureLayoutOptions, logger: Logger): Promise<LayoutResult> {
+  const template = `${options.indexPrefix}-template`;
+  await client.indices.putIndexTemplate({ name: template, body: indexTemplate(options) as never });
+  const plugins = (await client.cat.plugins({ format: 'json' })).body as unknown as Array<{ component?: string }>;
+  if (!plugins.some((p) => p.component === 'opensearch-index-management')) {
+    logger.info({ template }, 'OpenSearch has no Index Management (ISM) plugin: retention policy not applied; delete old daily indices by other means');
+    return { template, ismPolicy: undefined };
+  }
+  const ismPolicy = `${options.indexPrefix}-retention`;
+  const response = await client.transport.request({
+    method: 'PUT', path: `/_plugins/_ism/policies/${encodeURIComponent(ismPolicy)}`, body: retentionPolicy(options.indexPrefix, options.retentionDays),
+  }, { ignore: [409] });
+  logger.info({ template, ismPolicy, status: response.statusCode }, response.statusCode === 409 ? 'ISM retention policy already present' : 'ISM retention policy applied');
+  return { template, ismPolicy };
+}

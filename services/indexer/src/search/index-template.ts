@@ -1,0 +1,85 @@
+/** Settings of the events index layout. */
+export interface LayoutOptions {
+  readonly indexPrefix: string;
+  readonly refreshInterval: string;
+  readonly shards: number;
+  readonly replicas: number;
+}
+
+const keyword = { type: 'keyword', ignore_above: 1024 } as const;
+const date = { type: 'date', format: 'strict_date_optional_time_nanos||strict_date_optional_time||epoch_millis' } as const;
+const flat = { type: 'flat_object' } as const;
+const userInfo = { properties: { username: keyword, uid: keyword, groups: keyword, extra: flat } } as const;
+const actor = { properties: { issuer: keyword, subject: keyword, username: keyword, groups: keyword, tokenKind: keyword } } as const;
+const status = { properties: { code: { type: 'integer' }, status: keyword, reason: keyword, message: { type: 'text' }, metadata: { type: 'object', enabled: false } } } as const;
+const body = { properties: { bytes: { type: 'long' }, sha256: keyword, truncated: { type: 'boolean' }, maskedPaths: keyword, contentType: keyword } } as const;
+const stage = { properties: { stageTimestamp: date, schemaVersion: { type: 'integer' }, gatewayInstance: keyword, responseStatus: status } } as const;
+
+/** Explicit mappings of an exchange document (see build-document.ts for its shape). */
+export function eventMappings(): Record<string, unknown> {
+  return {
+    dynamic: 'true',
+    // Unknown strings become keywords, not analysed text, so a new field never explodes the index.
+    dynamic_templates: [{ strings_as_keywords: { match_mapping_type: 'string', mapping: keyword } }],
+    properties: {
+      apiVersion: keyword, kind: keyword, level: keyword, auditID: keyword, verb: keyword,
+      requestURI: { type: 'text', fields: { keyword: { ...keyword, ignore_above: 4096 } } },
+      user: userInfo, impersonatedUser: userInfo,
+      sourceIPs: { type: 'ip' }, userAgent: { ...keyword, fields: { text: { type: 'text' } } },
+      objectRef: { properties: { resource: keyword, namespace: keyword, name: keyword, uid: keyword, apiGroup: keyword, apiVersion: keyword, resourceVersion: keyword, subresource: keyword } },
+      responseStatus: status,
+      requestObject: { type: 'object', enabled: false },
+      responseObject: { type: 'object', enabled: false },
+      requestReceivedTimestamp: date, stageTimestamp: date,
+      annotations: flat,
+      complete: { type: 'boolean' }, finalStage: keyword,
+      stages: { properties: { RequestReceived: stage, ResponseStarted: stage, ResponseComplete: stage, Panic: stage } },
+      auditgate: {
+        properties: {
+          schemaVersion: { type: 'integer' },
+          gateway: { properties: { instance: keyword, version: keyword } },
+          actor, onBehalfOf: actor,
+          mcp: { properties: { sessionId: keyword, toolName: keyword, requestId: keyword, caller: keyword } },
+          cluster: { properties: { name: keyword, arn: keyword, region: keyword } },
+          upstream: { properties: { mode: keyword, roleArn: keyword, assumedRoleId: keyword, identity: keyword, impersonated: { type: 'boolean' } } },
+          policy: { properties: { bundleHash: keyword, ruleId: keyword, decision: keyword, reason: { type: 'text' } } },
+          body: { properties: { request: body, response: body } },
+          stream: { properties: { events: { type: 'long' }, bytes: { type: 'long' }, durationMs: { type: 'long' } } },
+          chain: { properties: { stream: keyword, seq: { type: 'long' }, prevHash: keyword, hash: keyword } },
+          forwardedFor: keyword, errorCode: keyword,
+          enrichment: {
+            properties: {
+              cluster: { properties: { name: keyword, arn: keyword, region: keyword, account: keyword } },
+              iam: { properties: { roleArn: keyword, roleName: keyword, account: keyword, sessionName: keyword } },
+              object: { properties: { labels: flat, owner: keyword } },
+              namespace: { properties: { labels: flat } },
+              target: keyword, clusterWide: { type: 'boolean' }, secretAccess: { type: 'boolean' },
+              durationMs: { type: 'long' }, responseBytes: { type: 'long' },
+            },
+          },
+        },
+      },
+    },
+  };
+}
+
+/** The composable index template of the daily indices: mappings, ingest-tuned settings, and the alias. */
+export function indexTemplate(o: LayoutOptions): Record<string, unknown> {
+  return {
+    index_patterns: [`${o.indexPrefix}-*`],
+    priority: 200,
+    template: {
+      settings: {
+        number_of_shards: o.shards,
+        number_of_replicas: o.replicas,
+        refresh_interval: o.refreshInterval,
+        'mapping.total_fields.limit': 2000,
+        'query.default_field': ['requestURI', 'verb', 'user.username', 'objectRef.name', 'objectRef.namespace'],
+      },
+      mappings: eventMappings(),
+      // Every daily index joins the alias the moment it is created, including the ones bulk writes auto-create.
+      aliases: { [o.indexPrefix]: {} },
+    },
+    _meta: { owner: 'auditgate-indexer', layout: 1 },
+  };
+}

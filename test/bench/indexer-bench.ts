@@ -1,0 +1,91 @@
+/**
+ * Indexer benchmark (not a test): Kafka-to-searchable throughput of the indexer vs a direct bulk load of the same
+ * documents with the OpenSearch client, side by side, and their ratio (target >= 0.8).
+ * Run: `NODE_EXTRA_CA_CERTS=... npx tsx test/bench/indexer-bench.ts [docs=200000]` against the running stack.
+ */
+import { Client } from '@opensearch-project/opensearch';
+import { createKafka, createLogger, createMetricsRegistry, ensureTopics } from '@auditgate/shared';
+import { readStackEnv, uniqueName } from '@auditgate/shared/testing';
+import { createApp } from '../../services/indexer/src/app.js';
+import { loadConfig } from '../../services/indexer/src/config/load-config.js';
+import { enrichEvent } from '../../services/indexer/src/enrich/enrich-event.js';
+import { NO_KUBE_METADATA } from '../../services/indexer/src/enrich/kube-metadata.js';
+import { sampleEvent } from '../../services/indexer/src/enrich/sample-event.test-helper.js';
+import { buildPartialDocument, indexNameFor } from '../../services/indexer/src/search/build-document.js';
+
+const total = Number(process.argv[2] ?? process.env['BENCH_DOCS'] ?? 200_000);
+const stack = readStackEnv(process.env);
+const logger = createLogger({ name: 'indexer-bench', level: 'warn' });
+const os = new Client({ node: stack.opensearchUrl });
+const events = Array.from({ length: total }, (_, i) => sampleEvent({ auditID: `bench-${String(i).padStart(8, '0')}`, username: `agent-${i % 50}`, stage: 'ResponseComplete' }));
+
+async function searchable(alias: string): Promise<number> {
+  await os.indices.refresh({ index: `${alias}-*` });
+  return (await os.count({ index: alias })).body.count as number;
+}
+
+async function untilSearchable(alias: string, started: number): Promise<number> {
+  for (;;) {
+    if (await searchable(alias).catch(() => 0) >= total) return (performance.now() - started) / 1000;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+async function direct(prefix: string): Promise<number> {
+  const kafkaLike = loadConfig({ INDEXER_INDEX_PREFIX: prefix, INDEXER_OPS_PORT: '0' });
+  // Same layout as the indexer's, so both paths write to identical indices.
+  const { ensureLayout } = await import('../../services/indexer/src/search/ensure-layout.js');
+  await ensureLayout(os, kafkaLike.opensearch, logger);
+  const started = performance.now();
+  for (let i = 0; i < total; i += 2000) {
+    const lines: string[] = [];
+    for (const e of events.slice(i, i + 2000)) {
+      lines.push(JSON.stringify({ update: { _index: indexNameFor(prefix, e.requestReceivedTimestamp), _id: e.auditID } }),
+        JSON.stringify({ doc: buildPartialDocument(e, enrichEvent(e, kafkaLike.cluster, NO_KUBE_METADATA)), doc_as_upsert: true }));
+    }
+    const r = await os.bulk({ body: `${lines.join('\n')}\n` as never });
+    if (r.body.errors) throw new Error('direct bulk had item errors');
+  }
+  return untilSearchable(prefix, started);
+}
+
+async function viaIndexer(prefix: string): Promise<number> {
+  const kafka = createKafka({ brokers: stack.kafkaBrokers, clientId: uniqueName('indexer-bench'), logger });
+  const topic = uniqueName('indexer-bench');
+  await ensureTopics(kafka, [{ topic, numPartitions: 6, configEntries: [] }, { topic: `${topic}.dlq`, numPartitions: 1, configEntries: [] }]);
+  const producer = kafka.producer({ idempotent: true });
+  await producer.connect();
+  for (let i = 0; i < total; i += 500) {
+    await producer.send({ topic, acks: -1, messages: events.slice(i, i + 500).map((e) => ({ key: e.user.username ?? '', value: JSON.stringify(e) })) });
+  }
+  await producer.disconnect();
+  const config = loadConfig({
+    KAFKA_BROKERS: stack.kafkaBrokers.join(','), OPENSEARCH_URL: stack.opensearchUrl, INDEXER_EVENTS_TOPIC: topic, INDEXER_DLQ_TOPIC: `${topic}.dlq`,
+    INDEXER_INDEX_PREFIX: prefix, INDEXER_GROUP_ID: `${topic}-g`, INDEXER_OPS_PORT: '0', INDEXER_SESSION_TIMEOUT_MS: '10000', LOG_LEVEL: 'warn',
+  });
+  const app = createApp(config, { logger, registry: createMetricsRegistry('indexer'), kafka, opensearch: new Client({ node: stack.opensearchUrl, maxRetries: 0 }) });
+  const started = performance.now();
+  await app.start();
+  const seconds = await untilSearchable(prefix, started);
+  await app.stop();
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.deleteTopics({ topics: [topic, `${topic}.dlq`] }).catch(() => undefined);
+  await admin.disconnect();
+  return seconds;
+}
+
+const directPrefix = uniqueName('bench-direct');
+const indexerPrefix = uniqueName('bench-indexer');
+try {
+  const d = await direct(directPrefix);
+  const k = await viaIndexer(indexerPrefix);
+  const rate = (s: number): string => `${Math.round(total / s)} docs/s (${s.toFixed(1)} s)`;
+  process.stdout.write(`documents: ${total}\ndirect bulk load:        ${rate(d)}\nKafka → indexer → search: ${rate(k)}\nratio (indexer/direct): ${(d / k).toFixed(2)} (target >= 0.80)\n`);
+} finally {
+  for (const p of [directPrefix, indexerPrefix]) {
+    await os.indices.delete({ index: `${p}-*` }).catch(() => undefined);
+    await os.indices.deleteIndexTemplate({ name: `${p}-template` }).catch(() => undefined);
+  }
+  await os.close();
+}
