@@ -5,8 +5,8 @@ import type { StreamListResult } from './stream-list.js';
 import type { WrkResult } from './run-wrk.js';
 import { info, judged, renderTable, type ReportRow } from './report-table.js';
 
-/** The four ways to reach the API server that are compared. */
-export const TARGETS = ['direct', 'nginx', 'gateway-audit-off', 'gateway-audit-on'] as const;
+/** The ways to reach the API server that are compared. */
+export const TARGETS = ['direct', 'nginx', 'bare-node', 'gateway-audit-off', 'gateway-audit-on'] as const;
 /** One of `TARGETS`. */
 export type TargetName = (typeof TARGETS)[number];
 
@@ -61,6 +61,8 @@ export function verdictRows(results: BenchResults): ReportRow[] {
     info('throughput: nginx / direct (ceiling of a plain proxy here)', f(rps('nginx') / rps('direct'), 3)),
     info('throughput: audit off / direct', f(rps('gateway-audit-off') / rps('direct'), 3)),
     info('throughput: audit on / nginx', f(rps(on) / rps('nginx'), 3)),
+    info('throughput: bare Node https proxy / direct (floor of any Node proxy here)', f(rps('bare-node') / rps('direct'), 3)),
+    info('throughput: audit on / bare Node https proxy', f(rps(on) / rps('bare-node'), 3)),
     info('added latency p50 / p99: nginx - direct', `${f(lat.nginx.p50Ms - lat.direct.p50Ms, 3)} / ${f(lat.nginx.p99Ms - lat.direct.p99Ms, 3)} ms`),
     info('added latency p50 / p99: audit off - direct', `${f(lat['gateway-audit-off'].p50Ms - lat.direct.p50Ms, 3)} / ${f(lat['gateway-audit-off'].p99Ms - lat.direct.p99Ms, 3)} ms`),
   ];

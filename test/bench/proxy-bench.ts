@@ -17,6 +17,7 @@ import { probeConstantRate, type ProbeResult } from './constant-rate-prober.js';
 import { freePort } from './free-port.js';
 import { httpOk } from './http-get.js';
 import { startNginx } from './nginx-process.js';
+import { startBareNodeProxy } from './bare-node-proxy.js';
 import { holdWatches } from './open-watches.js';
 import { startProxyProcess } from './proxy-process.js';
 import { renderReport } from './report-table.js';
@@ -29,7 +30,7 @@ interface Target { readonly base: string; readonly token: string }
 const say = (message: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
 
 async function measureThroughput(settings: BenchSettings, targets: Record<TargetName, Target>, path: string): Promise<BenchResults['throughput']> {
-  const runs: Record<TargetName, WrkResult[]> = { direct: [], nginx: [], 'gateway-audit-off': [], 'gateway-audit-on': [] };
+  const runs: Record<TargetName, WrkResult[]> = { direct: [], nginx: [], 'bare-node': [], 'gateway-audit-off': [], 'gateway-audit-on': [] };
   for (let round = 0; round < settings.rounds; round += 1) {
     // Rotate the order each round so drift on a shared machine does not always favour the same target.
     const order = TARGETS.map((_, i) => TARGETS[(i + round) % TARGETS.length]!);
@@ -87,11 +88,14 @@ async function main(): Promise<void> {
     cleanups.push({ what: 'proxy audit-off', run: () => off.stop() });
     const nginx = await startNginx({ dir, root, port: await freePort(), upstream: stack.kubeApiserverUrl });
     cleanups.push({ what: 'nginx', run: () => nginx.stop() });
+    const bare = await startBareNodeProxy({ dir, root, port: await freePort(), upstream: stack.kubeApiserverUrl, caFile: join(stack.kubeState, 'pki', 'ca.crt') });
+    cleanups.push({ what: 'bare node proxy', run: () => bare.stop() });
     say(`proxies up: audit-on ${on.url} (pid ${on.pid}), audit-off ${off.url} (pid ${off.pid}), nginx ${nginx.url} (pid ${nginx.pid})`);
 
     const targets: Record<TargetName, Target> = {
       direct: { base: stack.kubeApiserverUrl, token: creds.gatewayToken },
       nginx: { base: nginx.url, token: creds.gatewayToken },
+      'bare-node': { base: bare.url, token: creds.gatewayToken },
       'gateway-audit-off': { base: off.url, token: cluster.agentToken },
       'gateway-audit-on': { base: on.url, token: cluster.agentToken },
     };
@@ -122,8 +126,8 @@ async function main(): Promise<void> {
     const rows = verdictRows(results);
     const report = [
       `Auditgate proxy benchmark — ${new Date().toISOString()}, ${cpus().length} CPUs, Node ${process.version}`,
-      `All four targets are HTTPS (TLS on the gateway too, like the kube-apiserver); load generator and every server share this machine.`,
-      `direct/nginx use the gateway's upstream static token; the gateway runs use a service-account JWT (audience auditgate).`,
+      `All targets are HTTPS (TLS on the gateway too, like the kube-apiserver); load generator and every server share this machine.`,
+      `direct/nginx/bare-node use the gateway's upstream static token; the gateway runs use a service-account JWT (audience auditgate).`,
       '', renderReport(rows), '', renderTargets(results), '', `JSON: ${settings.outFile}`,
     ].join('\n');
     writeFileSync(settings.outFile, `${JSON.stringify({ at: new Date().toISOString(), cpus: cpus().length, node: process.version, settings, rows, results }, null, 2)}\n`);
