@@ -62,6 +62,7 @@ export function createApp(config: IndexerConfig, deps: IndexerDeps): IndexerApp 
   });
   const batcher = new BulkBatcher<SourceRecord>({
     writer, maxDocs: config.bulk.maxDocs, maxBytes: config.bulk.maxBytes, flushIntervalMs: config.bulk.flushIntervalMs,
+    maxInFlight: config.bulk.maxInFlight,
     signal: abort.signal, onFlush: (docs) => metrics.docs.inc(docs),
   });
 

@@ -26,6 +26,8 @@ export interface IndexerConfig {
     readonly maxDocs: number;
     readonly maxBytes: number;
     readonly flushIntervalMs: number;
+    /** Bulks sent to OpenSearch at once. */
+    readonly maxInFlight: number;
     readonly retryInitialMs: number;
     readonly retryMaxMs: number;
   };

@@ -47,6 +47,7 @@ export function loadConfig(env: Env): IndexerConfig {
       maxDocs: reader.int('INDEXER_BULK_MAX_DOCS', 2000, { min: 1, max: 100_000 }),
       maxBytes: reader.int('INDEXER_BULK_MAX_BYTES', 8 * 1024 * 1024, { min: 1024 }),
       flushIntervalMs: reader.int('INDEXER_FLUSH_INTERVAL_MS', 500, { min: 1, max: 60_000 }),
+      maxInFlight: reader.int('INDEXER_BULKS_IN_FLIGHT', 3, { min: 1, max: 16 }),
       retryInitialMs: reader.int('INDEXER_RETRY_INITIAL_MS', 200, { min: 1 }),
       retryMaxMs: reader.int('INDEXER_RETRY_MAX_MS', 10_000, { min: 1 }),
     },

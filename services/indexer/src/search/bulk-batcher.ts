@@ -7,6 +7,8 @@ export interface BulkBatcherOptions {
   readonly maxDocs: number;
   readonly maxBytes: number;
   readonly flushIntervalMs: number;
+  /** Bulks sent at once (default 1). Upserts merge per stage in any order, so concurrent bulks are safe. */
+  readonly maxInFlight?: number;
   /** Aborts writes in progress (shutdown past its deadline). */
   readonly signal: AbortSignal;
   readonly onFlush?: (docs: number) => void;
@@ -16,7 +18,7 @@ interface Waiter<S> { ops: BulkOp<S>[]; resolve: (r: RejectedOp<S>[]) => void; r
 
 /**
  * Gathers upserts from concurrent partition handlers into bulks flushed by size (docs, bytes) or time, one bulk at a
- * time; stages of one exchange in the same bulk are merged into one op. `submit` resolves once OpenSearch acknowledged
+ * time, up to `maxInFlight` at once; stages of one exchange in the same bulk are merged into one op. `submit` resolves once OpenSearch acknowledged
  * (or rejected for good) every op submitted.
  */
 export class BulkBatcher<S> {
@@ -24,7 +26,7 @@ export class BulkBatcher<S> {
   private docs = 0;
   private bytes = 0;
   private timer: NodeJS.Timeout | undefined;
-  private flushing: Promise<void> | undefined;
+  private readonly inFlight = new Set<Promise<void>>();
 
   constructor(private readonly o: BulkBatcherOptions) {}
 
@@ -42,27 +44,28 @@ export class BulkBatcher<S> {
 
   /** Flushes what is queued now; resolves when every bulk queued so far is done. */
   async flush(): Promise<void> {
-    while (this.waiting.length > 0 || this.flushing !== undefined) {
+    while (this.waiting.length > 0 || this.inFlight.size > 0) {
       this.kick();
-      await this.flushing;
+      if (this.inFlight.size > 0) await Promise.race(this.inFlight);
     }
   }
 
   private kick(): void {
     if (this.timer !== undefined) { clearTimeout(this.timer); this.timer = undefined; }
-    if (this.flushing !== undefined || this.waiting.length === 0) return;
+    if (this.inFlight.size >= (this.o.maxInFlight ?? 1) || this.waiting.length === 0) return;
     const batch = this.waiting;
     this.waiting = [];
     this.docs = 0;
     this.bytes = 0;
-    this.flushing = this.run(batch).finally(() => {
-      this.flushing = undefined;
-      // What arrived during this bulk goes next, now if it is already big enough, else on its timer.
+    const bulk: Promise<void> = this.run(batch).finally(() => {
+      this.inFlight.delete(bulk);
+      // What arrived meanwhile goes next, now if it is already big enough, else on its timer.
       if (this.waiting.length > 0) {
         if (this.docs >= this.o.maxDocs || this.bytes >= this.o.maxBytes) this.kick();
         else this.timer ??= setTimeout(() => this.kick(), this.o.flushIntervalMs).unref();
       }
     });
+    this.inFlight.add(bulk);
   }
 
   private async run(batch: Waiter<S>[]): Promise<void> {
