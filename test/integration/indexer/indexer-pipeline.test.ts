@@ -1,37 +1,21 @@
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Kafka, Producer } from 'kafkajs';
-import type { Client } from '@opensearch-project/opensearch';
+import type { Kafka } from 'kafkajs';
 import { createLogger } from '@auditgate/shared';
 import { kubectl, readKubeCredentials, readStackEnv, uniqueName, waitFor } from '@auditgate/shared/testing';
 import { sampleEvent } from '../../../services/indexer/src/enrich/sample-event.test-helper.js';
 import { createKubeCache } from '../../../services/indexer/src/kube/create-kube-cache.js';
 import {
-  allDocs, cleanupIndices, indexerEnv, newTestNames, produceEvents, startInProcess, testKafka, testOpenSearch, waitForComplete, type TestNames,
+  allDocs, indexerEnv, produceEvents, startInProcess, waitForComplete, useIndexerTestbed,
 } from './support/indexer-harness.js';
 
 const day = '2026-03-14T10:00:00.000000Z';
 
 describe('indexer: Kafka → enriched documents in OpenSearch', () => {
-  let kafka: Kafka;
-  let producer: Producer;
-  let os: Client;
-  const prefixes: string[] = [];
-  before(async () => {
-    kafka = testKafka();
-    producer = kafka.producer({ idempotent: true });
-    await producer.connect();
-    os = testOpenSearch();
-  });
-  after(async () => {
-    await producer.disconnect();
-    for (const p of prefixes) await cleanupIndices(os, p);
-    await os.close();
-  });
-  const fresh = async (): Promise<TestNames> => { const n = await newTestNames(kafka); prefixes.push(n.indexPrefix); return n; };
+  const bed = useIndexerTestbed();
 
   it('merges every stage of an exchange into one enriched, searchable document per auditID; v1 and v2 side by side', async () => {
-    const names = await fresh();
+    const names = await bed.fresh();
     const app = await startInProcess(indexerEnv(names, { CLUSTER_ACCOUNT: '123456789012' }));
     try {
       const ids = Array.from({ length: 20 }, (_, i) => `happy-${String(i).padStart(4, '0')}-${names.groupId.slice(-8)}`);
@@ -47,10 +31,10 @@ describe('indexer: Kafka → enriched documents in OpenSearch', () => {
         ];
       });
       // Completion before receipt for some exchanges: the document must not depend on arrival order.
-      await produceEvents(producer, names.topic, events.slice(0, 10).reverse());
-      await produceEvents(producer, names.topic, events.slice(10));
-      await waitForComplete(os, names.indexPrefix, ids.length);
-      const docs = await allDocs(os, names.indexPrefix);
+      await produceEvents(bed.producer, names.topic, events.slice(0, 10).reverse());
+      await produceEvents(bed.producer, names.topic, events.slice(10));
+      await waitForComplete(bed.os, names.indexPrefix, ids.length);
+      const docs = await allDocs(bed.os, names.indexPrefix);
       assert.equal(docs.length, ids.length, 'exactly one document per auditID');
       for (const [i, auditID] of ids.entries()) {
         const doc = docs.find((d) => d._id === auditID);
@@ -72,7 +56,7 @@ describe('indexer: Kafka → enriched documents in OpenSearch', () => {
       }
       // Searchable through the mapped fields.
       const search = async (query: Record<string, unknown>): Promise<number> =>
-        (await os.count({ index: names.indexPrefix, body: { query } })).body.count as number;
+        (await bed.os.count({ index: names.indexPrefix, body: { query } })).body.count as number;
       assert.equal(await search({ term: { 'auditgate.enrichment.iam.roleName': 'RoleY' } }), ids.length);
       assert.equal(await search({ term: { 'user.username': 'agent-1' } }), 5);
       assert.equal(await search({ match: { requestURI: 'secrets' } }), ids.length);
@@ -81,11 +65,11 @@ describe('indexer: Kafka → enriched documents in OpenSearch', () => {
       assert.equal(await search({ term: { 'auditgate.schemaVersion': 1 } }), 10);
       assert.equal(await search({ range: { 'auditgate.enrichment.durationMs': { gte: 250 } } }), ids.length);
       // requestObject/responseObject are stored, not exploded into the mapping.
-      const mapping = (await os.indices.getMapping({ index: `${names.indexPrefix}-2026.03.14` })).body as Record<string, { mappings: { properties: Record<string, { enabled?: boolean; properties?: unknown }> } }>;
+      const mapping = (await bed.os.indices.getMapping({ index: `${names.indexPrefix}-2026.03.14` })).body as Record<string, { mappings: { properties: Record<string, { enabled?: boolean; properties?: unknown }> } }>;
       const props = Object.values(mapping)[0]!.mappings.properties;
       assert.equal(props['responseObject']?.enabled, false);
       assert.equal(props['responseObject']?.properties, undefined);
-      const settings = (await os.indices.getSettings({ index: `${names.indexPrefix}-2026.03.14` })).body as Record<string, { settings: { index: { refresh_interval: string } } }>;
+      const settings = (await bed.os.indices.getSettings({ index: `${names.indexPrefix}-2026.03.14` })).body as Record<string, { settings: { index: { refresh_interval: string } } }>;
       assert.equal(Object.values(settings)[0]!.settings.index.refresh_interval, '1s');
       const metrics = await (await fetch(`http://127.0.0.1:${app.ops}/metrics`)).text();
       assert.match(metrics, /auditgate_indexer_documents_written_total\{service="indexer"\} [1-9]/);
@@ -99,7 +83,7 @@ describe('indexer: Kafka → enriched documents in OpenSearch', () => {
   });
 
   it('sends garbage and invalid events to the DLQ with a reason, and keeps indexing what follows', async () => {
-    const names = await fresh();
+    const names = await bed.fresh();
     const app = await startInProcess(indexerEnv(names));
     try {
       const valid = (id: string) => [sampleEvent({ auditID: id, username: 'mallory' }), sampleEvent({ auditID: id, username: 'mallory', stage: 'ResponseComplete' })];
@@ -108,7 +92,7 @@ describe('indexer: Kafka → enriched documents in OpenSearch', () => {
       (v3.auditgate as { schemaVersion: number }).schemaVersion = 3;
       const garbage = Buffer.from([0xde, 0xad, 0xbe, 0xef, 0x7b]);
       // All on one partition (same key), so the good records after the bad ones prove the partition is not stalled.
-      await producer.send({ topic: names.topic, acks: -1, messages: [
+      await bed.producer.send({ topic: names.topic, acks: -1, messages: [
         ...valid('before-1-aaaa').map((e) => ({ key: 'mallory', value: JSON.stringify(e) })),
         { key: 'mallory', value: garbage },
         { key: 'mallory', value: JSON.stringify(invalid) },
@@ -116,8 +100,8 @@ describe('indexer: Kafka → enriched documents in OpenSearch', () => {
         { key: 'mallory', value: '' },
         ...valid('after-1-aaaaa').map((e) => ({ key: 'mallory', value: JSON.stringify(e) })),
       ] });
-      await waitForComplete(os, names.indexPrefix, 2);
-      const dlq = await readDlq(kafka, names.dlqTopic, 4);
+      await waitForComplete(bed.os, names.indexPrefix, 2);
+      const dlq = await readDlq(bed.kafka, names.dlqTopic, 4);
       assert.equal(dlq.length, 4);
       assert.deepEqual(dlq.map((r) => r.code), ['AUDITGATE_E_EVENT_UNDECODABLE', 'AUDITGATE_E_EVENT_INVALID', 'AUDITGATE_E_EVENT_INVALID', 'AUDITGATE_E_EVENT_UNDECODABLE']);
       assert.ok(dlq.every((r) => r.key === 'mallory' && r.sourceTopic === names.topic));
@@ -125,7 +109,7 @@ describe('indexer: Kafka → enriched documents in OpenSearch', () => {
       assert.match(dlq[1]!.reason, /stage/);
       assert.match(dlq[2]!.reason, /schemaVersion/);
       assert.deepEqual(dlq.map((r) => Number(r.sourceOffset)), [2, 3, 4, 5]);
-      const ids = (await allDocs(os, names.indexPrefix)).map((d) => d._id).sort();
+      const ids = (await allDocs(bed.os, names.indexPrefix)).map((d) => d._id).sort();
       assert.deepEqual(ids, ['after-1-aaaaa', 'before-1-aaaa']);
       const metrics = await (await fetch(`http://127.0.0.1:${app.ops}/metrics`)).text();
       assert.match(metrics, /auditgate_indexer_dlq_records_total\{code="AUDITGATE_E_EVENT_INVALID",service="indexer"\} 2/);
@@ -135,14 +119,14 @@ describe('indexer: Kafka → enriched documents in OpenSearch', () => {
   });
 
   it('sends a document OpenSearch rejects for good (mapping error) to the DLQ, and indexes the rest', async () => {
-    const names = await fresh();
+    const names = await bed.fresh();
     const app = await startInProcess(indexerEnv(names));
     try {
       const bad = sampleEvent({ auditID: 'mapping-bad-1', username: 'eve' });
       bad.sourceIPs = ['not-an-ip'];
-      await produceEvents(producer, names.topic, [bad, sampleEvent({ auditID: 'mapping-ok-1', username: 'eve', stage: 'ResponseComplete' })]);
-      await waitForComplete(os, names.indexPrefix, 1);
-      const dlq = await readDlq(kafka, names.dlqTopic, 1);
+      await produceEvents(bed.producer, names.topic, [bad, sampleEvent({ auditID: 'mapping-ok-1', username: 'eve', stage: 'ResponseComplete' })]);
+      await waitForComplete(bed.os, names.indexPrefix, 1);
+      const dlq = await readDlq(bed.kafka, names.dlqTopic, 1);
       assert.equal(dlq[0]!.code, 'AUDITGATE_E_INDEX_REJECTED');
       assert.match(dlq[0]!.reason, /OpenSearch 400/);
       assert.equal(JSON.parse(dlq[0]!.value.toString()).auditID, 'mapping-bad-1');
@@ -161,24 +145,24 @@ describe('indexer: Kafka → enriched documents in OpenSearch', () => {
       await kubectl(stack, creds.adminKubeconfig, ['-n', ns, 'create', 'secret', 'generic', 'db-creds', '--from-literal=password=hunter2']);
       await kubectl(stack, creds.adminKubeconfig, ['-n', ns, 'label', 'secret', 'db-creds', 'app.kubernetes.io/name=payments', 'tier=db']);
       const cache = createKubeCache({ kubeconfigPath: creds.adminKubeconfig, resources: ['v1/secrets', 'apps/v1/deployments'], maxObjects: 10_000, logger: createLogger({ name: 't', level: 'silent' }) });
-      const names = await fresh();
+      const names = await bed.fresh();
       const app = await startInProcess(indexerEnv(names), cache);
       try {
         await waitFor('the cache to see the secret', async () => cache.object('secrets', ns, 'db-creds'));
         const objectRef = { resource: 'secrets', namespace: ns, name: 'db-creds', apiVersion: 'v1' };
         const missRef = { resource: 'secrets', namespace: ns, name: 'no-such', apiVersion: 'v1' };
-        await produceEvents(producer, names.topic, [
+        await produceEvents(bed.producer, names.topic, [
           sampleEvent({ auditID: 'kube-hit-0001', stage: 'ResponseComplete', objectRef }),
           sampleEvent({ auditID: 'kube-miss-001', stage: 'ResponseComplete', objectRef: missRef }),
         ]);
-        await waitForComplete(os, names.indexPrefix, 2);
-        const docs = await allDocs(os, names.indexPrefix);
+        await waitForComplete(bed.os, names.indexPrefix, 2);
+        const docs = await allDocs(bed.os, names.indexPrefix);
         const enrichment = (id: string) => ((docs.find((d) => d._id === id)!._source['auditgate'] as Record<string, Record<string, unknown>>)['enrichment']!);
         assert.deepEqual(enrichment('kube-hit-0001')['object'], { labels: { 'app.kubernetes.io/name': 'payments', tier: 'db' } });
         assert.deepEqual((enrichment('kube-hit-0001')['namespace'] as { labels: Record<string, string> }).labels['sensitivity'], 'high');
         assert.equal(enrichment('kube-miss-001')['object'], undefined);
         assert.equal((enrichment('kube-miss-001')['namespace'] as { labels: Record<string, string> }).labels['sensitivity'], 'high');
-        const bySensitivity = await os.count({ index: names.indexPrefix, body: { query: { term: { 'auditgate.enrichment.namespace.labels.sensitivity': 'high' } } } });
+        const bySensitivity = await bed.os.count({ index: names.indexPrefix, body: { query: { term: { 'auditgate.enrichment.namespace.labels.sensitivity': 'high' } } } });
         assert.equal(bySensitivity.body.count, 2);
       } finally {
         await app.stop();

@@ -1,3 +1,4 @@
+import { after, before } from 'node:test';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
@@ -140,4 +141,38 @@ export async function startCuttableProxy(target: URL): Promise<{ url: string; cu
   };
   await listen();
   return { url: `http://127.0.0.1:${port}`, cut, restore: listen, close: cut };
+}
+
+/** Kafka, a connected producer and an OpenSearch client for one suite, with per-test names whose indices are removed after it. */
+export interface IndexerTestbed {
+  readonly kafka: Kafka;
+  readonly producer: Producer;
+  readonly os: Client;
+  /** Fresh topic, DLQ, group and index prefix for one test. */
+  fresh(): Promise<TestNames>;
+}
+
+/** Registers the suite's before/after hooks and returns its testbed (call inside `describe`). */
+export function useIndexerTestbed(): IndexerTestbed {
+  let kafka: Kafka | undefined;
+  let producer: Producer | undefined;
+  let os: Client | undefined;
+  const prefixes: string[] = [];
+  before(async () => {
+    kafka = testKafka();
+    producer = kafka.producer({ idempotent: true });
+    await producer.connect();
+    os = testOpenSearch();
+  });
+  after(async () => {
+    await producer?.disconnect();
+    for (const p of prefixes) if (os !== undefined) await cleanupIndices(os, p);
+    await os?.close();
+  });
+  return {
+    get kafka() { return kafka!; },
+    get producer() { return producer!; },
+    get os() { return os!; },
+    fresh: async () => { const n = await newTestNames(kafka!); prefixes.push(n.indexPrefix); return n; },
+  };
 }
