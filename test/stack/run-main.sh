@@ -79,8 +79,13 @@ INDEXER_OPS_PORT=${INDEXER_OPS_PORT:-9465}
 start_service indexer \
   KAFKA_BROKERS="$KAFKA_BROKERS" OPENSEARCH_URL="$OPENSEARCH_URL" CLUSTER_NAME="${CLUSTER_NAME:-local}" \
   INDEXER_OPS_PORT="$INDEXER_OPS_PORT" INDEXER_KUBE_ENABLED=true INDEXER_KUBECONFIG="$UPSTREAM_KUBECONFIG"
+DETECTOR_OPS_PORT=${DETECTOR_OPS_PORT:-9466}
+start_service detector \
+  KAFKA_BROKERS="$KAFKA_BROKERS" OPENSEARCH_URL="$OPENSEARCH_URL" DETECTOR_OPS_PORT="$DETECTOR_OPS_PORT" \
+  DETECTOR_ALERTMANAGER_URL="$ALERTMANAGER_URL" ${DETECTOR_WEBHOOK_URL:+DETECTOR_WEBHOOK_URL="$DETECTOR_WEBHOOK_URL"}
 wait_for proxy "$AUDITGATE_LOGS/proxy.log" 60 curl -fsS "http://127.0.0.1:$PROXY_OPS_PORT/readyz"
 wait_for indexer "$AUDITGATE_LOGS/indexer.log" 60 curl -fsS "http://127.0.0.1:$INDEXER_OPS_PORT/readyz"
+wait_for detector "$AUDITGATE_LOGS/detector.log" 60 curl -fsS "http://127.0.0.1:$DETECTOR_OPS_PORT/readyz"
 
 GATEWAY_KUBECONFIG=$MAIN_STATE/gateway.kubeconfig
 cat > "$GATEWAY_KUBECONFIG" <<KC
@@ -110,6 +115,7 @@ Auditgate is running. Point kubectl or an MCP server at the gateway (as system:s
 
 Gateway https://127.0.0.1:$PROXY_HTTPS_PORT · metrics http://127.0.0.1:$PROXY_OPS_PORT/metrics · audit events on Kafka topic auditgate.events.v1 ($KAFKA_BROKERS)
 Indexed in OpenSearch: $OPENSEARCH_URL/auditgate-events/_search · indexer metrics http://127.0.0.1:$INDEXER_OPS_PORT/metrics
+Alerts: Kafka topic auditgate.alerts.v1, $OPENSEARCH_URL/auditgate-alerts-*/_search, Alertmanager $ALERTMANAGER_URL · detector metrics http://127.0.0.1:$DETECTOR_OPS_PORT/metrics
 Logs: $AUDITGATE_LOGS. Press Ctrl-C to stop everything this command started.
 MSG
 if [[ -n ${AUDITGATE_MAIN_EXIT_AFTER_START:-} ]]; then exit 0; fi

@@ -1,0 +1,67 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { isAppError } from '@auditgate/shared';
+import { auditEvent } from '../engine/event-factory.test-helper.js';
+import { eventFields } from './event-fields.js';
+import { compileRuleText, loadRules } from './load-rules.js';
+import { BUILTIN_RULES_DIR } from '../config/load-config.js';
+
+const one = (text: string) => { const problems: string[] = []; const rules = compileRuleText(text, 'x.yaml', problems); return { rules, problems }; };
+
+describe('rule loading and validation', () => {
+  it('loads every built-in rule, native and Sigma', () => {
+    const rules = loadRules([BUILTIN_RULES_DIR]);
+    const ids = rules.map((r) => r.id);
+    for (const id of ['SECRET_READ', 'SECRET_ACCESS_DENIED', 'SECRET_LIST_NAMESPACE', 'SECRET_LIST_CLUSTERWIDE', 'SECRET_READ_BURST', 'CLUSTERWIDE_LIST',
+      'DISCOVERY_SWEEP', 'PERMISSION_PROBE', 'FORBIDDEN_SWEEP', 'POD_EXEC', 'EPHEMERAL_CONTAINER', 'RBAC_CHANGE', 'SA_TOKEN_OR_CREATE', 'PRIVILEGED_WORKLOAD', 'ANONYMOUS_ALLOWED']) {
+      assert.ok(ids.includes(id), id);
+    }
+    assert.equal(rules.filter((r) => r.source === 'sigma').length, 3);
+  });
+  it('lists every problem of every file at once, with duplicate ids', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rules-'));
+    writeFileSync(join(dir, 'a.yaml'), 'id: X\nseverity: urgent\nmatch: { verb: get, derived.nope: 1, objectRef.name: { startsWith: a } }\nwindow: { within: 5 minutes, threshold: 0 }\n');
+    writeFileSync(join(dir, 'b.yml'), 'id: Y\nseverity: low\nmatch: { verb: get }\n---\nid: Y\nseverity: low\nmatch: { verb: list }\n');
+    writeFileSync(join(dir, 'c.yml'), 'title: s\nid: s1\nlevel: high\nlogsource: { product: kubernetes, service: audit }\ndetection:\n  sel: { verb|wat: get }\n  condition: sel and not other\n');
+    try { loadRules([dir]); assert.fail('should throw'); } catch (error) {
+      assert.ok(isAppError(error));
+      const problems = error.details['problems'] as string[];
+      for (const p of ['severity: must be one of', 'unknown derived field "derived.nope"', 'unknown operator "startsWith"', 'within: must be a duration',
+        'threshold: must be an integer >= 1', 'duplicate rule id Y', 'unsupported modifier "wat"', 'unknown selection "other"']) {
+        assert.ok(problems.some((x) => x.includes(p)), `${p} in ${problems.join('\n')}`);
+      }
+    }
+  });
+  it('Sigma: modifiers, lists as OR, and/or/not, parentheses, 1 of / all of them', () => {
+    const { rules, problems } = one(`title: t\nid: abc\nlevel: medium\nlogsource: { product: kubernetes, service: audit }
+detection:
+  sel_a: { objectRef.resource: pods, objectRef.subresource: [exec, attach] }
+  sel_b: { requestURI|contains: 'command=sh' }
+  sel_c: { user.username|startswith: 'system:serviceaccount:', verb|endswith: ate }
+  filter: { objectRef.namespace: kube-system }
+  condition: (sel_a and 1 of sel_b*) and not filter or all of sel_c*
+`);
+    assert.deepEqual(problems, []);
+    const m = (spec: Parameters<typeof auditEvent>[0]) => rules[0]!.match(eventFields(auditEvent(spec)));
+    assert.equal(rules[0]!.id, 'sigma.abc');
+    assert.equal(m({ uri: '/x?command=sh', verb: 'get', ref: { resource: 'pods', subresource: 'attach', namespace: 'prod' }, actor: 'bob' }), true);
+    assert.equal(m({ uri: '/x?command=sh', verb: 'get', ref: { resource: 'pods', subresource: 'attach', namespace: 'kube-system' }, actor: 'bob' }), false);
+    assert.equal(m({ uri: '/x', verb: 'get', ref: { resource: 'pods', subresource: 'exec', namespace: 'prod' }, actor: 'bob' }), false);
+    assert.equal(m({ uri: '/y', verb: 'create', actor: 'system:serviceaccount:a:b' }), true);
+    assert.equal(m({ uri: '/y', verb: 'CREATE', actor: 'system:serviceaccount:a:b' }), true, 'case-insensitive by default');
+  });
+  it('Sigma: shipped example matches exec reading a token', () => {
+    const rule = loadRules([BUILTIN_RULES_DIR]).find((r) => r.id === 'sigma.5d9a7c31-2e4f-4a8b-9c1d-0e2f3a4b5c6d')!;
+    const ev = (uri: string) => eventFields(auditEvent({ uri, verb: 'create', ref: { resource: 'pods', namespace: 'p', name: 'w', subresource: 'exec' } }));
+    assert.equal(rule.match(ev('/api/v1/namespaces/p/pods/w/exec?command=cat&command=%2Fvar%2Frun%2Fsecrets%2Fkubernetes.io%2Fserviceaccount%2Ftoken')), true);
+    assert.equal(rule.match(ev('/api/v1/namespaces/p/pods/w/exec?command=ls')), false);
+  });
+  it('Sigma: aggregations and keyword lists are refused clearly', () => {
+    const { problems } = one(`title: t\nid: a\nlevel: low\nlogsource: { product: kubernetes, service: audit }\ndetection:\n  kw: [foo, bar]\n  condition: kw | count() > 3\n`);
+    assert.ok(problems.some((p) => p.includes('aggregations')));
+    assert.ok(problems.some((p) => p.includes('keyword')));
+  });
+});

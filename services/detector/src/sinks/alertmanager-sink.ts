@@ -1,0 +1,40 @@
+import type { Alert } from '../engine/alert.js';
+import type { AlertSink } from './alert-sink.js';
+import { postJson, type FetchLike } from './post-json.js';
+
+/** Options of {@link createAlertmanagerSink}. */
+export interface AlertmanagerSinkOptions {
+  /** Alertmanager base URL; alerts go to `${url}/api/v2/alerts`. */
+  readonly url: string;
+  readonly fetch: FetchLike;
+  readonly timeoutMs: number;
+  readonly now: () => number;
+  /** How long a new alert stays active unless refreshed. */
+  readonly activeForMs: number;
+}
+
+/** One Alertmanager v2 alert of `alert`, ending at `endsAt`. */
+export function alertmanagerAlert(alert: Alert, endsAt: Date): Record<string, unknown> {
+  const labels: Record<string, string> = { alertname: alert.rule, severity: alert.severity, actor: alert.actor, auditgate_alert_id: alert.id, source: 'auditgate' };
+  if (alert.onBehalfOf !== undefined) labels['on_behalf_of'] = alert.onBehalfOf;
+  if (alert.target.namespace !== undefined && alert.target.namespace !== '') labels['namespace'] = alert.target.namespace;
+  if (alert.cluster !== undefined) labels['cluster'] = alert.cluster;
+  return {
+    labels,
+    annotations: { summary: alert.summary, title: alert.title, link: alert.link, dedup_key: alert.dedupKey, evidence: alert.evidence.join(',') },
+    startsAt: alert.firstSeen, endsAt: endsAt.toISOString(), generatorURL: alert.link,
+  };
+}
+
+/** Alertmanager `POST /api/v2/alerts`: sent on trigger, re-sent while active, resolved with `endsAt` = now. */
+export function createAlertmanagerSink(options: AlertmanagerSinkOptions): AlertSink {
+  const url = `${options.url.replace(/\/+$/, '')}/api/v2/alerts`;
+  const post = (alert: Alert, endsAt: Date): Promise<string> =>
+    postJson(options.fetch, url, JSON.stringify([alertmanagerAlert(alert, endsAt)]), {}, options.timeoutMs);
+  return {
+    name: 'alertmanager',
+    async deliver(alert) { await post(alert, new Date(options.now() + options.activeForMs)); },
+    async refresh(alert, endsAt) { await post(alert, endsAt); },
+    async resolve(alert, endedAt) { await post(alert, endedAt); },
+  };
+}
