@@ -9,3 +9,4 @@ export { Topics, topicSpecs, type TopicSpec } from './kafka/topics.js';
 export { createKafka, type CreateKafkaOptions } from './kafka/create-kafka.js';
 export { ensureTopics } from './kafka/ensure-topics.js';
 export { createOpsApp, type OpsChecks } from './http/create-ops-app.js';
+export { runService, type RunningService, type RunServiceOptions } from './process/run-service.js';
