@@ -16,7 +16,7 @@ if ! command -v wrk >/dev/null || ! command -v nginx >/dev/null; then
 fi
 
 started=()
-for c in kafka kube; do
+for c in kafka opensearch kube; do
   state=$(bash "$STACK" status "$c")
   [[ $state == *running* && $state != *stopped* ]] || started+=("$c")
 done
@@ -36,3 +36,4 @@ export KAFKAJS_NO_PARTITIONER_WARNING=1
 
 npx tsx test/bench/proxy-bench.ts
 npx tsx test/bench/detector-bench.ts
+npx tsx test/bench/indexer-bench.ts
