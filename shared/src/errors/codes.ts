@@ -13,6 +13,8 @@ export const ErrorCodes = {
   PAYLOAD_TOO_LARGE: 'AUDITGATE_E_PAYLOAD_TOO_LARGE',
   RATE_LIMITED: 'AUDITGATE_E_RATE_LIMITED',
   SHUTTING_DOWN: 'AUDITGATE_E_SHUTTING_DOWN',
+  /** The client went away before the response was complete (recorded, not an error of the gateway). */
+  CLIENT_ABORTED: 'AUDITGATE_E_CLIENT_ABORTED',
   INTERNAL: 'AUDITGATE_E_INTERNAL',
 } as const;
 

@@ -177,7 +177,7 @@ export function createExchangeHandler(deps: ExchangeDeps, client: UpstreamClient
       }
     });
     upstreamRes.on('error', () => { res.destroy(); finish(ErrorCodes.UPSTREAM_UNAVAILABLE); });
-    res.on('close', () => finish(res.writableFinished ? undefined : 'AUDITGATE_E_CLIENT_ABORTED'));
+    res.on('close', () => finish(res.writableFinished ? undefined : ErrorCodes.CLIENT_ABORTED));
 
     if (maskForCaller && !streaming) {
       const chunks: Buffer[] = [];
