@@ -20,27 +20,6 @@ sign() {
 
 token() { openssl rand -hex 24; }
 
-kubeconfig() { # FILE USER TOKEN
-  cat > "$1" <<KC
-apiVersion: v1
-kind: Config
-clusters:
-  - name: local
-    cluster:
-      server: https://127.0.0.1:$KUBE_APISERVER_PORT
-      certificate-authority: $PKI/ca.crt
-users:
-  - name: $2
-    user:
-      token: $3
-contexts:
-  - name: $2@local
-    context: { cluster: local, user: $2 }
-current-context: $2@local
-KC
-  chmod 600 "$1"
-}
-
 kube_pki() {
   mkdir -p "$PKI"; chmod 700 "$KUBE_STATE" "$PKI"
   if [[ ! -f $PKI/ca.crt ]]; then
@@ -75,11 +54,11 @@ $sched,system:kube-scheduler,uid-sched
 $kwok,kwok-controller,uid-kwok,"system:masters"
 CSV
     chmod 600 "$KUBE_STATE/tokens.csv"
-    kubeconfig "$KUBE_STATE/admin.kubeconfig" auditgate-admin "$admin"
-    kubeconfig "$KUBE_STATE/gateway-upstream.kubeconfig" auditgate-gateway "$gateway"
-    kubeconfig "$KUBE_STATE/controller-manager.kubeconfig" system:kube-controller-manager "$cm"
-    kubeconfig "$KUBE_STATE/scheduler.kubeconfig" system:kube-scheduler "$sched"
-    kubeconfig "$KUBE_STATE/kwok.kubeconfig" kwok-controller "$kwok"
+    write_kubeconfig "$KUBE_STATE/admin.kubeconfig" auditgate-admin "$admin" "https://127.0.0.1:$KUBE_APISERVER_PORT" "$PKI/ca.crt"
+    write_kubeconfig "$KUBE_STATE/gateway-upstream.kubeconfig" auditgate-gateway "$gateway" "https://127.0.0.1:$KUBE_APISERVER_PORT" "$PKI/ca.crt"
+    write_kubeconfig "$KUBE_STATE/controller-manager.kubeconfig" system:kube-controller-manager "$cm" "https://127.0.0.1:$KUBE_APISERVER_PORT" "$PKI/ca.crt"
+    write_kubeconfig "$KUBE_STATE/scheduler.kubeconfig" system:kube-scheduler "$sched" "https://127.0.0.1:$KUBE_APISERVER_PORT" "$PKI/ca.crt"
+    write_kubeconfig "$KUBE_STATE/kwok.kubeconfig" kwok-controller "$kwok" "https://127.0.0.1:$KUBE_APISERVER_PORT" "$PKI/ca.crt"
   fi
   cat > "$KUBE_STATE/audit-policy.yaml" <<'YAML'
 apiVersion: audit.k8s.io/v1

@@ -68,3 +68,25 @@ stop_pid() {
   rm -f "$f"
   log "stopped $name"
 }
+
+# write_kubeconfig FILE USER TOKEN SERVER CA_FILE: a one-context kubeconfig (mode 600) for a bearer token.
+write_kubeconfig() {
+  cat > "$1" <<KC
+apiVersion: v1
+kind: Config
+clusters:
+  - name: cluster
+    cluster:
+      server: $4
+      certificate-authority: $5
+users:
+  - name: $2
+    user:
+      token: $3
+contexts:
+  - name: $2
+    context: { cluster: cluster, user: $2 }
+current-context: $2
+KC
+  chmod 600 "$1"
+}

@@ -88,24 +88,7 @@ wait_for indexer "$AUDITGATE_LOGS/indexer.log" 60 curl -fsS "http://127.0.0.1:$I
 wait_for detector "$AUDITGATE_LOGS/detector.log" 60 curl -fsS "http://127.0.0.1:$DETECTOR_OPS_PORT/readyz"
 
 GATEWAY_KUBECONFIG=$MAIN_STATE/gateway.kubeconfig
-cat > "$GATEWAY_KUBECONFIG" <<KC
-apiVersion: v1
-kind: Config
-clusters:
-  - name: auditgate
-    cluster:
-      server: https://127.0.0.1:$PROXY_HTTPS_PORT
-      certificate-authority: $MAIN_STATE/proxy.crt
-users:
-  - name: $AGENT_SA
-    user:
-      token: $AGENT_TOKEN
-contexts:
-  - name: auditgate
-    context: { cluster: auditgate, user: $AGENT_SA, namespace: default }
-current-context: auditgate
-KC
-chmod 600 "$GATEWAY_KUBECONFIG"
+write_kubeconfig "$GATEWAY_KUBECONFIG" "$AGENT_SA" "$AGENT_TOKEN" "https://127.0.0.1:$PROXY_HTTPS_PORT" "$MAIN_STATE/proxy.crt"
 
 cat <<MSG
 
