@@ -12,7 +12,8 @@ import { Spool } from './audit/spool.js';
 import { createCachedTokenVerifier, createTokenVerifier } from './auth/index.js';
 import type { ProxyConfig } from './config/proxy-config.js';
 import type { ExchangeDeps } from './forward/exchange-deps.js';
-import { createExchangeHandler, createUpstreamClient } from './forward/exchange-handler.js';
+import { createExchangeHandler } from './forward/exchange-handler.js';
+import { createUpstreamClient } from './forward/upstream-client.js';
 import { createUpgradeHandler } from './forward/upgrade-handler.js';
 import { createClientErrorHandler } from './forward/client-error-handler.js';
 import { createProxyMetrics } from './http/proxy-metrics.js';
@@ -107,7 +108,7 @@ export function createApp(config: ProxyConfig, deps: ProxyDeps): ProxyApp {
     maxRecordedBodyBytes: config.maxRecordedBodyBytes,
     closing: () => closing,
   };
-  const client = createUpstreamClient(exchangeDeps);
+  const client = createUpstreamClient(exchangeDeps, { http2StreamsPerConnection: config.upstreamHttp2Streams });
   const onRequest = createExchangeHandler(exchangeDeps, client);
   const onUpgrade = createUpgradeHandler(exchangeDeps, client);
   const onClientError = createClientErrorHandler(exchangeDeps);
@@ -158,7 +159,7 @@ export function createApp(config: ProxyConfig, deps: ProxyDeps): ProxyApp {
           ['audit sink', async () => { await sink?.close(); }],
           ['policy watcher', async () => { policyWatcher.close(); }],
           ['token verifiers', async () => { await exchangeDeps.verifier.close(); await exchangeDeps.onBehalfOfVerifier?.close(); }],
-          ['upstream connections', async () => { client.agent.destroy(); }],
+          ['upstream connections', async () => { client.close(); }],
           ['ops server', () => close(ops)],
         ];
         for (const [name, step] of steps) {

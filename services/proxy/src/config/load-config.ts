@@ -99,6 +99,7 @@ export function loadConfig(env: Env): ProxyConfig {
     },
     upstream: readUpstream(reader, env),
     impersonate: reader.bool('PROXY_IMPERSONATE', false),
+    upstreamHttp2Streams: reader.int('PROXY_UPSTREAM_HTTP2_STREAMS', 100, { min: 0, max: 10_000 }),
     issuers,
     ...(onBehalfOfIssuer === undefined ? {} : { onBehalfOfIssuer }),
     policyFile: reader.str('PROXY_POLICY_FILE'),

@@ -25,6 +25,8 @@ export interface ProxyConfig {
   readonly upstream: UpstreamConfig;
   /** Forward the caller as Impersonate-User/Group/Extra so the cluster's RBAC and audit see them. */
   readonly impersonate: boolean;
+  /** Watches and followed logs share HTTP/2 connections upstream, this many streams each at most (0 = HTTP/1 only). */
+  readonly upstreamHttp2Streams: number;
   readonly issuers: TrustedIssuer[];
   /** Issuer of the human's token in X-Auditgate-On-Behalf-Of, if accepted. */
   readonly onBehalfOfIssuer?: TrustedIssuer;

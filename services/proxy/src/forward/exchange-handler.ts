@@ -1,5 +1,5 @@
-import { request as httpsRequest, Agent as HttpsAgent } from 'node:https';
-import { request as httpRequest, Agent as HttpAgent, type IncomingMessage, type ServerResponse, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http';
+import type { IncomingMessage, ServerResponse, IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
+import type { Readable } from 'node:stream';
 import { AppError, ErrorCodes } from '@auditgate/shared';
 import { buildAuditEvent, type ExchangeRecord } from '../audit/exchange-record.js';
 import { admitExchange, openRecord, type Admission } from './admit-exchange.js';
@@ -8,40 +8,14 @@ import { recordCompletion, recordStarted, rejectExchange } from './complete-exch
 import type { ExchangeDeps } from './exchange-deps.js';
 import { inspectRequestBody } from './inspect-request-body.js';
 import { buildUpstreamHeaders, wantsProtobuf } from './upstream-headers.js';
+import type { UpstreamClient } from './upstream-client.js';
+
+/** An upstream response over HTTP/1 or HTTP/2: status, headers and the body stream. */
+interface UpstreamResponse { readonly statusCode: number | undefined; readonly headers: IncomingHttpHeaders; readonly body: Readable }
 
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
 const HOP_BY_HOP_RESPONSE = new Set(['connection', 'keep-alive', 'transfer-encoding', 'proxy-connection', 'upgrade', 'te', 'trailer']);
 const MAX_MASKED_RESPONSE_BYTES = 64 * 1024 * 1024;
-
-/** The forwarding agent and upstream request function for the configured API server. */
-export interface UpstreamClient {
-  readonly request: typeof httpsRequest;
-  readonly agent: HttpsAgent | HttpAgent;
-  readonly host: string;
-  readonly port: number;
-}
-
-/** Creates one keep-alive connection pool toward the API server. */
-export function createUpstreamClient(deps: Pick<ExchangeDeps, 'upstream'>): UpstreamClient {
-  const target = deps.upstream.target();
-  const secure = target.server.protocol === 'https:';
-  const agent = secure
-    ? new HttpsAgent({
-      keepAlive: true, maxFreeSockets: 256, scheduling: 'lifo',
-      ...(target.tls.ca === undefined ? {} : { ca: target.tls.ca }),
-      ...(target.tls.cert === undefined ? {} : { cert: target.tls.cert }),
-      ...(target.tls.key === undefined ? {} : { key: target.tls.key }),
-      rejectUnauthorized: target.tls.rejectUnauthorized,
-      ...(target.tls.servername === undefined ? {} : { servername: target.tls.servername }),
-    })
-    : new HttpAgent({ keepAlive: true, maxFreeSockets: 256, scheduling: 'lifo' });
-  return {
-    request: (secure ? httpsRequest : httpRequest) as typeof httpsRequest,
-    agent,
-    host: target.server.hostname,
-    port: Number(target.server.port) || (secure ? 443 : 80),
-  };
-}
 
 function isStreaming(admission: Admission, url: string): boolean {
   if (admission.info.verb === 'watch') return true;
@@ -117,30 +91,45 @@ export function createExchangeHandler(deps: ExchangeDeps, client: UpstreamClient
         upgrade: false, forceJson: wantsProtobuf(req.headers['accept']),
       });
       if (body !== undefined) headers['content-length'] = body.length;
-      const upstreamReq = client.request({
-        host: client.host, port: client.port, method: req.method, path: req.url, headers, agent: client.agent,
-      });
-      let answered = false;
-      upstreamReq.on('response', (upstreamRes) => { answered = true; relay(req, res, record, admission, upstreamRes); });
-      upstreamReq.on('error', (error) => {
-        if (answered) return;
-        rejectExchange(deps, res, record, new AppError(`the Kubernetes API server is unreachable: ${error.message}`, {
-          code: ErrorCodes.UPSTREAM_UNAVAILABLE, status: 503, retriable: true, cause: error,
-        }));
-      });
-      res.on('close', () => { if (!res.writableFinished) upstreamReq.destroy(); });
-      if (body !== undefined) upstreamReq.end(body); else req.pipe(upstreamReq);
+      const unreachable = (error: Error): void => rejectExchange(deps, res, record, new AppError(`the Kubernetes API server is unreachable: ${error.message}`, {
+        code: ErrorCodes.UPSTREAM_UNAVAILABLE, status: 503, retriable: true, cause: error,
+      }));
+      const sendHttp1 = (): void => {
+        const upstreamReq = client.request({
+          host: client.host, port: client.port, method: req.method, path: req.url, headers, agent: client.agent,
+        });
+        let answered = false;
+        upstreamReq.on('response', (upstreamRes) => {
+          answered = true;
+          relay(req, res, record, admission, { statusCode: upstreamRes.statusCode, headers: upstreamRes.headers, body: upstreamRes });
+        });
+        upstreamReq.on('error', (error) => { if (!answered) unreachable(error); });
+        res.on('close', () => { if (!res.writableFinished) upstreamReq.destroy(); });
+        if (body !== undefined) upstreamReq.end(body); else req.pipe(upstreamReq);
+      };
+      const http2 = client.http2;
+      if (http2 === undefined || body !== undefined || req.method !== 'GET' || !http2.usable() || !isStreaming(admission, req.url ?? '')) {
+        sendHttp1();
+        return;
+      }
+      // Long-running reads share a few multiplexed connections instead of holding one TLS socket each.
+      req.resume();
+      const stream = http2.request('GET', req.url ?? '/', headers, (upstream) => relay(req, res, record, admission, upstream),
+        // An upstream that turned out not to speak HTTP/2 gets this request over HTTP/1 instead.
+        (error) => { if (http2.usable()) unreachable(error); else sendHttp1(); });
+      res.on('close', () => { if (!res.writableFinished) stream.close(); });
     }, (error: unknown) => rejectExchange(deps, res, record, error));
   }
 
-  function relay(req: IncomingMessage, res: ServerResponse, record: ExchangeRecord, admission: Admission, upstreamRes: IncomingMessage): void {
-    const status = upstreamRes.statusCode ?? 502;
-    const contentType = upstreamRes.headers['content-type'];
+  function relay(req: IncomingMessage, res: ServerResponse, record: ExchangeRecord, admission: Admission, upstream: UpstreamResponse): void {
+    const status = upstream.statusCode ?? 502;
+    const upstreamRes = upstream.body;
+    const contentType = upstream.headers['content-type'];
     const streaming = isStreaming(admission, req.url ?? '');
     const resource = admission.info.resource || undefined;
     const maskForCaller = admission.decision.action === 'mask' && contentType?.includes('json') === true;
     const limit = admission.decision.limits.maxResponseBytes;
-    const declared = Number(upstreamRes.headers['content-length'] ?? -1);
+    const declared = Number(upstream.headers['content-length'] ?? -1);
     record.responseCode = status;
     if (limit > 0 && declared > limit) {
       upstreamRes.destroy();
@@ -197,12 +186,12 @@ export function createExchangeHandler(deps: ExchangeDeps, client: UpstreamClient
           rejectExchange(deps, res, record, new AppError('the response could not be masked', { code: ErrorCodes.INTERNAL, status: 502 }));
           return;
         }
-        res.writeHead(status, { ...responseHeaders(upstreamRes.headers, record.auditID, true), 'content-length': out.length });
+        res.writeHead(status, { ...responseHeaders(upstream.headers, record.auditID, true), 'content-length': out.length });
         res.end(out);
       });
       return;
     }
-    res.writeHead(status, responseHeaders(upstreamRes.headers, record.auditID, maskForCaller));
+    res.writeHead(status, responseHeaders(upstream.headers, record.auditID, maskForCaller));
     if (streaming) res.flushHeaders();
     if (maskForCaller) upstreamRes.pipe(deps.masker.watchTransform(resource)).pipe(res);
     else upstreamRes.pipe(res);

@@ -6,7 +6,7 @@ import { kubeStatus } from '../http/kube-status.js';
 import { admitExchange, openRecord, type Admission } from './admit-exchange.js';
 import { recordCompletion, recordStarted } from './complete-exchange.js';
 import type { ExchangeDeps } from './exchange-deps.js';
-import type { UpstreamClient } from './exchange-handler.js';
+import type { UpstreamClient } from './upstream-client.js';
 import { buildUpstreamHeaders } from './upstream-headers.js';
 
 const STATUS_TEXT: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 413: 'Payload Too Large', 431: 'Request Header Fields Too Large', 503: 'Service Unavailable' };
