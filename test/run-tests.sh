@@ -6,6 +6,7 @@ cd "$(dirname "$0")/.."
 STACK=test/stack/stack.sh
 COMPONENTS=(kafka opensearch moto alertmanager kube)
 
+bash test/stack/system-packages.sh --with-browser
 if [[ ! -x node_modules/.bin/tsx || package-lock.json -nt node_modules/.package-lock.json ]]; then
   echo "[test] installing npm dependencies"
   npm install --no-audit --no-fund

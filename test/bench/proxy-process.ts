@@ -58,7 +58,7 @@ export async function startProxyProcess(options: ProxyProcessOptions): Promise<P
     PROXY_SHUTDOWN_TIMEOUT_MS: '2000',
   };
   // node --import tsx (not `npx tsx`, which forks a second node): the pid we hold is the server itself.
-  const proc = spawnOwned(process.execPath, ['--import', 'tsx', 'services/proxy/src/main.ts'], {
+  const proc = spawnOwned(process.execPath, [...(process.env['BENCH_PROXY_NODE_FLAGS'] ?? '').split(' ').filter(Boolean), '--import', 'tsx', 'services/proxy/src/main.ts'], {
     env, cwd: options.root, logFile: join(options.dir, `${options.name}.log`),
   });
   try {

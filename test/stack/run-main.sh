@@ -9,6 +9,7 @@ STACK=test/stack/stack.sh
 MAIN_STATE="$AUDITGATE_STATE/main"
 mkdir -p "$MAIN_STATE"; chmod 700 "$MAIN_STATE"
 
+bash test/stack/system-packages.sh
 if [[ ! -x node_modules/.bin/tsx || package-lock.json -nt node_modules/.package-lock.json ]]; then
   log "installing npm dependencies"; npm install --no-audit --no-fund
 fi
