@@ -1,0 +1,162 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseAllDocuments, stringify } from 'yaml';
+import { kubectl, readKubeCredentials, readStackEnv } from '@auditgate/shared/testing';
+
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const stack = readStackEnv(process.env);
+const admin = readKubeCredentials(stack).adminKubeconfig;
+const k = (args: readonly string[], input?: string): Promise<string> => kubectl(stack, admin, args, input);
+const DIRS = { base: 'k8s/base', eks: 'k8s/overlays/eks', mcp: 'k8s/examples/mcp-server' } as const;
+const RBAC_KINDS = new Set(['Namespace', 'ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding']);
+
+interface Obj { kind: string; metadata: { name: string; namespace?: string }; spec?: Record<string, unknown>; data?: Record<string, string> }
+interface Container {
+  name: string; env?: Array<{ name: string; value?: string; valueFrom?: unknown }>; envFrom?: Array<{ configMapRef?: { name: string } }>;
+  ports?: Array<{ name: string; containerPort: number }>; securityContext?: Record<string, unknown>;
+  livenessProbe?: { httpGet?: { port: string } }; readinessProbe?: { httpGet?: { port: string } };
+}
+
+async function build(dir: string): Promise<Obj[]> {
+  return parseAllDocuments(await k(['kustomize', resolve(ROOT, dir)])).map((d) => d.toJS() as Obj).filter((o) => o !== null);
+}
+
+describe('k8s kustomizations against the real kube-apiserver', () => {
+  const built = new Map<string, Obj[]>();
+  const created: string[] = [];
+  let rbacYaml = '';
+
+  before(async () => {
+    for (const [name, dir] of Object.entries(DIRS)) built.set(name, await build(dir));
+    // Real: the namespaces (dry-run=server needs them) and every RBAC object, so `auth can-i` can judge them.
+    const rbac = [...built.get('base')!, ...built.get('mcp')!].filter((o) => RBAC_KINDS.has(o.kind));
+    for (const ns of rbac.filter((o) => o.kind === 'Namespace')) {
+      const exists = await k(['get', 'namespace', ns.metadata.name, '--ignore-not-found', '-o', 'name']);
+      if (exists.trim() === '') created.push(`namespace/${ns.metadata.name}`);
+    }
+    rbacYaml = rbac.map((o) => stringify(o)).join('---\n');
+    await k(['apply', '-f', '-'], rbacYaml);
+  });
+
+  after(async () => {
+    const rest = rbacYaml === '' ? [] : parseAllDocuments(rbacYaml).map((d) => d.toJS() as Obj).filter((o) => o.kind !== 'Namespace');
+    await k(['delete', '--ignore-not-found', '--wait=false', '-f', '-'], rest.map((o) => stringify(o)).join('---\n')).catch(() => undefined);
+    for (const ns of created) await k(['delete', ns, '--ignore-not-found', '--wait=false']).catch(() => undefined);
+  });
+
+  for (const [name, dir] of Object.entries(DIRS)) {
+    it(`${dir}: kubectl apply -k --dry-run=server accepts every object`, async () => {
+      const out = await k(['apply', '-k', resolve(ROOT, dir), '--dry-run=server']);
+      assert.equal(out.trim().split('\n').length, built.get(name)!.length, out);
+      assert.match(out, /\(server dry run\)/);
+    });
+  }
+
+  it('dry-run=server really validates: a restricted-namespace pod without securityContext is refused', async () => {
+    const bad = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'bad', namespace: 'auditgate' }, spec: { containers: [{ name: 'c', image: 'busybox' }] } };
+    await assert.rejects(k(['apply', '--dry-run=server', '-f', '-'], JSON.stringify(bad)), /violates PodSecurity "restricted/);
+  });
+
+  it('identities have exactly the intended permissions (kubectl auth can-i --as)', async () => {
+    const can = async (as: string, args: string[]): Promise<boolean> => {
+      const out = await k(['auth', 'can-i', ...args, '--as', `system:serviceaccount:${as}`]).catch((e: Error) => e.message);
+      return /^yes\b/m.test(out);
+    };
+    const matrix: Array<[string, string[], boolean]> = [
+      ['auditgate:auditgate-proxy', ['list', 'pods', '-A'], true],
+      ['auditgate:auditgate-proxy', ['get', 'pods', '--subresource=log', '-n', 'default'], true],
+      ['auditgate:auditgate-proxy', ['watch', 'deployments.apps', '-A'], true],
+      ['auditgate:auditgate-proxy', ['get', 'secrets', '-n', 'default'], false],
+      ['auditgate:auditgate-proxy', ['list', 'secrets', '-A'], false],
+      ['auditgate:auditgate-proxy', ['create', 'pods', '--subresource=exec', '-n', 'default'], false],
+      ['auditgate:auditgate-proxy', ['delete', 'pods', '-n', 'default'], false],
+      ['auditgate:auditgate-proxy', ['create', 'deployments.apps', '-n', 'default'], false],
+      ['auditgate:auditgate-proxy', ['impersonate', 'users'], false],
+      ['auditgate:auditgate-indexer', ['list', 'pods', '-A'], false],
+      ['auditgate:auditgate-detector', ['list', 'pods', '-A'], false],
+      ['auditgate:auditgate-query', ['get', 'configmaps', '-n', 'auditgate'], false],
+      ['mcp-demo:kubernetes-mcp-server', ['list', 'pods', '-n', 'mcp-demo'], false],
+      ['mcp-demo:kubernetes-mcp-server', ['get', 'secrets', '-n', 'mcp-demo'], false],
+    ];
+    const wrong: string[] = [];
+    for (const [as, args, expected] of matrix) if (await can(as, args) !== expected) wrong.push(`${as} ${args.join(' ')}: expected ${expected ? 'yes' : 'no'}`);
+    assert.deepEqual(wrong, []);
+  });
+
+  it('the EKS overlay: eks upstream, IRSA annotation, no in-cluster binding', () => {
+    const objs = built.get('eks')!;
+    const sa = objs.find((o) => o.kind === 'ServiceAccount' && o.metadata.name === 'auditgate-proxy') as Obj & { metadata: { annotations?: Record<string, string> } };
+    assert.match(sa.metadata.annotations?.['eks.amazonaws.com/role-arn'] ?? '', /^arn:aws:iam::\d{12}:role\//);
+    assert.equal(objs.some((o) => o.kind === 'ClusterRoleBinding'), false);
+    const env = containers(objs, 'auditgate-proxy')[0]!.env!;
+    assert.equal(env.find((e) => e.name === 'PROXY_UPSTREAM_MODE')?.value, 'eks');
+  });
+
+  for (const [service, loader] of [['proxy', 'proxy'], ['indexer', 'indexer'], ['detector', 'detector'], ['query', 'query']] as const) {
+    for (const variant of ['base', 'eks'] as const) {
+      it(`${variant}: auditgate-${service} env is accepted by its loadConfig; probes, ports, securityContext`, async () => {
+        const objs = built.get(variant)!;
+        const c = containers(objs, `auditgate-${service}`)[0]!;
+        const dir = mkdtempSync(join(tmpdir(), 'ag-k8s-'));
+        try {
+          writeFileSync(join(dir, 'key'), 'ab'.repeat(32));
+          const env: Record<string, string> = { KUBERNETES_SERVICE_HOST: '10.0.0.1', KUBERNETES_SERVICE_PORT: '443' };
+          for (const from of c.envFrom ?? []) Object.assign(env, objs.find((o) => o.kind === 'ConfigMap' && o.metadata.name === from.configMapRef?.name)?.data);
+          for (const e of c.env ?? []) env[e.name] = e.value ?? (e.name === 'QUERY_OIDC_ISSUERS' ? '[{"issuer":"https://idp.example","audiences":["auditgate-query"]}]' : 'pod-0');
+          if (env['PROXY_MASKING_KEY_FILE'] !== undefined) env['PROXY_MASKING_KEY_FILE'] = join(dir, 'key');
+          const source = readFileSync(resolve(ROOT, `services/${loader}/src/config/load-config.ts`), 'utf8');
+          // Explicit env only (the shared auditgate-settings ConfigMap serves every service); AWS_REGION is the SDK's,
+          // issuer keys are read by prefix (`${prefix}_URL`).
+          const unknown = (c.env ?? []).map((e) => e.name).filter((n) => n !== 'AWS_REGION' && !source.includes(`'${n}'`) && !/^PROXY_(SA|OIDC)_ISSUER_/.test(n));
+          assert.deepEqual(unknown, [], 'env vars the loader never reads');
+          const { loadConfig } = await import(pathToFileURL(resolve(ROOT, `services/${loader}/src/config/load-config.ts`)).href) as { loadConfig: (e: Record<string, string>) => { listen: { host: string; opsPort: number; port?: number; httpsPort?: number } } };
+          const config = loadConfig(env);
+          assert.equal(config.listen.host, '0.0.0.0');
+          const ports = new Map((c.ports ?? []).map((p) => [p.name, p.containerPort]));
+          assert.equal(ports.get('ops'), config.listen.opsPort);
+          assert.equal(c.livenessProbe?.httpGet?.port, 'ops');
+          assert.equal(c.readinessProbe?.httpGet?.port, 'ops');
+          const main = config.listen.httpsPort ?? config.listen.port;
+          if (main !== undefined) assert.ok([...ports.values()].includes(main), `main port ${main} not a containerPort`);
+          assert.equal(c.securityContext?.['readOnlyRootFilesystem'], true);
+          assert.deepEqual((c.securityContext?.['capabilities'] as { drop: string[] }).drop, ['ALL']);
+          const pod = (objs.find((o) => o.kind === 'Deployment' && o.metadata.name === `auditgate-${service}`)!.spec as { template: { spec: { securityContext: Record<string, unknown> } } }).template.spec.securityContext;
+          assert.equal(pod['runAsNonRoot'], true);
+          assert.deepEqual(pod['seccompProfile'], { type: 'RuntimeDefault' });
+        } finally { rmSync(dir, { recursive: true, force: true }); }
+      });
+    }
+  }
+
+  it('the MCP example: kubeconfig points at the gateway Service with the projected token (audience auditgate)', () => {
+    const objs = built.get('mcp')!;
+    const cm = objs.find((o) => o.kind === 'ConfigMap')!;
+    const kubeconfig = parseAllDocuments(cm.data!['config']!)[0]!.toJS() as { clusters: Array<{ cluster: { server: string } }>; users: Array<{ user: { tokenFile: string } }> };
+    assert.equal(kubeconfig.clusters[0]!.cluster.server, 'https://auditgate-proxy.auditgate.svc:443');
+    const spec = (objs.find((o) => o.kind === 'Deployment')!.spec as { template: { spec: { volumes: Array<{ name: string; projected?: { sources: Array<{ serviceAccountToken?: { audience: string; path: string } }> } }>; containers: Container[] & Array<{ volumeMounts: Array<{ name: string; mountPath: string }> }> } } }).template.spec;
+    const projected = spec.volumes.find((v) => v.projected !== undefined)!;
+    const token = projected.projected!.sources[0]!.serviceAccountToken!;
+    assert.equal(token.audience, 'auditgate');
+    const mount = spec.containers[0]!.volumeMounts.find((m) => m.name === projected.name)!;
+    assert.equal(kubeconfig.users[0]!.user.tokenFile, `${mount.mountPath}/${token.path}`);
+  });
+
+  it('the ConfigMap copies match their sources (services/proxy/policy, services/detector/rules)', () => {
+    const pairs: Array<[string, string]> = [
+      ['k8s/base/policy/policy.yaml', 'services/proxy/policy/example-policy.yaml'],
+      ...['discovery.yaml', 'secrets.yaml', 'workloads.yaml'].map((f): [string, string] => [`k8s/base/rules/${f}`, `services/detector/rules/${f}`]),
+      ...['k8s-kubectl-cp-or-sensitive-exec.yml', 'k8s-node-proxy.yml', 'k8s-webhook-config-change.yml'].map((f): [string, string] => [`k8s/base/rules/sigma/${f}`, `services/detector/rules/sigma/${f}`]),
+    ];
+    for (const [copy, source] of pairs) assert.equal(readFileSync(resolve(ROOT, copy), 'utf8'), readFileSync(resolve(ROOT, source), 'utf8'), `${copy} drifted from ${source}: copy it again`);
+  });
+});
+
+function containers(objs: Obj[], deployment: string): Container[] {
+  const d = objs.find((o) => o.kind === 'Deployment' && o.metadata.name === deployment);
+  assert.ok(d !== undefined, `no Deployment ${deployment}`);
+  return (d.spec as { template: { spec: { containers: Container[] } } }).template.spec.containers;
+}
