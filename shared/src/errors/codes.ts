@@ -10,6 +10,10 @@ export const ErrorCodes = {
   UNAUTHENTICATED: 'AUDITGATE_E_UNAUTHENTICATED',
   FORBIDDEN: 'AUDITGATE_E_FORBIDDEN',
   BAD_REQUEST: 'AUDITGATE_E_BAD_REQUEST',
+  /** The requested record (event, alert) does not exist. */
+  NOT_FOUND: 'AUDITGATE_E_NOT_FOUND',
+  /** The request conflicts with the record's current state (e.g. acknowledging a resolved alert). */
+  CONFLICT: 'AUDITGATE_E_CONFLICT',
   PAYLOAD_TOO_LARGE: 'AUDITGATE_E_PAYLOAD_TOO_LARGE',
   RATE_LIMITED: 'AUDITGATE_E_RATE_LIMITED',
   SHUTTING_DOWN: 'AUDITGATE_E_SHUTTING_DOWN',

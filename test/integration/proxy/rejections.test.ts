@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { decodeProtectedHeader, SignJWT } from 'jose';
 import { ErrorCodes, validateAuditEvent, type AuditEvent } from '@auditgate/shared';
 import { kubectl, readKubeCredentials, readStackEnv, uniqueName, waitFor } from '@auditgate/shared/testing';
-import { newTestKey, startLocalIssuer, type LocalIssuer, type TestKey } from '../../../services/proxy/src/auth/local-issuer.test-helper.js';
+import { newTestKey, startLocalIssuer, type LocalIssuer, type TestKey } from '@auditgate/shared/testing';
 import { EventCollector } from './support/event-collector.js';
 import { ApiServerAuditTail, gatewayRequest, rawTlsExchange, type GatewayAnswer } from './support/gateway-client.js';
 import { createAgent, startProxy, type ProxyHarness } from './support/proxy-harness.js';

@@ -4,7 +4,7 @@ import { createHmac } from 'node:crypto';
 import { exportSPKI, SignJWT } from 'jose';
 import { ErrorCodes } from '@auditgate/shared';
 import { createTokenVerifier } from './create-token-verifier.js';
-import { newTestKey, startLocalIssuer, type LocalIssuer, type TestKey } from './local-issuer.test-helper.js';
+import { newTestKey, startLocalIssuer, type LocalIssuer, type TestKey } from '@auditgate/shared/testing';
 import type { TokenVerifier, TokenVerifierOptions, TrustedIssuer } from './types.js';
 
 const b64 = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url');

@@ -1,3 +1,4 @@
+/** A local OIDC issuer for tests (discovery + JWKS on a real socket), shared by the proxy and query service tests. */
 import { createServer } from 'node:http';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';

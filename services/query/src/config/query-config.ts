@@ -1,0 +1,56 @@
+import type { Role } from '../auth/roles.js';
+
+/** One OIDC issuer whose tokens analysts may present. */
+export interface QueryIssuer {
+  /** Exact `iss`; discovery must report the same string. */
+  readonly issuer: string;
+  /** Accepted `aud` values (at least one). */
+  readonly audiences: string[];
+  /** PEM bundle replacing the default CAs for discovery and JWKS. */
+  readonly caFile?: string;
+  /** Claim holding the username (default `sub`). */
+  readonly usernameClaim?: string;
+  /** Claim holding the groups (default `groups`). */
+  readonly groupsClaim?: string;
+  /** Allowed algorithms (default RS256, ES256; `none`/`HS*` never). */
+  readonly algorithms?: string[];
+}
+
+/** A binding of a username or `group:<name>` to a role. */
+export interface RoleBinding { readonly role: Role; readonly subject: string }
+
+/** The query service's validated configuration (see `load-config.ts` for the environment variables). */
+export interface QueryConfig {
+  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  readonly listen: { readonly host: string; readonly port: number; readonly opsPort: number };
+  /** Address of this service as analysts reach it (alert links, report footers). */
+  readonly publicUrl: string;
+  readonly opensearch: { readonly url: string; readonly requestTimeoutMs: number };
+  readonly indices: {
+    /** Events alias / daily index prefix (`<events>-YYYY.MM.DD`). */
+    readonly events: string;
+    /** Alerts monthly index prefix (`<alerts>-YYYY.MM`). */
+    readonly alerts: string;
+    /** Self-audit monthly index prefix and alias (`<audit>-YYYY.MM`). */
+    readonly audit: string;
+  };
+  readonly auth: {
+    readonly issuers: QueryIssuer[];
+    readonly rolesClaim: string;
+    readonly bindings: RoleBinding[];
+  };
+  readonly limits: {
+    readonly maxPageSize: number;
+    readonly maxRangeDays: number;
+    readonly maxExport: number;
+    /** Events a session view returns at most. */
+    readonly maxSessionEvents: number;
+    /** PIT keep-alive between two pages, e.g. `5m`. */
+    readonly pitKeepAlive: string;
+  };
+  /** Key of the cursor HMAC; random per process when unset (cursors then die with the process). */
+  readonly cursorKey?: string;
+  /** Folder of the analyst UI's static files. */
+  readonly uiDir: string;
+  readonly shutdownTimeoutMs: number;
+}

@@ -1,0 +1,81 @@
+import express, { type Express, type RequestHandler } from 'express';
+import type { Client } from '@opensearch-project/opensearch';
+import { AppError, ErrorCodes, type Logger } from '@auditgate/shared';
+import type { AlertStore } from '../alerts/alert-store.js';
+import type { AuditLog } from '../audit/audit-log.js';
+import type { OidcVerifier } from '../auth/oidc-verifier.js';
+import type { Role } from '../auth/roles.js';
+import type { QueryConfig } from '../config/query-config.js';
+import type { EventSearch } from '../search/event-search.js';
+import { createUiRouter } from '../ui-static.js';
+import type { CursorCodec } from '../search/page-cursor.js';
+import { requireRole } from './api-context.js';
+import { auditCall } from './audit-calls.js';
+import { authenticate } from './authenticate.js';
+import { createErrorHandler } from './error-handler.js';
+import type { QueryMetrics } from './query-metrics.js';
+import { alertRoutes } from './routes-alerts.js';
+import { auditRoutes } from './routes-audit.js';
+import { eventRoutes } from './routes-events.js';
+import { exportRoutes } from './routes-export.js';
+import { reportRoutes } from './routes-reports.js';
+
+/** Everything the HTTP API needs. */
+export interface ApiDeps {
+  readonly config: QueryConfig;
+  readonly logger: Logger;
+  readonly client: Client;
+  readonly verifier: OidcVerifier;
+  readonly search: EventSearch;
+  readonly alerts: AlertStore;
+  readonly auditLog: AuditLog;
+  readonly cursors: CursorCodec;
+  readonly metrics: QueryMetrics;
+  readonly now: () => number;
+  /** True once shutdown began: new requests get 503. */
+  readonly closing: () => boolean;
+}
+
+/** The analyst-facing app: `/api/v1/*` (authenticated, role-checked, audited) and the static UI under `/ui`. */
+export function createApiApp(d: ApiDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', false);
+  app.set('query parser', 'simple');
+  app.use((req, res, next) => {
+    if (d.closing()) { res.setHeader('connection', 'close'); next(new AppError('shutting down', { code: ErrorCodes.SHUTTING_DOWN, status: 503, retriable: true })); return; }
+    const started = process.hrtime.bigint();
+    res.once('finish', () => {
+      const route = (res.locals['route'] as string | undefined) ?? (req.path.startsWith('/ui') ? 'ui' : 'other');
+      d.metrics.requests.inc({ route, status: String(res.statusCode) });
+      d.metrics.seconds.observe({ route }, Number(process.hrtime.bigint() - started) / 1e9);
+    });
+    next();
+  });
+  const audit = { log: d.auditLog, now: d.now, onRecorded: (_route: string, ok: boolean) => d.metrics.auditWrites.inc({ outcome: ok ? 'ok' : 'failed' }) };
+  const guard = (route: string, role: Role = 'analyst'): RequestHandler[] => [
+    (_req, res, next) => { res.locals['route'] = route; next(); },
+    // Audited before the role check, so refused attempts leave a record too.
+    auditCall(route, audit), requireRole(role),
+  ];
+  const api = express.Router();
+  api.use(authenticate({
+    verifier: d.verifier, rolesClaim: d.config.auth.rolesClaim, bindings: d.config.auth.bindings, logger: d.logger,
+    onRefused: (reason) => d.metrics.authFailures.inc({ reason }),
+  }));
+  const shared = { config: d.config, now: d.now, cursors: d.cursors, guard };
+  api.use(eventRoutes({ ...shared, client: d.client, search: d.search }));
+  api.use(alertRoutes({ ...shared, alerts: d.alerts }));
+  api.use(exportRoutes({ ...shared, search: d.search, onRows: (format, rows) => d.metrics.exportRows.inc({ format }, rows) }));
+  api.use(reportRoutes({ ...shared, client: d.client }));
+  api.use(auditRoutes({ ...shared, client: d.client }));
+  api.use((req, _res, next) => { next(new AppError(`no route ${req.method} ${req.path}`, { code: ErrorCodes.NOT_FOUND, status: 404 })); });
+  app.use('/api/v1', api);
+
+  app.get('/', (_req, res) => { res.redirect(302, '/ui/'); });
+  // The analyst UI (static files; every client-side route such as /ui/events/:auditID serves the one page).
+  app.use('/ui', createUiRouter(d.config.uiDir));
+  app.use((req, _res, next) => { next(new AppError(`no route ${req.method} ${req.path}`, { code: ErrorCodes.NOT_FOUND, status: 404 })); });
+  app.use(createErrorHandler(d.logger));
+  return app;
+}

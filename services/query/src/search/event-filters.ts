@@ -1,0 +1,31 @@
+/** Typed, validated event filters: the only input from which OpenSearch queries are built. */
+export interface EventFilters {
+  /** Inclusive start, epoch ms. */
+  readonly from: number;
+  /** Inclusive end, epoch ms. */
+  readonly to: number;
+  readonly actor?: string[];
+  readonly onBehalfOf?: string[];
+  readonly verb?: string[];
+  readonly resource?: string[];
+  readonly namespace?: string[];
+  readonly name?: string[];
+  readonly apiGroup?: string[];
+  readonly subresource?: string[];
+  readonly decision?: string[];
+  /** A code (`403`) or a class (`4xx`). */
+  readonly status?: { readonly code?: number; readonly classOf?: number };
+  readonly cluster?: string[];
+  readonly session?: string[];
+  readonly tool?: string[];
+  readonly secretAccess?: boolean;
+  readonly clusterWide?: boolean;
+  /** Plain text searched inside `requestURI`. */
+  readonly q?: string;
+}
+
+/** Names of the filter query parameters (shared by search, aggregations, export, report, timeline, session). */
+export const FILTER_PARAMETERS = [
+  'from', 'to', 'since', 'actor', 'onBehalfOf', 'verb', 'resource', 'namespace', 'name', 'apiGroup', 'subresource',
+  'decision', 'status', 'cluster', 'session', 'tool', 'secretAccess', 'clusterWide', 'q',
+] as const;
