@@ -47,6 +47,12 @@ AGENT_SA=${AUDITGATE_AGENT_SERVICEACCOUNT:-mcp-agent}
 kc get namespace "$AGENT_NS" >/dev/null 2>&1 || kc create namespace "$AGENT_NS" >/dev/null
 kc -n "$AGENT_NS" get serviceaccount "$AGENT_SA" >/dev/null 2>&1 || kc -n "$AGENT_NS" create serviceaccount "$AGENT_SA" >/dev/null
 AGENT_TOKEN=$(kc -n "$AGENT_NS" create token "$AGENT_SA" --audience auditgate --duration 24h)
+# The analyst who signs in to the query service: a service account of the same issuer, bound to the admin role.
+ANALYST_NS=${AUDITGATE_ANALYST_NAMESPACE:-auditgate-analysts}
+ANALYST_SA=${AUDITGATE_ANALYST_SERVICEACCOUNT:-analyst}
+kc get namespace "$ANALYST_NS" >/dev/null 2>&1 || kc create namespace "$ANALYST_NS" >/dev/null
+kc -n "$ANALYST_NS" get serviceaccount "$ANALYST_SA" >/dev/null 2>&1 || kc -n "$ANALYST_NS" create serviceaccount "$ANALYST_SA" >/dev/null
+ANALYST_TOKEN=$(kc -n "$ANALYST_NS" create token "$ANALYST_SA" --audience auditgate-query --duration 24h)
 
 # The gateway's own material, made once: masking key and TLS certificate.
 [[ -f $MAIN_STATE/masking.key ]] || { openssl rand -hex 32 > "$MAIN_STATE/masking.key"; chmod 600 "$MAIN_STATE/masking.key"; }
@@ -82,12 +88,22 @@ start_service indexer \
   INDEXER_OPS_PORT="$INDEXER_OPS_PORT" INDEXER_KUBE_ENABLED=true INDEXER_KUBECONFIG="$UPSTREAM_KUBECONFIG"
 DETECTOR_OPS_PORT=${DETECTOR_OPS_PORT:-9466}
 start_service detector \
-  KAFKA_BROKERS="$KAFKA_BROKERS" OPENSEARCH_URL="$OPENSEARCH_URL" DETECTOR_OPS_PORT="$DETECTOR_OPS_PORT" \
+  KAFKA_BROKERS="$KAFKA_BROKERS" OPENSEARCH_URL="$OPENSEARCH_URL" DETECTOR_OPS_PORT="$DETECTOR_OPS_PORT" DETECTOR_QUERY_URL="http://127.0.0.1:${QUERY_PORT:-8080}" \
   DETECTOR_ALERTMANAGER_URL="$ALERTMANAGER_URL" ${DETECTOR_WEBHOOK_URL:+DETECTOR_WEBHOOK_URL="$DETECTOR_WEBHOOK_URL"}
+QUERY_PORT=${QUERY_PORT:-8080}
+QUERY_OPS_PORT=${QUERY_OPS_PORT:-9467}
+query_ca=''
+[[ -z ${AUDITGATE_KUBECONFIG:-} ]] && query_ca=",\"caFile\":\"$KUBE_STATE/pki/ca.crt\""
+start_service query \
+  OPENSEARCH_URL="$OPENSEARCH_URL" QUERY_PORT="$QUERY_PORT" QUERY_OPS_PORT="$QUERY_OPS_PORT" \
+  QUERY_OIDC_ISSUERS="[{\"issuer\":\"$ISSUER\",\"audiences\":[\"auditgate-query\"]$query_ca}]" \
+  QUERY_ROLE_BINDINGS="${QUERY_ROLE_BINDINGS:-admin=system:serviceaccount:$ANALYST_NS:$ANALYST_SA}"
 wait_for proxy "$AUDITGATE_LOGS/proxy.log" 60 curl -fsS "http://127.0.0.1:$PROXY_OPS_PORT/readyz"
 wait_for indexer "$AUDITGATE_LOGS/indexer.log" 60 curl -fsS "http://127.0.0.1:$INDEXER_OPS_PORT/readyz"
 wait_for detector "$AUDITGATE_LOGS/detector.log" 60 curl -fsS "http://127.0.0.1:$DETECTOR_OPS_PORT/readyz"
+wait_for query "$AUDITGATE_LOGS/query.log" 60 curl -fsS "http://127.0.0.1:$QUERY_OPS_PORT/readyz"
 
+(umask 077; printf '%s\n' "$ANALYST_TOKEN" > "$MAIN_STATE/analyst.token")
 GATEWAY_KUBECONFIG=$MAIN_STATE/gateway.kubeconfig
 write_kubeconfig "$GATEWAY_KUBECONFIG" "$AGENT_SA" "$AGENT_TOKEN" "https://127.0.0.1:$PROXY_HTTPS_PORT" "$MAIN_STATE/proxy.crt"
 
@@ -100,6 +116,8 @@ Auditgate is running. Point kubectl or an MCP server at the gateway (as system:s
 Gateway https://127.0.0.1:$PROXY_HTTPS_PORT · metrics http://127.0.0.1:$PROXY_OPS_PORT/metrics · audit events on Kafka topic auditgate.events.v1 ($KAFKA_BROKERS)
 Indexed in OpenSearch: $OPENSEARCH_URL/auditgate-events/_search · indexer metrics http://127.0.0.1:$INDEXER_OPS_PORT/metrics
 Alerts: Kafka topic auditgate.alerts.v1, $OPENSEARCH_URL/auditgate-alerts-*/_search, Alertmanager $ALERTMANAGER_URL · detector metrics http://127.0.0.1:$DETECTOR_OPS_PORT/metrics
+Analyst UI (signed in as system:serviceaccount:$ANALYST_NS:$ANALYST_SA, admin): http://127.0.0.1:$QUERY_PORT/ui/#token=$ANALYST_TOKEN
+Query API http://127.0.0.1:$QUERY_PORT/api/v1 (services/query/API.md) · the analyst token is in $MAIN_STATE/analyst.token
 Logs: $AUDITGATE_LOGS. Press Ctrl-C to stop everything this command started.
 MSG
 if [[ -n ${AUDITGATE_MAIN_EXIT_AFTER_START:-} ]]; then exit 0; fi

@@ -2,21 +2,22 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Kafka, Producer } from 'kafkajs';
 import type { Client } from '@opensearch-project/opensearch';
-import { createOpsApp, type Logger, type Registry } from '@auditgate/shared';
+import { createOpsApp, ensureTopics, type Logger, type Registry } from '@auditgate/shared';
 import type { DetectorConfig } from './config/detector-config.js';
+import { DeadLetterOutbox } from './delivery/dead-letter-outbox.js';
+import { SinkDelivery } from './delivery/sink-delivery.js';
 import type { Alert } from './engine/alert.js';
 import { DetectionEngine } from './engine/detection-engine.js';
-import { createDetectorMetrics } from './http/detector-metrics.js';
+import { createDetectorMetrics, type DetectorMetrics } from './http/detector-metrics.js';
 import { EventConsumer, type ConsumedEvent } from './kafka/event-consumer.js';
 import { loadRules } from './rules/load-rules.js';
-import type { CompiledRule } from './rules/rule.js';
-import { AlertRouter, type SinkRoute } from './sinks/alert-router.js';
+import type { CompiledRule, Severity } from './rules/rule.js';
 import type { AlertSink } from './sinks/alert-sink.js';
 import { createAlertmanagerSink } from './sinks/alertmanager-sink.js';
 import { createOpenSearchAlertSink } from './sinks/opensearch-alert-sink.js';
 import { createPagerDutySink } from './sinks/pagerduty-sink.js';
 import type { FetchLike } from './sinks/post-json.js';
-import { SinkQueue } from './sinks/sink-queue.js';
+import type { DeadLetter } from './sinks/sink-queue.js';
 import { createSlackSink } from './sinks/slack-sink.js';
 import { createWebhookSink } from './sinks/webhook-sink.js';
 
@@ -33,59 +34,63 @@ export interface DetectorDeps {
   readonly rules?: readonly CompiledRule[];
 }
 
-/** A running detector: `start()` joins the group, `stop()` drains and closes (safe to call twice). */
+/** A running detector: `start()` joins the groups, `stop()` drains and closes (safe to call twice). */
 export interface DetectorApp {
   start(): Promise<{ ops: number }>;
   stop(): Promise<void>;
-  /** Undeliverable alerts kept for operators. */
-  deadLetters(): ReturnType<AlertRouter['deadLetters']>;
+  /** The latest undeliverable alerts (all of them are on the alerts DLQ topic). */
+  deadLetters(): readonly DeadLetter[];
 }
 
-function buildRoutes(config: DetectorConfig, deps: DetectorDeps, now: () => number, onResult: (s: string, k: string, o: string) => void,
-  router: () => AlertRouter): SinkRoute[] {
+function buildSinks(config: DetectorConfig, deps: DetectorDeps, now: () => number): Array<[AlertSink, Severity]> {
   const f = deps.fetch ?? fetch;
   const d = config.delivery;
   const s = config.sinks;
-  const sinks: Array<[AlertSink, SinkRoute['minSeverity']]> = [];
+  const sinks: Array<[AlertSink, Severity]> = [];
   if (deps.opensearch !== undefined && config.opensearch !== undefined) sinks.push([createOpenSearchAlertSink(deps.opensearch, config.opensearch.indexPrefix), 'info']);
   if (s.webhook) sinks.push([createWebhookSink({ url: s.webhook.url, secret: s.webhook.secret, fetch: f, timeoutMs: d.timeoutMs }), s.webhook.minSeverity]);
   if (s.pagerduty) sinks.push([createPagerDutySink({ url: s.pagerduty.url, routingKey: s.pagerduty.routingKey, fetch: f, timeoutMs: d.timeoutMs }), s.pagerduty.minSeverity]);
   if (s.slack) sinks.push([createSlackSink({ webhookUrl: s.slack.url, fetch: f, timeoutMs: d.timeoutMs }), s.slack.minSeverity]);
-  if (s.alertmanager) sinks.push([createAlertmanagerSink({ url: s.alertmanager.url, fetch: f, timeoutMs: d.timeoutMs, now, activeForMs: d.activeForMs }), s.alertmanager.minSeverity]);
-  return sinks.map(([sink, minSeverity]) => ({
-    minSeverity,
-    queue: new SinkQueue({
-      sink, logger: deps.logger.child({ component: `sink-${sink.name}` }), maxQueue: d.maxQueue, maxAttempts: d.maxAttempts,
-      initialBackoffMs: d.initialBackoffMs, maxBackoffMs: d.maxBackoffMs, onDeadLetter: (l) => router().deadLetter(l), onResult,
-    }),
+  if (s.alertmanager) sinks.push([createAlertmanagerSink({ url: s.alertmanager.url, fetch: f, timeoutMs: d.timeoutMs, now, ttlMs: d.alertmanagerTtlMs }), s.alertmanager.minSeverity]);
+  return sinks;
+}
+
+function buildDeliveries(config: DetectorConfig, deps: DetectorDeps, now: () => number, metrics: DetectorMetrics, outbox: DeadLetterOutbox): SinkDelivery[] {
+  const d = config.delivery;
+  return buildSinks(config, deps, now).map(([sink, minSeverity]) => new SinkDelivery({
+    kafka: deps.kafka, topic: config.kafka.alertsTopic, groupId: `${config.kafka.deliveryGroupId}.${sink.name}`, sink, minSeverity,
+    sessionTimeoutMs: config.kafka.sessionTimeoutMs, retry: { maxAttempts: d.maxAttempts, initialBackoffMs: d.initialBackoffMs, maxBackoffMs: d.maxBackoffMs },
+    concurrency: d.concurrency, activeForMs: d.activeForMs, resendIntervalMs: d.resendIntervalMs, lookbackMs: d.lookbackMs,
+    refreshTtlMs: d.alertmanagerTtlMs, maxActive: d.maxActive, maxQueue: d.maxQueue, now,
+    logger: deps.logger.child({ component: `sink-${sink.name}` }),
+    deadLetter: (letter, alert) => outbox.add(letter, alert),
+    onResult: (name, kind, outcome) => metrics.deliveries.inc({ sink: name, kind, outcome }),
   }));
 }
 
-/** Wires the detector from its validated config and dependencies. */
+/**
+ * Wires the detector from its validated config and dependencies. Detection only produces alerts to Kafka; each sink
+ * reads them back through its own delivery consumer group, so a slow or dead sink never blocks detection or the others.
+ */
 export function createApp(config: DetectorConfig, deps: DetectorDeps): DetectorApp {
   const now = deps.now ?? Date.now;
   const log = deps.logger;
   const metrics = createDetectorMetrics(deps.registry);
   const rules = deps.rules ?? loadRules(config.rulesDirs);
   const engine = new DetectionEngine({ rules, queryUrl: config.queryUrl, maxWindowKeys: config.state.maxWindowKeys, maxSeenAuditIds: config.state.maxSeenAuditIds, maxFiredKeys: config.state.maxFiredKeys });
-  let router: AlertRouter | undefined;
-  const routes = buildRoutes(config, deps, now, (sink, kind, outcome) => metrics.deliveries.inc({ sink, kind, outcome }), () => router!);
-  router = new AlertRouter({
-    routes, logger: log.child({ component: 'router' }), now, activeForMs: config.delivery.activeForMs,
-    resendIntervalMs: config.delivery.resendIntervalMs, maxActive: 10_000, maxDeadLetters: config.delivery.maxDeadLetters,
-    onDeadLetter: (l) => { metrics.deadLetters.inc({ sink: l.sink }); metrics.deadLetterSize.set(router!.deadLetters().length); },
-  });
   const producer: Producer = deps.kafka.producer({ idempotent: true, maxInFlightRequests: 5, allowAutoTopicCreation: false });
+  const outbox: DeadLetterOutbox = new DeadLetterOutbox({
+    producer, topic: config.kafka.alertsDlqTopic, maxKept: config.delivery.maxDeadLetters, logger: log.child({ component: 'dead-letters' }), now,
+    onDeadLetter: (l) => { metrics.deadLetters.inc({ sink: l.sink }); metrics.deadLetterSize.set(outbox.list().length); },
+  });
+  const deliveries = buildDeliveries(config, deps, now, metrics, outbox);
   const publish = async (alerts: Alert[]): Promise<void> => {
     if (alerts.length === 0) return;
     await producer.send({
       topic: config.kafka.alertsTopic, acks: -1,
       messages: alerts.map((a) => ({ key: `${a.rule}|${a.actor}`, value: JSON.stringify(a), headers: { 'auditgate-dedup-key': a.dedupKey } })),
     });
-    for (const a of alerts) {
-      metrics.alerts.inc({ rule: a.rule, severity: a.severity });
-      router!.route(a);
-    }
+    for (const a of alerts) metrics.alerts.inc({ rule: a.rule, severity: a.severity });
   };
   const onBatch = async (events: readonly ConsumedEvent[]): Promise<void> => {
     const alerts: Alert[] = [];
@@ -104,7 +109,11 @@ export function createApp(config: DetectorConfig, deps: DetectorDeps): DetectorA
   const consumer = new EventConsumer({
     kafka: deps.kafka, topic: config.kafka.eventsTopic, groupId: config.kafka.groupId, sessionTimeoutMs: config.kafka.sessionTimeoutMs,
     lookbackMs: config.kafka.lookbackMs, now, logger: log.child({ component: 'consumer' }), onBatch,
-    onUndecodable: (reason) => { metrics.events.inc({ outcome: 'undecodable' }); log.warn({ reason }, 'undecodable event skipped'); },
+    onUndecodable: (r) => {
+      metrics.events.inc({ outcome: 'undecodable' });
+      metrics.undecodable.inc({ code: r.code });
+      log.warn({ ...r, topic: config.kafka.eventsTopic }, 'undecodable event skipped (the indexer sends it to the events DLQ)');
+    },
   });
   let closing = false;
   let ops: Server | undefined;
@@ -113,20 +122,28 @@ export function createApp(config: DetectorConfig, deps: DetectorDeps): DetectorA
   return {
     async start() {
       await producer.connect();
-      router!.start();
+      await ensureTopics(deps.kafka, [{ topic: config.kafka.alertsDlqTopic, numPartitions: 1, configEntries: [{ name: 'retention.ms', value: String(30 * 24 * 3_600_000) }] }])
+        .catch((error: unknown) => log.warn({ topic: config.kafka.alertsDlqTopic, err: (error as Error).message }, 'alerts DLQ topic not ensured; create it'));
+      for (const d of deliveries) {
+        await d.options.sink.start?.().catch((error: unknown) => log.warn({ sink: d.name, err: (error as Error).message }, 'sink preparation failed; retried before its next delivery'));
+      }
       sweeper = setInterval(() => {
         engine.expire(now());
         metrics.windows.set(engine.stats().windows);
-        for (const [sink, depth] of Object.entries(router!.depths())) metrics.queueDepth.set({ sink }, depth);
+        for (const d of deliveries) { metrics.queueDepth.set({ sink: d.name }, d.depth); metrics.activeAlerts.set({ sink: d.name }, d.activeCount); }
       }, 5000);
       sweeper.unref();
       ops = createServer(createOpsApp(deps.registry, {
-        notReady: () => [...(closing ? ['shutting down'] : []), ...(consumer.ready ? [] : ['consumer group not joined'])],
+        notReady: () => [
+          ...(closing ? ['shutting down'] : []), ...(consumer.ready ? [] : ['consumer group not joined']),
+          ...deliveries.filter((d) => !d.ready).map((d) => `delivery group of sink ${d.name} not joined`),
+        ],
       }));
       await new Promise<void>((resolve, reject) => { ops!.once('error', reject); ops!.listen(config.listen.opsPort, config.listen.host, () => resolve()); });
+      for (const d of deliveries) await d.start();
       await consumer.start();
       const port = (ops.address() as AddressInfo).port;
-      log.info({ ops: port, rules: rules.length, group: config.kafka.groupId, topic: config.kafka.eventsTopic, sinks: routes.map((r) => r.queue.name) }, 'detector started');
+      log.info({ ops: port, rules: rules.length, group: config.kafka.groupId, topic: config.kafka.eventsTopic, deliveryGroup: config.kafka.deliveryGroupId, sinks: deliveries.map((d) => d.name) }, 'detector started');
       return { ops: port };
     },
     stop() {
@@ -135,8 +152,8 @@ export function createApp(config: DetectorConfig, deps: DetectorDeps): DetectorA
         if (sweeper !== undefined) clearInterval(sweeper);
         const steps: Array<[string, () => Promise<void>]> = [
           ['consumer', () => consumer.stop()],
+          ['deliveries', async () => { await Promise.all(deliveries.map((d) => d.stop(config.shutdownTimeoutMs))); }],
           ['producer', () => producer.disconnect()],
-          ['sinks', () => router!.close(config.shutdownTimeoutMs)],
           ['ops server', () => new Promise<void>((resolve) => { if (ops?.listening) ops.close(() => resolve()); else resolve(); })],
         ];
         for (const [name, step] of steps) {
@@ -145,6 +162,6 @@ export function createApp(config: DetectorConfig, deps: DetectorDeps): DetectorA
       })();
       return stopped;
     },
-    deadLetters: () => router!.deadLetters(),
+    deadLetters: () => outbox.list(),
   };
 }

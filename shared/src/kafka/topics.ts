@@ -6,6 +6,8 @@ export const Topics = {
   alerts: 'auditgate.alerts.v1',
   /** Undecodable or unindexable events: original key, original bytes, an error code header. */
   eventsDlq: 'auditgate.events.dlq.v1',
+  /** Alerts a sink refused for good or never accepted: key = dedup key, value = the alert, headers sink/reason/attempts. */
+  alertsDlq: 'auditgate.alerts.dlq.v1',
   /** Signed hash-chain checkpoints, keyed by chain stream. */
   checkpoints: 'auditgate.checkpoints.v1',
 } as const;
@@ -24,6 +26,7 @@ export function topicSpecs(partitions = 6): TopicSpec[] {
     { topic: Topics.events, numPartitions: partitions, configEntries: [{ name: 'retention.ms', value: week }] },
     { topic: Topics.alerts, numPartitions: partitions, configEntries: [{ name: 'retention.ms', value: week }] },
     { topic: Topics.eventsDlq, numPartitions: 1, configEntries: [{ name: 'retention.ms', value: String(30 * 24 * 3600 * 1000) }] },
+    { topic: Topics.alertsDlq, numPartitions: 1, configEntries: [{ name: 'retention.ms', value: String(30 * 24 * 3600 * 1000) }] },
     { topic: Topics.checkpoints, numPartitions: 1, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] },
   ];
 }

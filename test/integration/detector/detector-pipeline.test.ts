@@ -45,7 +45,8 @@ describe('detector through real Kafka, OpenSearch and a webhook', () => {
       assert.deepEqual(rulesOf(hook), ['SECRET_READ', 'SECRET_READ', 'SECRET_READ', 'SECRET_READ_BURST']);
       for (const r of hook.received) {
         assert.equal(r.headers['x-auditgate-signature'], `sha256=${createHmac('sha256', SECRET).update(r.raw).digest('hex')}`);
-        assert.equal(r.headers['idempotency-key'], (r.body as Alert).dedupKey);
+        assert.equal(r.headers['idempotency-key'], `${(r.body as Alert).dedupKey}@${(r.body as Alert).severity}`);
+        assert.equal(r.headers['x-auditgate-dedup-key'], (r.body as Alert).dedupKey);
       }
       const burst = hook.received.map((r) => r.body as Alert).find((a) => a.rule === 'SECRET_READ_BURST')!;
       assert.equal(burst.actor, actor);

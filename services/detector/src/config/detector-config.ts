@@ -13,6 +13,10 @@ export interface DetectorConfig {
     readonly eventsTopic: string;
     readonly alertsTopic: string;
     readonly groupId: string;
+    /** Prefix of the delivery consumer groups on the alerts topic: one group per sink, `<prefix>.<sink>`. */
+    readonly deliveryGroupId: string;
+    /** Where alerts a sink could not take are produced. */
+    readonly alertsDlqTopic: string;
     readonly sessionTimeoutMs: number;
     readonly lookbackMs: number;
   };
@@ -35,6 +39,13 @@ export interface DetectorConfig {
     readonly maxDeadLetters: number;
     readonly activeForMs: number;
     readonly resendIntervalMs: number;
+    /** How long Alertmanager keeps an alert firing without a re-send. */
+    readonly alertmanagerTtlMs: number;
+    /** How far back the active alerts are rebuilt from the alerts topic after a restart. */
+    readonly lookbackMs: number;
+    /** Alerts delivered at once per sink. */
+    readonly concurrency: number;
+    readonly maxActive: number;
   };
   readonly state: { readonly maxWindowKeys: number; readonly maxSeenAuditIds: number; readonly maxFiredKeys: number };
   readonly shutdownTimeoutMs: number;

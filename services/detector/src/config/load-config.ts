@@ -23,6 +23,9 @@ export function loadConfig(env: Env): DetectorConfig {
   const slackUrl = r.optional('DETECTOR_SLACK_WEBHOOK_URL') === undefined ? undefined : r.url('DETECTOR_SLACK_WEBHOOK_URL');
   const amUrl = r.optional('DETECTOR_ALERTMANAGER_URL') === undefined ? undefined : r.url('DETECTOR_ALERTMANAGER_URL');
   const builtin = r.bool('DETECTOR_BUILTIN_RULES', true);
+  const groupId = r.str('DETECTOR_GROUP_ID', 'auditgate-detector');
+  const activeForMs = r.int('DETECTOR_ALERT_ACTIVE_MS', 15 * 60_000, { min: 1000 });
+  const resendIntervalMs = r.int('DETECTOR_ALERT_RESEND_MS', 60_000, { min: 100 });
   const rulesDirs = [...(builtin ? [BUILTIN_RULES_DIR] : []), ...r.list('DETECTOR_RULES_DIRS')];
   if (rulesDirs.length === 0) r.problem('no rules: DETECTOR_BUILTIN_RULES=false needs DETECTOR_RULES_DIRS');
   const config: DetectorConfig = {
@@ -33,7 +36,9 @@ export function loadConfig(env: Env): DetectorConfig {
       brokers: r.list('KAFKA_BROKERS', ['127.0.0.1:9092']),
       eventsTopic: r.str('DETECTOR_EVENTS_TOPIC', Topics.events),
       alertsTopic: r.str('DETECTOR_ALERTS_TOPIC', Topics.alerts),
-      groupId: r.str('DETECTOR_GROUP_ID', 'auditgate-detector'),
+      groupId,
+      deliveryGroupId: r.str('DETECTOR_DELIVERY_GROUP_ID', `${groupId}-delivery`),
+      alertsDlqTopic: r.str('DETECTOR_ALERTS_DLQ_TOPIC', Topics.alertsDlq),
       sessionTimeoutMs: r.int('DETECTOR_SESSION_TIMEOUT_MS', 30_000, { min: 6000, max: 300_000 }),
       lookbackMs: r.int('DETECTOR_LOOKBACK_MS', 10 * 60_000, { min: 0, max: 24 * 3_600_000 }),
     },
@@ -60,8 +65,12 @@ export function loadConfig(env: Env): DetectorConfig {
       maxBackoffMs: r.int('DETECTOR_SINK_MAX_BACKOFF_MS', 60_000, { min: 1 }),
       maxQueue: r.int('DETECTOR_SINK_QUEUE_MAX', 10_000, { min: 1 }),
       maxDeadLetters: r.int('DETECTOR_DEAD_LETTER_MAX', 1000, { min: 1 }),
-      activeForMs: r.int('DETECTOR_ALERT_ACTIVE_MS', 15 * 60_000, { min: 1000 }),
-      resendIntervalMs: r.int('DETECTOR_ALERT_RESEND_MS', 60_000, { min: 100 }),
+      activeForMs,
+      resendIntervalMs,
+      alertmanagerTtlMs: r.int('DETECTOR_ALERTMANAGER_TTL_MS', 4 * resendIntervalMs, { min: 1000 }),
+      lookbackMs: r.int('DETECTOR_DELIVERY_LOOKBACK_MS', 2 * activeForMs, { min: 0 }),
+      concurrency: r.int('DETECTOR_DELIVERY_CONCURRENCY', 16, { min: 1, max: 1000 }),
+      maxActive: r.int('DETECTOR_MAX_ACTIVE_ALERTS', 10_000, { min: 10 }),
     },
     state: {
       maxWindowKeys: r.int('DETECTOR_MAX_WINDOW_KEYS', 100_000, { min: 10 }),

@@ -9,3 +9,8 @@ export function dedupKey(rule: string, actorKey: string, scope: string, eventTim
 export function alertId(key: string): string {
   return createHash('sha256').update(key).digest('hex').slice(0, 32);
 }
+
+/** The idempotency key of one version of an alert: its dedup key and severity (an escalation is a new delivery). */
+export function deliveryKey(alert: { readonly dedupKey: string; readonly severity: string }): string {
+  return `${alert.dedupKey}@${alert.severity}`;
+}

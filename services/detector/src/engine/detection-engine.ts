@@ -1,6 +1,6 @@
 import type { AuditEvent } from '@auditgate/shared';
 import { eventFields } from '../rules/event-fields.js';
-import type { CompiledRule, FieldLookup, Severity } from '../rules/rule.js';
+import { severityRank, type CompiledRule, type FieldLookup, type Severity } from '../rules/rule.js';
 import type { Alert } from './alert.js';
 import { alertId, dedupKey } from './alert-identity.js';
 import { BoundedMap } from './bounded-map.js';
@@ -15,7 +15,7 @@ export interface DetectionEngineOptions {
   readonly maxEntriesPerWindow?: number;
   /** auditIDs remembered to count each exchange once (ResponseStarted + ResponseComplete). */
   readonly maxSeenAuditIds?: number;
-  /** Dedup keys remembered as already alerted. */
+  /** Dedup keys remembered as already alerted (with the severity paged, so an escalation updates the same alert). */
   readonly maxFiredKeys?: number;
   readonly maxEvidence?: number;
 }
@@ -37,7 +37,7 @@ export function actorKeyOf(event: AuditEvent): string {
 export class DetectionEngine {
   private readonly windows: WindowStore;
   private readonly seen: BoundedMap<string, true>;
-  private readonly fired: BoundedMap<string, true>;
+  private readonly fired: BoundedMap<string, { rank: number; firstSeen: string }>;
   private readonly maxEvidence: number;
   constructor(private readonly options: DetectionEngineOptions) {
     this.windows = new WindowStore({ maxKeys: options.maxWindowKeys ?? 100_000, maxEntriesPerKey: options.maxEntriesPerWindow ?? 500 });
@@ -57,8 +57,13 @@ export class DetectionEngine {
     for (const rule of this.options.rules) {
       if (!rule.match(fields)) continue;
       const alert = rule.window === undefined ? this.single(rule, event, fields, t, actor) : this.windowed(rule, event, fields, t, actor);
-      if (alert === undefined || this.fired.has(alert.dedupKey)) continue;
-      this.fired.set(alert.dedupKey, true);
+      if (alert === undefined) continue;
+      const before = this.fired.get(alert.dedupKey);
+      const rank = severityRank(alert.severity);
+      if (before !== undefined && rank <= before.rank) continue;
+      // An escalation is the same alert (same dedup key and id) at a higher severity, not a second page.
+      if (before !== undefined && before.firstSeen < alert.firstSeen) alert.firstSeen = before.firstSeen;
+      this.fired.set(alert.dedupKey, { rank, firstSeen: alert.firstSeen });
       alerts.push(alert);
     }
     return alerts;
@@ -87,7 +92,7 @@ export class DetectionEngine {
       break;
     }
     const evidence = escalated ? entries : [{ t, auditID: event.auditID, values: {}, flags: [] }];
-    return this.build(rule, event, fields, t, actor, severity, evidence, escalated);
+    return this.build(rule, event, fields, t, actor, severity, evidence);
   }
 
   private windowed(rule: CompiledRule, event: AuditEvent, fields: FieldLookup, t: number, actor: string): Alert | undefined {
@@ -104,15 +109,15 @@ export class DetectionEngine {
     if ((w.requireAny ?? []).some((_, i) => !entries.some((e) => e.flags[i] === true))) return undefined;
     let severity = rule.severity;
     for (const o of rule.overrides) if (o.when === undefined || o.when(fields)) { severity = o.severity; break; }
-    const alert = this.build(rule, event, fields, t, actor, severity, entries, false);
+    const alert = this.build(rule, event, fields, t, actor, severity, entries);
     if (w.distinct !== undefined) alert.details['distinct'] = [...new Set(entries.map((e) => e.values[w.distinct!]))];
     return alert;
   }
 
   private build(rule: CompiledRule, event: AuditEvent, fields: FieldLookup, t: number, actor: string, severity: Severity,
-    entries: readonly WindowEntry[], escalated: boolean): Alert {
+    entries: readonly WindowEntry[]): Alert {
     const scope = rule.scope.length === 0 ? '*' : rule.scope.map((f) => str(fields(f))).join('/');
-    const key = dedupKey(escalated ? `${rule.id}@${severity}` : rule.id, actor, scope, t, rule.suppressMs);
+    const key = dedupKey(rule.id, actor, scope, t, rule.suppressMs);
     const ref = event.objectRef ?? {};
     const times = entries.map((e) => e.t);
     const evidence = entries.map((e) => e.auditID).slice(-this.maxEvidence);

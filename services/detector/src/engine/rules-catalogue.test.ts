@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { validateAuditEvent } from '@auditgate/shared';
 import { loadRules } from '../rules/load-rules.js';
+import type { Alert } from './alert.js';
 import { DetectionEngine } from './detection-engine.js';
 import { auditEvent, TEST_T0, type EventSpec } from './event-factory.test-helper.js';
 
@@ -76,8 +77,14 @@ describe('RULES.md public cases', () => {
   it('POST selfsubjectrulesreviews → PERMISSION_PROBE (low; high at the 10th in 5 min)', () => {
     const probe = (i: number): EventSpec => ({ uri: '/apis/authorization.k8s.io/v1/selfsubjectrulesreviews', verb: 'create', ref: { resource: 'selfsubjectrulesreviews', apiGroup: 'authorization.k8s.io' }, code: 201, at: TEST_T0 + i * 1000 });
     assert.deepEqual(fire(probe(0)), ['PERMISSION_PROBE:low']);
-    const ten = fire(...Array.from({ length: 10 }, (_, i) => probe(i)));
-    assert.deepEqual(ten, ['PERMISSION_PROBE:low', 'PERMISSION_PROBE:high'], 'one low page per bucket, one escalation');
+    const e = engine();
+    const raised = Array.from({ length: 12 }, (_, i) => probe(i)).flatMap((s) => e.process(auditEvent(s)));
+    assert.deepEqual(raised.map((a) => `${a.rule}:${a.severity}`), ['PERMISSION_PROBE:low', 'PERMISSION_PROBE:high'], 'one low page, one escalation, nothing after');
+    const [low, high] = raised as [Alert, Alert];
+    assert.equal(high.id, low.id, 'the escalation updates the same alert');
+    assert.equal(high.dedupKey, low.dedupKey);
+    assert.equal(high.firstSeen, low.firstSeen);
+    assert.equal(high.count, 10);
   });
   it('POST clusterrolebindings with roleRef cluster-admin → RBAC_CHANGE critical; other roleRef → medium', () => {
     const crb = (role: string): EventSpec => ({ uri: '/apis/rbac.authorization.k8s.io/v1/clusterrolebindings', verb: 'create', code: 201,

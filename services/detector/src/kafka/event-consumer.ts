@@ -1,5 +1,6 @@
 import { decodeAuditEvent, isAppError, type AuditEvent, type Logger } from '@auditgate/shared';
 import type { Admin, Consumer, Kafka } from 'kafkajs';
+import { lookbackOffset } from './lookback-offset.js';
 
 /** What the consumer hands over per batch: events in offset order, with `replay` set below the restart fence. */
 export interface ConsumedEvent { readonly event: AuditEvent; readonly replay: boolean }
@@ -16,7 +17,11 @@ export interface EventConsumerOptions {
   readonly logger: Logger;
   /** Processes one batch; resolves once its alerts are durably produced. Offsets are committed after it. */
   readonly onBatch: (events: readonly ConsumedEvent[]) => Promise<void>;
-  readonly onUndecodable: (reason: string) => void;
+  /**
+   * Called for a record that is not a valid audit event. It is skipped, not sent to a DLQ: the indexer consumes the same
+   * topic with the same decoder (`decodeAuditEvent`) and already puts every such record on `auditgate.events.dlq.v1`.
+   */
+  readonly onUndecodable: (record: { readonly code: string; readonly reason: string; readonly partition: number; readonly offset: string }) => void;
 }
 
 /**
@@ -54,7 +59,7 @@ export class EventConsumer {
         if (!this.fences.has(partition)) {
           const committed = Number(first.offset);
           this.fences.set(partition, committed);
-          const from = await this.lookbackOffset(partition);
+          const from = await lookbackOffset(this.admin, this.options.topic, partition, this.options.now() - this.options.lookbackMs, this.options.logger);
           if (from !== undefined && from < committed) {
             this.options.logger.info({ partition, from, fence: committed }, 'rebuilding windows from the look-back');
             this.consumer.seek({ topic: this.options.topic, partition, offset: String(from) });
@@ -68,7 +73,7 @@ export class EventConsumer {
           try {
             events.push({ event: decodeAuditEvent(message.value), replay: Number(message.offset) < fence });
           } catch (error) {
-            this.options.onUndecodable(isAppError(error) ? error.code : 'unknown');
+            this.options.onUndecodable({ code: isAppError(error) ? error.code : 'unknown', reason: (error as Error).message, partition, offset: message.offset });
           }
         }
         const last = batch.messages[batch.messages.length - 1]!;
@@ -80,18 +85,6 @@ export class EventConsumer {
         await heartbeat();
       },
     });
-  }
-
-  private async lookbackOffset(partition: number): Promise<number | undefined> {
-    try {
-      const offsets = await this.admin.fetchTopicOffsetsByTimestamp(this.options.topic, this.options.now() - this.options.lookbackMs);
-      const entry = offsets.find((o) => o.partition === partition);
-      const value = entry === undefined ? NaN : Number(entry.offset);
-      return Number.isFinite(value) && value >= 0 ? value : undefined;
-    } catch (error) {
-      this.options.logger.warn({ partition, err: (error as Error).message }, 'look-back offset unavailable; windows start empty');
-      return undefined;
-    }
   }
 
   /** Stops consuming (the in-flight batch finishes and commits) and disconnects. Safe to call twice. */

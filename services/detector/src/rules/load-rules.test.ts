@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isAppError } from '@auditgate/shared';
@@ -20,6 +20,17 @@ describe('rule loading and validation', () => {
       assert.ok(ids.includes(id), id);
     }
     assert.equal(rules.filter((r) => r.source === 'sigma').length, 3);
+  });
+  it('reads a mounted ConfigMap once: its ..data and ..<timestamp> copies and dotfiles are skipped', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rules-cm-'));
+    const rule = 'id: CM_RULE\nseverity: low\nmatch: { verb: get }\n';
+    writeFileSync(join(dir, 'custom.yaml'), rule);
+    for (const hidden of ['..data', '..2026_11_24_06_00_00.123']) {
+      mkdirSync(join(dir, hidden));
+      writeFileSync(join(dir, hidden, 'custom.yaml'), rule);
+    }
+    writeFileSync(join(dir, '.draft.yaml'), 'id: [broken');
+    assert.deepEqual(loadRules([dir]).map((r) => r.id), ['CM_RULE']);
   });
   it('lists every problem of every file at once, with duplicate ids', () => {
     const dir = mkdtempSync(join(tmpdir(), 'rules-'));

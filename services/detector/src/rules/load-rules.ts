@@ -10,6 +10,8 @@ function yamlFiles(dir: string, problems: string[]): string[] {
   let entries: string[];
   try { entries = readdirSync(dir).sort(); } catch (error) { problems.push(`${dir}: cannot be read: ${(error as Error).message}`); return []; }
   return entries.flatMap((name) => {
+    // A mounted ConfigMap holds each file once more under `..data/` and `..<timestamp>/`: skip those, and dotfiles.
+    if (name.startsWith('.')) return [];
     const path = join(dir, name);
     if (statSync(path).isDirectory()) return yamlFiles(path, problems);
     return /\.ya?ml$/.test(name) ? [path] : [];

@@ -1,12 +1,16 @@
 import type { Alert } from '../engine/alert.js';
 
-/** Where alerts go. Methods throw an AppError whose `retriable` says whether the queue should try again. */
+/** Where alerts go. Methods throw an AppError whose `retriable` says whether to try again. */
 export interface AlertSink {
   readonly name: string;
-  /** Pages (or records) a new alert. Must be idempotent on `alert.dedupKey`. */
+  /** Prepares the sink once at start (e.g. an index template); a failure is logged, not fatal. */
+  start?(): Promise<void>;
+  /** Pages (or records) a new alert, or an update of it (same id, higher severity). Idempotent on `deliveryKey(alert)`. */
   deliver(alert: Alert): Promise<void>;
   /** Re-sends a still-active alert (sinks that expire alerts without it, e.g. Alertmanager). */
   refresh?(alert: Alert, endsAt: Date): Promise<void>;
   /** Marks an alert resolved. */
   resolve?(alert: Alert, endedAt: Date): Promise<void>;
+  /** Ends `previous` when an update of the same alert has another identity at the sink (Alertmanager: severity label). */
+  supersede?(previous: Alert, at: Date): Promise<void>;
 }

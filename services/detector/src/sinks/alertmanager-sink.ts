@@ -9,8 +9,8 @@ export interface AlertmanagerSinkOptions {
   readonly fetch: FetchLike;
   readonly timeoutMs: number;
   readonly now: () => number;
-  /** How long a new alert stays active unless refreshed. */
-  readonly activeForMs: number;
+  /** How long Alertmanager keeps a new alert firing unless it is re-sent (a dead detector's alerts time out). */
+  readonly ttlMs: number;
 }
 
 /** One Alertmanager v2 alert of `alert`, ending at `endsAt`. */
@@ -26,15 +26,19 @@ export function alertmanagerAlert(alert: Alert, endsAt: Date): Record<string, un
   };
 }
 
-/** Alertmanager `POST /api/v2/alerts`: sent on trigger, re-sent while active, resolved with `endsAt` = now. */
+/**
+ * Alertmanager `POST /api/v2/alerts`: sent on trigger (ending after `ttlMs` unless re-sent), re-sent while active,
+ * resolved with `endsAt` = now. Severity is a label, so an escalation ends the lower-severity version.
+ */
 export function createAlertmanagerSink(options: AlertmanagerSinkOptions): AlertSink {
   const url = `${options.url.replace(/\/+$/, '')}/api/v2/alerts`;
   const post = (alert: Alert, endsAt: Date): Promise<string> =>
     postJson(options.fetch, url, JSON.stringify([alertmanagerAlert(alert, endsAt)]), {}, options.timeoutMs);
   return {
     name: 'alertmanager',
-    async deliver(alert) { await post(alert, new Date(options.now() + options.activeForMs)); },
+    async deliver(alert) { await post(alert, new Date(options.now() + options.ttlMs)); },
     async refresh(alert, endsAt) { await post(alert, endsAt); },
     async resolve(alert, endedAt) { await post(alert, endedAt); },
+    async supersede(previous, at) { await post(previous, at); },
   };
 }

@@ -19,12 +19,12 @@ export function testKafka(): Kafka {
 export function testOpenSearch(): Client { return new Client({ node: stack.opensearchUrl }); }
 
 /** Unique names of one test. */
-export interface TestNames { eventsTopic: string; alertsTopic: string; groupId: string; indexPrefix: string }
+export interface TestNames { eventsTopic: string; alertsTopic: string; alertsDlqTopic: string; groupId: string; indexPrefix: string }
 
 /** Creates a unique events topic (3 partitions) and alerts topic. */
 export async function newTestNames(kafka: Kafka): Promise<TestNames> {
   const base = uniqueName('det-test');
-  const names = { eventsTopic: `${base}.events`, alertsTopic: `${base}.alerts`, groupId: `${base}-detector`, indexPrefix: `${base}-alerts` };
+  const names = { eventsTopic: `${base}.events`, alertsTopic: `${base}.alerts`, alertsDlqTopic: `${base}.alerts.dlq`, groupId: `${base}-detector`, indexPrefix: `${base}-alerts` };
   await ensureTopics(kafka, [
     { topic: names.eventsTopic, numPartitions: 3, configEntries: [] },
     { topic: names.alertsTopic, numPartitions: 3, configEntries: [] },
@@ -36,7 +36,7 @@ export async function newTestNames(kafka: Kafka): Promise<TestNames> {
 export function detectorEnv(names: TestNames, extra: Record<string, string> = {}): Record<string, string> {
   return {
     KAFKA_BROKERS: stack.kafkaBrokers.join(','), OPENSEARCH_URL: stack.opensearchUrl,
-    DETECTOR_EVENTS_TOPIC: names.eventsTopic, DETECTOR_ALERTS_TOPIC: names.alertsTopic, DETECTOR_GROUP_ID: names.groupId,
+    DETECTOR_EVENTS_TOPIC: names.eventsTopic, DETECTOR_ALERTS_TOPIC: names.alertsTopic, DETECTOR_ALERTS_DLQ_TOPIC: names.alertsDlqTopic, DETECTOR_GROUP_ID: names.groupId,
     DETECTOR_ALERTS_INDEX_PREFIX: names.indexPrefix, DETECTOR_OPS_PORT: '0', DETECTOR_SESSION_TIMEOUT_MS: '6000',
     DETECTOR_QUERY_URL: 'http://query.test:8080', DETECTOR_SINK_BACKOFF_MS: '50', DETECTOR_SINK_MAX_BACKOFF_MS: '500',
     DETECTOR_SHUTDOWN_TIMEOUT_MS: '5000', LOG_LEVEL: 'silent', ...extra,
@@ -54,6 +54,29 @@ export async function startDetector(env: Record<string, string>): Promise<Detect
   });
   const { ops } = await app.start();
   return Object.assign(app, { ops });
+}
+
+/** One record read back from a topic. */
+export interface TopicRecord { key: string; value: string; headers: Record<string, string> }
+
+/** Reads `topic` from the beginning until `min` records arrived (then `settleMs` more), with a throwaway group. */
+export async function readTopic(kafka: Kafka, topic: string, min: number, settleMs = 1000, timeoutMs = 30_000): Promise<TopicRecord[]> {
+  const consumer = kafka.consumer({ groupId: uniqueName('det-read'), maxWaitTimeInMs: 100 });
+  const got: TopicRecord[] = [];
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await consumer.run({ eachMessage: async ({ message }) => {
+      const headers = Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(Array.isArray(v) ? v[0] : v)]));
+      got.push({ key: message.key?.toString() ?? '', value: message.value?.toString() ?? '', headers });
+    } });
+    const deadline = Date.now() + timeoutMs;
+    while (got.length < min && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, settleMs));
+    return got;
+  } finally {
+    await consumer.disconnect();
+  }
 }
 
 /** Produces events keyed by actor, as the gateway does. */

@@ -1,0 +1,58 @@
+import type { Client } from '@opensearch-project/opensearch';
+
+const keyword = { type: 'keyword', ignore_above: 1024 } as const;
+const date = { type: 'date', format: 'strict_date_optional_time||epoch_millis' } as const;
+
+/**
+ * The explicit mappings of `auditgate-alerts-*`: what the detector writes, plus the `triage` field the query service
+ * owns. Unknown top-level fields stay in `_source` unindexed; `details` is stored, never mapped.
+ */
+export function alertsIndexMappings(): Record<string, unknown> {
+  return {
+    dynamic: false,
+    properties: {
+      id: keyword, dedupKey: keyword, rule: keyword, ruleSource: keyword, severity: keyword,
+      title: { type: 'text', fields: { raw: keyword } },
+      actor: keyword, onBehalfOf: keyword, cluster: keyword,
+      target: {
+        properties: {
+          verb: keyword, requestURI: keyword, apiGroup: keyword, resource: keyword, subresource: keyword, namespace: keyword, name: keyword,
+        },
+      },
+      evidence: keyword,
+      firstSeen: date, lastSeen: date, '@timestamp': date,
+      count: { type: 'integer' },
+      summary: { type: 'text' },
+      link: { type: 'keyword', index: false },
+      details: { type: 'object', enabled: false },
+      triage: {
+        // The query service owns triage and may add fields to it: they are indexed as they come.
+        dynamic: true,
+        properties: {
+          status: keyword,
+          history: { type: 'object', properties: { action: keyword, by: keyword, at: date, note: { type: 'text' } } },
+        },
+      },
+    },
+  };
+}
+
+/** The composable index template of `<prefix>-*` (monthly alert indices). */
+export function alertsIndexTemplate(indexPrefix: string): Record<string, unknown> {
+  return {
+    index_patterns: [`${indexPrefix}-*`],
+    priority: 200,
+    template: { settings: { number_of_shards: 1, 'query.default_field': ['summary', 'title', 'actor', 'rule'] }, mappings: alertsIndexMappings() },
+    _meta: { owner: 'auditgate-detector', layout: 1 },
+  };
+}
+
+/** The template's name for `indexPrefix`. */
+export function alertsTemplateName(indexPrefix: string): string { return `${indexPrefix}-template`; }
+
+/** Installs (or overwrites with the same content: idempotent) the alert indices' template; returns its name. */
+export async function installAlertsIndexTemplate(client: Client, indexPrefix: string): Promise<string> {
+  const name = alertsTemplateName(indexPrefix);
+  await client.indices.putIndexTemplate({ name, body: alertsIndexTemplate(indexPrefix) as never });
+  return name;
+}

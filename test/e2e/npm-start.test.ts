@@ -1,0 +1,135 @@
+/**
+ * The README's main command, end to end: `npm start` (test/stack/run-main.sh) starts all four services against the
+ * local stack; kubectl reads a Secret through the gateway; the exchange reaches OpenSearch through Kafka and the
+ * indexer, the detector raises SECRET_READ and pages Alertmanager, and the query service (API and UI) shows both to
+ * the analyst whose token `npm start` printed. Ctrl-C then stops everything it started.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
+import { resolve } from 'node:path';
+import { readKubeCredentials, readStackEnv, kubectl, uniqueName, waitFor } from '@auditgate/shared/testing';
+
+const stack = readStackEnv(process.env);
+const creds = readKubeCredentials(stack);
+const root = resolve(import.meta.dirname, '../..');
+const SECRET_VALUE = `s3cr3t-${uniqueName('e2e')}`;
+
+async function freePort(): Promise<number> {
+  const server = createServer().listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const port = (server.address() as { port: number }).port;
+  server.close();
+  return port;
+}
+
+interface Started { child: ChildProcess; output: () => string; kubeconfig: string; uiUrl: string; token: string; queryUrl: string }
+
+/** Ctrl-C to `npm start` (its whole process group), waited for; SIGKILL if it does not stop within a minute. */
+async function interrupt(child: ChildProcess): Promise<boolean> {
+  if (child.exitCode !== null || child.signalCode !== null) return true;
+  const exited = once(child, 'exit').then(() => true);
+  process.kill(-child.pid!, 'SIGINT');
+  const stopped = await Promise.race([exited, new Promise<boolean>((r) => setTimeout(() => r(false), 60_000))]);
+  if (!stopped) process.kill(-child.pid!, 'SIGKILL');
+  return stopped;
+}
+
+async function startMain(ports: Record<string, number>, onSpawn: (child: ChildProcess) => void): Promise<Started> {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const [name, port] of Object.entries(ports)) env[name] = String(port);
+  const child = spawn('bash', ['test/stack/run-main.sh'], { cwd: root, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  onSpawn(child);
+  let text = '';
+  child.stdout!.on('data', (c: Buffer) => { text += c.toString('utf8'); });
+  child.stderr!.on('data', (c: Buffer) => { text += c.toString('utf8'); });
+  await waitFor('npm start to print "Auditgate is running"', async () => {
+    if (child.exitCode !== null) throw new Error(`npm start exited with ${child.exitCode}:\n${text}`);
+    return text.includes('Press Ctrl-C to stop everything') ? true : undefined;
+  }, 240_000, 500);
+  const kubeconfig = /export KUBECONFIG=(\S+)/.exec(text)?.[1];
+  const ui = /Analyst UI .*?: (http:\/\/\S+\/ui\/#token=(\S+))/.exec(text);
+  assert.ok(kubeconfig, `no kubeconfig in the output:\n${text}`);
+  assert.ok(ui, `no UI address in the output:\n${text}`);
+  return { child, output: () => text, kubeconfig, uiUrl: ui[1]!, token: ui[2]!, queryUrl: `http://127.0.0.1:${ports['QUERY_PORT']}` };
+}
+
+describe('npm start: the whole pipeline on the local stack', { timeout: 600_000 }, () => {
+  let main: Started;
+  let child: ChildProcess | undefined;
+  const namespace = uniqueName('e2e').toLowerCase().replace(/[^a-z0-9-]/g, '-');
+
+  before(async () => {
+    const ports = {
+      PROXY_HTTPS_PORT: await freePort(), PROXY_OPS_PORT: await freePort(), INDEXER_OPS_PORT: await freePort(),
+      DETECTOR_OPS_PORT: await freePort(), QUERY_PORT: await freePort(), QUERY_OPS_PORT: await freePort(),
+    };
+    main = await startMain(ports, (c) => { child = c; });
+    await kubectl(stack, creds.adminKubeconfig, ['create', 'namespace', namespace]);
+    await kubectl(stack, creds.adminKubeconfig, ['-n', namespace, 'create', 'secret', 'generic', 'db', `--from-literal=password=${SECRET_VALUE}`]);
+  });
+
+  after(async () => {
+    await kubectl(stack, creds.adminKubeconfig, ['delete', 'namespace', namespace, '--wait=false']).catch(() => undefined);
+    if (child !== undefined) await interrupt(child);
+  });
+
+  const api = async (path: string): Promise<{ status: number; body: Record<string, unknown> }> => {
+    const res = await fetch(`${main.queryUrl}${path}`, { headers: { authorization: `Bearer ${main.token}` } });
+    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+  };
+
+  let auditID = '';
+  it('kubectl through the gateway reads the Secret masked', async () => {
+    const out = await kubectl(stack, main.kubeconfig, ['-n', namespace, 'get', 'secret', 'db', '-o', 'json']);
+    assert.ok(!out.includes(SECRET_VALUE) && !out.includes(Buffer.from(SECRET_VALUE).toString('base64')), 'the plaintext reached the agent');
+    assert.match(out, /"password"/);
+  });
+
+  it('the query service finds the exchange, indexed with both stages and enriched', async () => {
+    const q = `/api/v1/events?since=1h&namespace=${namespace}&resource=secrets&verb=get`;
+    const found = await waitFor('the Secret read in the query service', async () => {
+      const r = await api(q);
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+      const events = r.body['events'] as Array<Record<string, unknown>>;
+      return events.length > 0 && (events[0]!['complete'] === true) ? events : undefined;
+    }, 60_000, 1000);
+    assert.equal(found.length, 1);
+    auditID = String(found[0]!['auditID']);
+    const one = await api(`/api/v1/events/${encodeURIComponent(auditID)}`);
+    assert.equal(one.status, 200);
+    const stages = one.body['stages'] as Record<string, unknown>;
+    assert.ok(stages['RequestReceived'] !== undefined && stages['ResponseComplete'] !== undefined, JSON.stringify(stages));
+    const ag = one.body['auditgate'] as { actor: { username: string }; enrichment: { secretAccess: boolean }; policy: { decision: string } };
+    assert.equal(ag.actor.username, 'system:serviceaccount:auditgate-agents:mcp-agent');
+    assert.equal(ag.enrichment.secretAccess, true);
+    assert.equal(ag.policy.decision, 'mask');
+    assert.ok(!JSON.stringify(one.body).includes(SECRET_VALUE), 'the plaintext reached OpenSearch');
+  });
+
+  it('the detector raises SECRET_READ with the exchange as evidence, visible in the alert inbox and at Alertmanager', async () => {
+    const alert = await waitFor('the SECRET_READ alert in the query service', async () => {
+      const r = await api('/api/v1/alerts?rule=SECRET_READ&actor=system:serviceaccount:auditgate-agents:mcp-agent&size=100');
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+      return (r.body['alerts'] as Array<Record<string, unknown>>).find((a) => (a['evidence'] as string[]).includes(auditID));
+    }, 60_000, 1000);
+    assert.equal(alert['severity'], 'high');
+    assert.match(String(alert['link']), new RegExp(`^${main.queryUrl}/ui/events/`));
+    const page = await fetch(String(alert['link']));
+    assert.equal(page.status, 200);
+    assert.match(await page.text(), /<html/i);
+    await waitFor('the alert at Alertmanager', async () => {
+      const res = await fetch(`${stack.alertmanagerUrl}/api/v2/alerts?filter=${encodeURIComponent('alertname="SECRET_READ"')}`);
+      const alerts = (await res.json()) as Array<{ labels: Record<string, string>; annotations: Record<string, string> }>;
+      return alerts.find((a) => JSON.stringify(a).includes(String(alert['id']))) ?? undefined;
+    }, 60_000, 1000);
+  });
+
+  it('Ctrl-C stops every service it started', async () => {
+    assert.equal(await interrupt(main.child), true, `npm start did not stop within a minute:\n${main.output()}`);
+    const ready = await fetch(`${main.queryUrl}/api/v1/whoami`).then(() => true, () => false);
+    assert.equal(ready, false, 'the query service still answers after Ctrl-C');
+  });
+});

@@ -1,0 +1,130 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { uniqueName, waitFor } from '@auditgate/shared/testing';
+import type { Alert } from '../../../services/detector/src/engine/alert.js';
+import { auditEvent } from '../../../services/detector/src/engine/event-factory.test-helper.js';
+import { AlertDlqHeaders } from '../../../services/detector/src/delivery/dead-letter-outbox.js';
+import { detectorEnv, newTestNames, produceEvents, readTopic, startDetector, startReceiver, testKafka, type Received } from './support/detector-harness.js';
+
+const kafka = testKafka();
+const SECRET = 'detector-delivery-test-secret';
+const secretGet = (actor: string, name: string, at: number) => auditEvent({
+  uri: `/api/v1/namespaces/prod/secrets/${name}`, verb: 'get', ref: { resource: 'secrets', namespace: 'prod', name }, actor, at,
+});
+const probe = (actor: string, at: number) => auditEvent({
+  uri: '/apis/authorization.k8s.io/v1/selfsubjectrulesreviews', verb: 'create', code: 201, actor, at,
+  ref: { resource: 'selfsubjectrulesreviews', apiGroup: 'authorization.k8s.io' },
+});
+const header = (r: Received, name: string): string => String(r.headers[name] ?? '');
+
+describe('durable alert delivery (a consumer group per sink on the alerts topic)', () => {
+  it('a delivery stopped before the webhook accepted is redelivered after a restart: exactly one page per key', async () => {
+    const names = await newTestNames(kafka);
+    let up = false;
+    const statuses: number[] = [];
+    const hook = await startReceiver(() => { const s = up ? 200 : 503; statuses.push(s); return s; });
+    const env = detectorEnv(names, {
+      DETECTOR_WEBHOOK_URL: `${hook.url}/hook`, DETECTOR_WEBHOOK_SECRET: SECRET,
+      DETECTOR_SINK_MAX_ATTEMPTS: '100', DETECTOR_SINK_BACKOFF_MS: '200', DETECTOR_SINK_MAX_BACKOFF_MS: '400',
+    });
+    const actor = uniqueName('system:serviceaccount:agents:durable');
+    const first = await startDetector(env).catch(async (error: unknown) => { await hook.close(); throw error; });
+    try {
+      await produceEvents(kafka, names.eventsTopic, [secretGet(actor, 'a', Date.now()), secretGet(actor, 'b', Date.now() + 1)]);
+      // Both alerts share the Kafka key (rule|actor): the second waits behind the first, in order.
+      await waitFor('failed attempts', async () => (hook.received.length >= 3 ? true : undefined), 30_000);
+    } catch (error) {
+      await first.stop();
+      await hook.close();
+      throw error;
+    } finally {
+      const t = Date.now();
+      await first.stop();
+      assert.ok(Date.now() - t < 5000, `a stop does not wait for the backoff (${Date.now() - t} ms)`);
+    }
+    assert.deepEqual(first.deadLetters(), [], 'a stop abandons a delivery; it does not dead-letter it');
+    assert.ok(!statuses.includes(200), 'nothing was accepted before the stop');
+    up = true;
+    const second = await startDetector(env);
+    try {
+      const accepted = (): Received[] => hook.received.filter((_, i) => statuses[i] === 200);
+      await waitFor('both alerts accepted after the restart', async () => (accepted().length >= 2 ? true : undefined), 30_000);
+      await new Promise((r) => setTimeout(r, 2500));
+      const perKey = new Map<string, number>();
+      for (const r of accepted()) perKey.set(header(r, 'idempotency-key'), (perKey.get(header(r, 'idempotency-key')) ?? 0) + 1);
+      assert.equal(perKey.size, 2);
+      assert.deepEqual([...perKey.values()], [1, 1], 'each key accepted exactly once');
+      assert.deepEqual(accepted().map((r) => (r.body as Alert).rule), ['SECRET_READ', 'SECRET_READ']);
+      assert.deepEqual(await readTopic(kafka, names.alertsDlqTopic, 0, 500), [], 'nothing dead-lettered');
+    } finally {
+      await second.stop();
+      await hook.close();
+    }
+  });
+
+  it('a 4xx sink and a dead sink dead-letter to the DLQ topic after bounded attempts; the other sinks still page', async () => {
+    const names = await newTestNames(kafka);
+    const pd = await startReceiver(() => 400);
+    const dead = await startReceiver(() => 503);
+    const slack = await startReceiver(() => 200);
+    const app = await startDetector(detectorEnv(names, {
+      DETECTOR_PAGERDUTY_ROUTING_KEY: 'R0UT1NGKEY0123456789012345678901', DETECTOR_PAGERDUTY_URL: `${pd.url}/v2/enqueue`,
+      DETECTOR_WEBHOOK_URL: `${dead.url}/hook`, DETECTOR_WEBHOOK_SECRET: SECRET, DETECTOR_SLACK_WEBHOOK_URL: `${slack.url}/services/T/B/X`,
+      DETECTOR_SINK_MAX_ATTEMPTS: '3', DETECTOR_SINK_BACKOFF_MS: '50',
+    }));
+    try {
+      const actor = uniqueName('system:serviceaccount:agents:deadsink');
+      await produceEvents(kafka, names.eventsTopic, [auditEvent({
+        uri: '/api/v1/namespaces/prod/pods/web/exec?command=sh', verb: 'create', code: 101, actor, at: Date.now(),
+        ref: { resource: 'pods', namespace: 'prod', name: 'web', subresource: 'exec' },
+      })]);
+      await waitFor('the Slack message', async () => (slack.received.length >= 1 ? true : undefined), 30_000);
+      const dlq = await readTopic(kafka, names.alertsDlqTopic, 2, 1000);
+      assert.equal(dlq.length, 2, JSON.stringify(dlq.map((r) => r.headers)));
+      const bySink = Object.fromEntries(dlq.map((r) => [r.headers[AlertDlqHeaders.sink], r]));
+      assert.equal(bySink['pagerduty']?.headers[AlertDlqHeaders.attempts], '1', '400 not retried');
+      assert.equal(bySink['webhook']?.headers[AlertDlqHeaders.attempts], '3', 'bounded attempts');
+      const alert = JSON.parse(bySink['webhook']!.value) as Alert;
+      assert.equal(alert.rule, 'POD_EXEC');
+      assert.equal(bySink['webhook']!.key, alert.dedupKey);
+      assert.equal(pd.received.length, 1);
+      assert.equal(dead.received.length, 3);
+      assert.equal(slack.received.length, 1);
+      assert.deepEqual(app.deadLetters().map((l) => l.sink).sort(), ['pagerduty', 'webhook']);
+      const metrics = await (await fetch(`http://127.0.0.1:${app.ops}/metrics`)).text();
+      assert.match(metrics, /auditgate_detector_dead_letters_total\{[^}]*sink="webhook"[^}]*\} 1\n/);
+    } finally {
+      await app.stop();
+      await Promise.all([pd.close(), dead.close(), slack.close()]);
+    }
+  });
+
+  it('PERMISSION_PROBE escalates the same alert: one PagerDuty dedup_key, low then high; webhook keys per version', async () => {
+    const names = await newTestNames(kafka);
+    const pd = await startReceiver(() => 202);
+    const hook = await startReceiver(() => 200);
+    const app = await startDetector(detectorEnv(names, {
+      DETECTOR_PAGERDUTY_ROUTING_KEY: 'R0UT1NGKEY0123456789012345678901', DETECTOR_PAGERDUTY_URL: `${pd.url}/v2/enqueue`, DETECTOR_PAGERDUTY_MIN_SEVERITY: 'low',
+      DETECTOR_WEBHOOK_URL: `${hook.url}/hook`, DETECTOR_WEBHOOK_SECRET: SECRET,
+    }));
+    try {
+      const actor = uniqueName('system:serviceaccount:agents:probe');
+      const t = Date.now();
+      await produceEvents(kafka, names.eventsTopic, Array.from({ length: 12 }, (_, i) => probe(actor, t + i * 100)));
+      await waitFor('two PagerDuty triggers', async () => (pd.received.length >= 2 && hook.received.length >= 2 ? true : undefined), 30_000);
+      await new Promise((r) => setTimeout(r, 1500));
+      const triggers = pd.received.map((r) => r.body as { dedup_key: string; event_action: string; payload: { severity: string; custom_details: { alertId: string } } });
+      assert.deepEqual(triggers.map((b) => `${b.event_action}:${b.payload.severity}`), ['trigger:info', 'trigger:error']);
+      assert.equal(triggers[0]!.dedup_key, triggers[1]!.dedup_key, 'same PagerDuty alert');
+      assert.equal(triggers[0]!.payload.custom_details.alertId, triggers[1]!.payload.custom_details.alertId);
+      const posts = hook.received;
+      assert.equal(posts.length, 2);
+      assert.equal(header(posts[0]!, 'x-auditgate-dedup-key'), header(posts[1]!, 'x-auditgate-dedup-key'));
+      assert.notEqual(header(posts[0]!, 'idempotency-key'), header(posts[1]!, 'idempotency-key'), 'the escalation is a new delivery');
+      assert.deepEqual(posts.map((r) => `${(r.body as Alert).severity}:${(r.body as Alert).count}`), ['low:1', 'high:10']);
+    } finally {
+      await app.stop();
+      await Promise.all([pd.close(), hook.close()]);
+    }
+  });
+});
