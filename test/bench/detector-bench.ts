@@ -78,10 +78,14 @@ async function main(): Promise<void> {
   process.once('SIGTERM', onSignal);
   try {
     for (const topic of [names.events, names.alerts]) cleanups.push({ what: `topic ${topic}`, run: await createBenchTopic(stack.kafkaBrokers, topic) });
-    cleanups.push({ what: `group ${names.group}`, run: async () => {
+    cleanups.push({ what: `groups ${names.group}*`, run: async () => {
       const admin = kafka.admin();
       await admin.connect();
-      try { await admin.deleteGroups([names.group]); } finally { await admin.disconnect(); }
+      try {
+        // The detection group and the per-sink delivery groups (`<group>-delivery.<sink>`).
+        const { groups } = await admin.listGroups();
+        await admin.deleteGroups(groups.map((g) => g.groupId).filter((id) => id === names.group || id.startsWith(`${names.group}-delivery.`)));
+      } finally { await admin.disconnect(); }
     } });
     say(`topics ${names.events} / ${names.alerts} (6 partitions), group ${names.group}`);
 
