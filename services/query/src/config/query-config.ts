@@ -43,11 +43,15 @@ export interface QueryConfig {
     readonly maxPageSize: number;
     readonly maxRangeDays: number;
     readonly maxExport: number;
+    /** Exports streaming at once (each holds a point in time); more answer 429. */
+    readonly maxConcurrentExports: number;
     /** Events a session view returns at most. */
     readonly maxSessionEvents: number;
     /** PIT keep-alive between two pages, e.g. `5m`. */
     readonly pitKeepAlive: string;
   };
+  /** Aggregation of failed-authentication audit records (see `audit/refusal-audit.ts`). */
+  readonly refusalAudit: { readonly windowMs: number; readonly maxKeys: number };
   /** Key of the cursor HMAC; random per process when unset (cursors then die with the process). */
   readonly cursorKey?: string;
   /** Folder of the analyst UI's static files. */

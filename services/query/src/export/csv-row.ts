@@ -6,10 +6,18 @@ export const CSV_COLUMNS = [
 
 const get = (doc: unknown, path: string): unknown => path.split('.').reduce<unknown>((o, k) => (typeof o === 'object' && o !== null ? (o as Record<string, unknown>)[k] : undefined), doc);
 
-/** Quotes a CSV field when it holds a comma, quote, CR or LF (RFC 4180), doubling inner quotes. */
+// Leading characters that make spreadsheets read a cell as a formula (OWASP "CSV injection").
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/**
+ * A CSV field: a text value starting with `=`, `+`, `-`, `@`, TAB or CR gets a leading `'` so spreadsheets show it as
+ * text instead of running it (numbers are left alone; NDJSON stays byte-faithful), then RFC 4180 quoting when it holds
+ * a comma, quote, CR or LF, doubling inner quotes.
+ */
 export function csvField(value: unknown): string {
   if (value === undefined || value === null) return '';
-  const s = typeof value === 'string' ? value : typeof value === 'object' ? JSON.stringify(value) : String(value);
+  const text = typeof value === 'string' ? value : typeof value === 'object' ? JSON.stringify(value) : String(value);
+  const s = typeof value === 'string' && FORMULA_START.test(text) ? `'${text}` : text;
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 

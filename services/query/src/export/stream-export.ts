@@ -32,7 +32,7 @@ export async function streamExport(o: StreamExportOptions): Promise<{ written: n
     if (o.format === 'csv' && !o.out.write(csvHeader())) await Promise.race([once(o.out, 'drain'), aborted]);
     while (written < o.limit && !o.signal.aborted) {
       const size = Math.min(pageSize, o.limit - written);
-      const page = await o.search.page({ filters: o.filters, size, order: 'asc', ...(position === undefined ? {} : { position }) });
+      const page = await o.search.page({ filters: o.filters, size, order: 'asc', snapshot: true, ...(position === undefined ? {} : { position }) });
       position = page.next;
       for (const doc of page.events) {
         if (o.signal.aborted) break;

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { RequestHandler } from 'express';
 import { isAppError } from '@auditgate/shared';
 import type { AuditLog } from '../audit/audit-log.js';
+import { auditParams, redactTokens } from '../audit/redact-tokens.js';
 import { callerOf, factsOf } from './api-context.js';
 
 /** Dependencies of {@link auditCall}. */
@@ -10,12 +11,6 @@ export interface AuditCallDeps {
   readonly now: () => number;
   readonly newId?: () => string;
   readonly onRecorded?: (route: string, ok: boolean) => void;
-}
-
-function flatParams(query: Record<string, unknown>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(query)) if (k !== 'cursor') out[k] = (Array.isArray(v) ? v.join(',') : String(v)).slice(0, 1024);
-  return out;
 }
 
 /**
@@ -27,13 +22,13 @@ export function auditCall(route: string, deps: AuditCallDeps): RequestHandler {
     const caller = callerOf(res);
     const at = deps.now();
     const id = deps.newId?.() ?? randomUUID();
-    const params = { ...flatParams(req.query as Record<string, unknown>), ...flatParams(req.params as Record<string, unknown>) };
-    const format = typeof req.query['format'] === 'string' ? req.query['format'] : undefined;
+    const params = { ...auditParams(req.query as Record<string, unknown>), ...auditParams(req.params as Record<string, unknown>) };
+    const format = typeof req.query['format'] === 'string' ? redactTokens(req.query['format']).slice(0, 64) : undefined;
     deps.log.begin({
       id, at, username: caller.username, issuer: caller.issuer, roles: caller.roles, method: req.method, route,
-      path: req.path.slice(0, 4096), params, outcome: 'started',
+      path: redactTokens(req.path).slice(0, 4096), params, outcome: 'started',
       ...(req.ip === undefined ? {} : { sourceIp: req.ip }),
-      ...(req.headers['user-agent'] === undefined ? {} : { userAgent: req.headers['user-agent'].slice(0, 512) }),
+      ...(req.headers['user-agent'] === undefined ? {} : { userAgent: redactTokens(req.headers['user-agent']).slice(0, 512) }),
       ...(format === undefined ? {} : { format }),
     }).then(({ index }) => {
       deps.onRecorded?.(route, true);

@@ -1,4 +1,5 @@
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler } from 'express';
+import { decodeJwt } from 'jose';
 import { AppError, ErrorCodes, type Logger } from '@auditgate/shared';
 import type { OidcVerifier } from '../auth/oidc-verifier.js';
 import { resolveRoles } from '../auth/resolve-roles.js';
@@ -11,8 +12,24 @@ export interface AuthenticateOptions {
   readonly rolesClaim: string;
   readonly bindings: readonly RoleBinding[];
   readonly logger: Logger;
-  /** Called for every refused token, so refusals are audited too. */
-  readonly onRefused?: (reason: string) => void;
+  /** Called for every refused request, so refusals are counted and audited too (never given the token itself). */
+  readonly onRefused?: (refusal: RefusedRequest) => void;
+}
+
+/** A request whose bearer token was missing or not valid. */
+export interface RefusedRequest {
+  readonly reason: string;
+  readonly req: Request;
+  /** The token's own (unverified) `iss` and `sub`, when it decoded. */
+  readonly claimed: { readonly issuer?: string; readonly subject?: string };
+}
+
+function claimedBy(token: string | undefined): RefusedRequest['claimed'] {
+  if (token === undefined || token.length > 16_384) return {};
+  try {
+    const { iss, sub } = decodeJwt(token);
+    return { ...(typeof iss === 'string' ? { issuer: iss } : {}), ...(typeof sub === 'string' ? { subject: sub } : {}) };
+  } catch { return {}; }
 }
 
 /** Middleware: verifies `Authorization: Bearer <JWT>` and sets the {@link Caller} (roles may be empty); 401 otherwise. */
@@ -21,7 +38,7 @@ export function authenticate(o: AuthenticateOptions): RequestHandler {
     const header = req.headers.authorization ?? '';
     const match = /^Bearer +([^\s]+) *$/i.exec(header);
     const refuse = (reason: string, message: string): void => {
-      o.onRefused?.(reason);
+      o.onRefused?.({ reason, req, claimed: claimedBy(match?.[1]) });
       res.setHeader('www-authenticate', 'Bearer realm="auditgate-query"');
       next(new AppError(message, { code: ErrorCodes.UNAUTHENTICATED, status: 401, details: { reason } }));
     };

@@ -3,6 +3,7 @@ import type { Client } from '@opensearch-project/opensearch';
 import { AppError, ErrorCodes, type Logger } from '@auditgate/shared';
 import type { AlertStore } from '../alerts/alert-store.js';
 import type { AuditLog } from '../audit/audit-log.js';
+import type { RefusalAudit } from '../audit/refusal-audit.js';
 import type { OidcVerifier } from '../auth/oidc-verifier.js';
 import type { Role } from '../auth/roles.js';
 import type { QueryConfig } from '../config/query-config.js';
@@ -20,6 +21,13 @@ import { eventRoutes } from './routes-events.js';
 import { exportRoutes } from './routes-export.js';
 import { reportRoutes } from './routes-reports.js';
 
+const API_HEADERS: Readonly<Record<string, string>> = {
+  'cache-control': 'no-store',
+  'x-content-type-options': 'nosniff',
+  'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+  'referrer-policy': 'no-referrer',
+};
+
 /** Everything the HTTP API needs. */
 export interface ApiDeps {
   readonly config: QueryConfig;
@@ -29,6 +37,8 @@ export interface ApiDeps {
   readonly search: EventSearch;
   readonly alerts: AlertStore;
   readonly auditLog: AuditLog;
+  /** Aggregated audit records of failed authentications. */
+  readonly refusals: RefusalAudit;
   readonly cursors: CursorCodec;
   readonly metrics: QueryMetrics;
   readonly now: () => number;
@@ -42,6 +52,11 @@ export function createApiApp(d: ApiDeps): Express {
   app.disable('x-powered-by');
   app.set('trust proxy', false);
   app.set('query parser', 'simple');
+  app.use('/api', (_req, res, next) => {
+    // Answers are evidence about people: never cached, never sniffed into HTML, never framed.
+    for (const [name, value] of Object.entries(API_HEADERS)) res.setHeader(name, value);
+    next();
+  });
   app.use((req, res, next) => {
     if (d.closing()) { res.setHeader('connection', 'close'); next(new AppError('shutting down', { code: ErrorCodes.SHUTTING_DOWN, status: 503, retriable: true })); return; }
     const started = process.hrtime.bigint();
@@ -61,7 +76,16 @@ export function createApiApp(d: ApiDeps): Express {
   const api = express.Router();
   api.use(authenticate({
     verifier: d.verifier, rolesClaim: d.config.auth.rolesClaim, bindings: d.config.auth.bindings, logger: d.logger,
-    onRefused: (reason) => d.metrics.authFailures.inc({ reason }),
+    onRefused: ({ reason, req, claimed }) => {
+      d.metrics.authFailures.inc({ reason });
+      d.refusals.refused({
+        reason, method: req.method, path: req.originalUrl.split('?')[0] ?? req.path,
+        ...(req.ip === undefined ? {} : { sourceIp: req.ip }),
+        ...(req.headers['user-agent'] === undefined ? {} : { userAgent: req.headers['user-agent'] }),
+        ...(claimed.issuer === undefined ? {} : { claimedIssuer: claimed.issuer }),
+        ...(claimed.subject === undefined ? {} : { claimedSubject: claimed.subject }),
+      });
+    },
   }));
   const shared = { config: d.config, now: d.now, cursors: d.cursors, guard };
   api.use(eventRoutes({ ...shared, client: d.client, search: d.search }));
@@ -69,7 +93,8 @@ export function createApiApp(d: ApiDeps): Express {
   api.use(exportRoutes({ ...shared, search: d.search, onRows: (format, rows) => d.metrics.exportRows.inc({ format }, rows) }));
   api.use(reportRoutes({ ...shared, client: d.client }));
   api.use(auditRoutes({ ...shared, client: d.client }));
-  api.use((req, _res, next) => { next(new AppError(`no route ${req.method} ${req.path}`, { code: ErrorCodes.NOT_FOUND, status: 404 })); });
+  // Unknown routes are audited too: probing the API is something an auditor wants to see.
+  api.use(...guard('unknown'), (req, _res, next) => { next(new AppError(`no route ${req.method} ${req.path}`, { code: ErrorCodes.NOT_FOUND, status: 404 })); });
   app.use('/api/v1', api);
 
   app.get('/', (_req, res) => { res.redirect(302, '/ui/'); });

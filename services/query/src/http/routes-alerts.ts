@@ -61,7 +61,8 @@ export function alertRoutes(d: AlertRoutesDeps): Router {
   });
 
   for (const action of ['acknowledge', 'resolve'] as const) {
-    router.post(`/alerts/:id/${action}`, json({ limit: '16kb' }), ...d.guard(`alerts.${action}`, 'responder'), async (req, res) => {
+    // Audited and role-checked before the body is read: a malformed or oversized body is a recorded 400/413 of a responder.
+    router.post(`/alerts/:id/${action}`, ...d.guard(`alerts.${action}`, 'responder'), json({ limit: '16kb' }), async (req, res) => {
       rejectUnknown(req.query as RawParams, []);
       const id = pathParam(req.params['id'] as string | undefined, 'id', ALERT_ID);
       const body = (req.body ?? {}) as Record<string, unknown>;

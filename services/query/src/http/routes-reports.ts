@@ -27,7 +27,7 @@ export function reportRoutes(d: ReportRoutesDeps): Router {
     const report = await complianceReport(d.client, d.config.indices.events, filters, d.now());
     factsOf(res).results = report.totalEvents;
     if (format === 'json') { res.json(report); return; }
-    res.setHeader('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'");
+    res.setHeader('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'");
     res.type('html').send(renderReportHtml(report));
   });
   return router;

@@ -22,9 +22,15 @@ export interface EventPageRequest {
   readonly position?: EventPosition;
   /** Leave the (large) request and response objects out. */
   readonly light?: boolean;
+  /**
+   * Page through a point in time (a snapshot held open between pages, for exports that run to their end). Listings
+   * leave it off: their cursors page with `search_after` over the first page's pinned range and hold nothing open, so
+   * pages an analyst never asks for cannot exhaust OpenSearch's point-in-time contexts.
+   */
+  readonly snapshot?: boolean;
 }
 
-/** Reads exchange documents; deep pages use a point in time and `search_after`, so they cost the same as the first. */
+/** Reads exchange documents; deep pages use `search_after` (and, for snapshots, a point in time), so they cost the same as the first. */
 export interface EventSearch {
   page(request: EventPageRequest): Promise<EventPage>;
   /** The exchange `auditID`, or undefined. */
@@ -41,7 +47,7 @@ const LIGHT_EXCLUDES = ['requestObject', 'responseObject'];
 export function createEventSearch(client: Client, prefix: string, keepAlive: string): EventSearch {
   const pattern = `${prefix}-*`;
   return {
-    async page({ filters, size, order, position, light }) {
+    async page({ filters, size, order, position, light, snapshot }) {
       const body: Record<string, unknown> = {
         size, query: buildEventQuery(filters), track_total_hits: true,
         sort: [{ [TIME_FIELD]: { order } }, { auditID: { order } }],
@@ -72,13 +78,13 @@ export function createEventSearch(client: Client, prefix: string, keepAlive: str
         if (pit !== undefined) await this.release({ pit, after: [], seen });
         return { total, events };
       }
-      if (pit === undefined) {
+      if (pit === undefined && snapshot === true) {
         try {
           const r = await client.createPit({ index: [pattern], keep_alive: keepAlive });
           pit = r.body.pit_id;
         } catch (error) { throw opensearchError(error, 'opening a point in time'); }
       }
-      return { total, events, next: { pit, after: last, seen } };
+      return { total, events, next: { ...(pit === undefined ? {} : { pit }), after: last, seen } };
     },
     async byId(auditID) {
       try {

@@ -1,0 +1,20 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { loadConfig } from './load-config.js';
+
+const issuers = (issuer: string): Record<string, string> => ({ QUERY_OIDC_ISSUERS: JSON.stringify([{ issuer, audiences: ['auditgate-query'] }]) });
+
+describe('loadConfig', () => {
+  it('trusts issuers over https, and over http only on a loopback address', () => {
+    for (const ok of ['https://idp.example', 'http://127.0.0.1:8443', 'http://localhost/realms/x', 'http://[::1]:9000']) {
+      assert.equal(loadConfig(issuers(ok)).auth.issuers[0]!.issuer, ok);
+    }
+    for (const bad of ['http://idp.example', 'http://127.0.0.1.evil.example', 'http://localhost@evil.example', 'http://10.0.0.7:5556']) {
+      assert.throws(() => loadConfig(issuers(bad)), /must use https/, bad);
+    }
+  });
+  it('aggregates refused-token audit records per minute, at most 50 keys, unless told otherwise', () => {
+    assert.deepEqual(loadConfig(issuers('https://idp.example')).refusalAudit, { windowMs: 60_000, maxKeys: 50 });
+    assert.throws(() => loadConfig({ ...issuers('https://idp.example'), QUERY_REFUSAL_AUDIT_WINDOW_MS: '5' }), /QUERY_REFUSAL_AUDIT_WINDOW_MS/);
+  });
+});
