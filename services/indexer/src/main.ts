@@ -13,8 +13,12 @@ runService('indexer', {
     const registry = createMetricsRegistry('indexer');
     const kafka = createKafka({ brokers: config.kafka.brokers, clientId: `auditgate-indexer-${config.instance}`, logger });
     const opensearch = new Client({ node: config.opensearch.url, requestTimeout: config.opensearch.requestTimeoutMs, maxRetries: 0 });
+    const { mode, kubeconfigPath, context, inCluster, resources, maxObjects } = config.kube;
     const kube = config.kube.enabled
-      ? createKubeCache({ ...config.kube, kubeconfigPath: config.kube.kubeconfigPath!, logger: logger.child({ component: 'kube-cache' }) })
+      ? createKubeCache({
+        ...(mode === 'in-cluster' ? { inCluster: inCluster! } : { kubeconfigPath: kubeconfigPath!, ...(context === undefined ? {} : { context }) }),
+        resources, maxObjects, logger: logger.child({ component: 'kube-cache' }),
+      })
       : undefined;
     const app = createApp(config, { logger, registry, kafka, opensearch, ...(kube === undefined ? {} : { kube }) });
     await app.start();

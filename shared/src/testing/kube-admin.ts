@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { StackEnv } from './stack-env.js';
@@ -52,4 +53,31 @@ export function readApiServerAudit(auditLog: string, predicate: (event: Record<s
     if (predicate(event)) out.push(event);
   }
   return out;
+}
+
+/** One API server audit event, as tests read it. */
+export interface ApiServerAuditEvent {
+  requestURI: string;
+  stage: string;
+  user?: { username?: string; extra?: Record<string, string[]> };
+  responseStatus?: { code?: number };
+}
+
+/** The API server audit events written after byte `offset` of `auditLog` (from the start if the log rotated). */
+export async function apiServerAuditSince(auditLog: string, offset: number): Promise<ApiServerAuditEvent[]> {
+  const handle = await open(auditLog, 'r');
+  try {
+    const { size } = await handle.stat();
+    const from = size < offset ? 0 : offset;
+    const buffer = Buffer.alloc(size - from);
+    await handle.read(buffer, 0, buffer.length, from);
+    return buffer.toString('utf8').split('\n').filter((l) => l.startsWith('{') && l.endsWith('}')).map((l) => JSON.parse(l) as ApiServerAuditEvent);
+  } finally {
+    await handle.close();
+  }
+}
+
+/** The `jti` claim of a JWT (unverified): tells two service-account tokens apart in the audit log's `user.extra`. */
+export function jwtId(token: string): string {
+  return (JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { jti: string }).jti;
 }

@@ -24,6 +24,10 @@ export interface LocalIssuer {
   /** When set, discovery (or JWKS) answers this HTTP status instead. */
   failDiscovery: number | undefined;
   failJwks: number | undefined;
+  /** When set, discovery and JWKS answer 401 unless the request carries `Authorization: Bearer <requireBearer>`. */
+  requireBearer: string | undefined;
+  /** The `Authorization` header of every discovery and JWKS request, in order (`undefined` when absent). */
+  readonly authorizations: Array<string | undefined>;
   /** Signs `claims` (iss defaults to this issuer) with `key`. */
   sign(key: TestKey, claims: JWTPayload, header?: Record<string, unknown>): Promise<string>;
   close(): Promise<void>;
@@ -35,6 +39,9 @@ export async function startLocalIssuer(): Promise<LocalIssuer> {
     const send = (status: number, body: unknown): void => {
       res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
     };
+    const known = req.url === '/.well-known/openid-configuration' || req.url === '/keys';
+    if (known) state.authorizations.push(req.headers.authorization);
+    if (known && state.requireBearer !== undefined && req.headers.authorization !== `Bearer ${state.requireBearer}`) return send(401, {});
     if (req.url === '/.well-known/openid-configuration') {
       state.requests.discovery += 1;
       if (state.failDiscovery !== undefined) return send(state.failDiscovery, {});
@@ -57,6 +64,8 @@ export async function startLocalIssuer(): Promise<LocalIssuer> {
     discoveryIssuer: undefined,
     failDiscovery: undefined,
     failJwks: undefined,
+    requireBearer: undefined,
+    authorizations: [],
     async sign(key, claims, header = {}) {
       return new SignJWT({ iss: state.issuer, ...claims })
         .setProtectedHeader({ alg: key.alg, kid: key.kid, ...header })

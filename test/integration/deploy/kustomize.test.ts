@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseAllDocuments, stringify } from 'yaml';
 import { kubectl, readKubeCredentials, readStackEnv } from '@auditgate/shared/testing';
+import { loadConfig as loadIndexerConfig } from '../../../services/indexer/src/config/load-config.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const stack = readStackEnv(process.env);
@@ -14,7 +15,10 @@ const k = (args: readonly string[], input?: string): Promise<string> => kubectl(
 const DIRS = { base: 'k8s/base', eks: 'k8s/overlays/eks', mcp: 'k8s/examples/mcp-server' } as const;
 const RBAC_KINDS = new Set(['Namespace', 'ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding']);
 
-interface Obj { kind: string; metadata: { name: string; namespace?: string }; spec?: Record<string, unknown>; data?: Record<string, string> }
+interface Obj {
+  kind: string; metadata: { name: string; namespace?: string }; spec?: Record<string, unknown>; data?: Record<string, string>;
+  rules?: Array<{ apiGroups: string[]; resources: string[]; verbs: string[] }>; subjects?: Array<{ kind: string; name: string; namespace?: string }>;
+}
 interface Container {
   name: string; env?: Array<{ name: string; value?: string; valueFrom?: unknown }>; envFrom?: Array<{ configMapRef?: { name: string } }>;
   ports?: Array<{ name: string; containerPort: number }>; securityContext?: Record<string, unknown>;
@@ -76,7 +80,7 @@ describe('k8s kustomizations against the real kube-apiserver', () => {
       ['auditgate:auditgate-proxy', ['delete', 'pods', '-n', 'default'], false],
       ['auditgate:auditgate-proxy', ['create', 'deployments.apps', '-n', 'default'], false],
       ['auditgate:auditgate-proxy', ['impersonate', 'users'], false],
-      ['auditgate:auditgate-indexer', ['list', 'pods', '-A'], false],
+      ...indexerMatrix(),
       ['auditgate:auditgate-detector', ['list', 'pods', '-A'], false],
       ['auditgate:auditgate-query', ['get', 'configmaps', '-n', 'auditgate'], false],
       ['mcp-demo:kubernetes-mcp-server', ['list', 'pods', '-n', 'mcp-demo'], false],
@@ -87,13 +91,42 @@ describe('k8s kustomizations against the real kube-apiserver', () => {
     assert.deepEqual(wrong, []);
   });
 
-  it('the EKS overlay: eks upstream, IRSA annotation, no in-cluster binding', () => {
+  it('the EKS overlay: eks upstream, IRSA annotation, no in-cluster binding of the gateway, no token to the public issuer', () => {
     const objs = built.get('eks')!;
     const sa = objs.find((o) => o.kind === 'ServiceAccount' && o.metadata.name === 'auditgate-proxy') as Obj & { metadata: { annotations?: Record<string, string> } };
     assert.match(sa.metadata.annotations?.['eks.amazonaws.com/role-arn'] ?? '', /^arn:aws:iam::\d{12}:role\//);
-    assert.equal(objs.some((o) => o.kind === 'ClusterRoleBinding'), false);
+    const bindings = objs.filter((o) => o.kind === 'ClusterRoleBinding');
+    assert.deepEqual(bindings.flatMap((b) => b.subjects!.map((x) => x.name)), ['auditgate-indexer'], 'only the indexer keeps in-cluster access');
     const env = containers(objs, 'auditgate-proxy')[0]!.env!;
     assert.equal(env.find((e) => e.name === 'PROXY_UPSTREAM_MODE')?.value, 'eks');
+    assert.equal(env.some((e) => e.name === 'PROXY_SA_ISSUER_TOKEN_FILE'), false);
+    assert.equal(podSpec(objs, 'auditgate-proxy').volumes.some((v) => v.projected !== undefined), false);
+  });
+
+  it('base: the indexer enriches in-cluster with its own token; the proxy presents its own token to the issuer only', () => {
+    const objs = built.get('base')!;
+    const indexerEnv = Object.fromEntries(containers(objs, 'auditgate-indexer')[0]!.env!.map((e) => [e.name, e.value ?? 'pod-0']));
+    const indexer = loadIndexerConfig({ ...indexerEnv, KUBERNETES_SERVICE_HOST: '10.0.0.1', KUBERNETES_SERVICE_PORT: '443' }).kube;
+    assert.equal(indexer.enabled, true);
+    assert.equal(indexer.mode, 'in-cluster');
+    assert.equal(indexer.inCluster?.tokenPath, '/var/run/secrets/kubernetes.io/serviceaccount/token');
+    assert.equal(podSpec(objs, 'auditgate-indexer').automountServiceAccountToken, true);
+    const binding = objs.find((o) => o.kind === 'ClusterRoleBinding' && o.subjects?.some((x) => x.name === 'auditgate-indexer'));
+    assert.deepEqual(binding?.subjects, [{ kind: 'ServiceAccount', name: 'auditgate-indexer', namespace: 'auditgate' }]);
+    // Least privilege, exactly: get/list/watch of the cached resources (INDEXER_KUBE_RESOURCES + namespaces), nothing else.
+    const role = objs.find((o) => o.kind === 'ClusterRole' && o.metadata.name === (binding as Obj & { roleRef: { name: string } }).roleRef.name)!;
+    const granted = role.rules!.flatMap((r) => r.apiGroups.flatMap((g) => r.resources.flatMap((res) => r.verbs.map((v) => `${v} ${g}/${res}`)))).sort();
+    const wanted = cachedResources().flatMap(([g, res]) => ['get', 'list', 'watch'].map((v) => `${v} ${g}/${res}`)).sort();
+    assert.deepEqual(granted, wanted);
+
+    const env = containers(objs, 'auditgate-proxy')[0]!.env!;
+    const tokenFile = env.find((e) => e.name === 'PROXY_SA_ISSUER_TOKEN_FILE')?.value ?? '';
+    const spec = podSpec(objs, 'auditgate-proxy');
+    const volume = spec.volumes.find((v) => v.projected?.sources.some((src) => src.serviceAccountToken !== undefined));
+    const token = volume?.projected?.sources[0]?.serviceAccountToken;
+    assert.equal(token?.audience, undefined, 'no audience: the API server\'s default one');
+    const mount = spec.containers[0]!.volumeMounts.find((m) => m.name === volume?.name);
+    assert.equal(tokenFile, `${mount?.mountPath}/${token?.path}`);
   });
 
   for (const [service, loader] of [['proxy', 'proxy'], ['indexer', 'indexer'], ['detector', 'detector'], ['query', 'query']] as const) {
@@ -154,6 +187,42 @@ describe('k8s kustomizations against the real kube-apiserver', () => {
     for (const [copy, source] of pairs) assert.equal(readFileSync(resolve(ROOT, copy), 'utf8'), readFileSync(resolve(ROOT, source), 'utf8'), `${copy} drifted from ${source}: copy it again`);
   });
 });
+
+/** `[apiGroup, resource]` of everything the base indexer caches: namespaces plus INDEXER_KUBE_RESOURCES of k8s/base/indexer.yaml. */
+function cachedResources(): Array<[string, string]> {
+  const manifest = readFileSync(resolve(ROOT, 'k8s/base/indexer.yaml'), 'utf8');
+  const listed = /name: INDEXER_KUBE_RESOURCES, value: "([^"]+)"/.exec(manifest)?.[1];
+  assert.ok(listed, 'k8s/base/indexer.yaml sets INDEXER_KUBE_RESOURCES');
+  return ['v1/namespaces', ...loadIndexerConfig({ INDEXER_KUBE_RESOURCES: listed }).kube.resources].map((spec) => {
+    const parts = spec.split('/');
+    return parts.length === 2 ? ['', parts[1]!] : [parts[0]!, parts[2]!];
+  });
+}
+
+/** What the indexer's service account may and may not do. */
+function indexerMatrix(): Array<[string, string[], boolean]> {
+  const as = 'auditgate:auditgate-indexer';
+  const rows: Array<[string, string[], boolean]> = [];
+  for (const [group, resource] of cachedResources()) {
+    const name = group === '' ? resource : `${resource}.${group}`;
+    for (const verb of ['get', 'list', 'watch']) rows.push([as, [verb, name, '-A'], true]);
+    for (const verb of ['create', 'update', 'patch', 'delete']) rows.push([as, [verb, name, '-n', 'default'], false]);
+  }
+  for (const args of [['list', 'nodes'], ['list', 'services', '-A'], ['list', 'replicasets.apps', '-A'], ['get', 'pods', '--subresource=log', '-n', 'default'],
+    ['get', 'secrets', '-n', 'default'], ['list', 'secrets', '-A'], ['create', 'pods', '--subresource=exec', '-n', 'default'], ['create', 'serviceaccounts', '--subresource=token', '-n', 'default'], ['impersonate', 'users']]) {
+    rows.push([as, args, false]);
+  }
+  return rows;
+}
+
+interface PodSpec {
+  automountServiceAccountToken?: boolean; containers: Array<Container & { volumeMounts: Array<{ name: string; mountPath: string }> }>;
+  volumes: Array<{ name: string; projected?: { sources: Array<{ serviceAccountToken?: { audience?: string; path: string } }> } }>;
+}
+
+function podSpec(objs: Obj[], deployment: string): PodSpec {
+  return (objs.find((o) => o.kind === 'Deployment' && o.metadata.name === deployment)!.spec as { template: { spec: PodSpec } }).template.spec;
+}
 
 function containers(objs: Obj[], deployment: string): Container[] {
   const d = objs.find((o) => o.kind === 'Deployment' && o.metadata.name === deployment);

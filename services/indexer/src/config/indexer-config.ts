@@ -34,8 +34,12 @@ export interface IndexerConfig {
   readonly cluster: { readonly name: string; readonly arn?: string; readonly region?: string; readonly account?: string };
   readonly kube: {
     readonly enabled: boolean;
+    /** `kubeconfig`: a kubeconfig file; `in-cluster`: the pod's own service account. */
+    readonly mode: 'kubeconfig' | 'in-cluster';
     readonly kubeconfigPath?: string;
     readonly context?: string;
+    /** In-cluster mode (when enabled): the mounted token and CA, and the API server's address. */
+    readonly inCluster?: { readonly tokenPath: string; readonly caPath: string; readonly host: string; readonly port: number };
     /** Resources whose object metadata is cached, as `[group/]version/resource` (e.g. `v1/configmaps`, `apps/v1/deployments`). */
     readonly resources: string[];
     readonly maxObjects: number;

@@ -4,9 +4,22 @@ import type { IndexerConfig } from './indexer-config.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 const DEFAULT_KUBE_RESOURCES = ['v1/pods', 'v1/configmaps', 'v1/secrets', 'v1/serviceaccounts', 'apps/v1/deployments'];
+const SA_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
 
 function opt<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
   return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+}
+
+function readInCluster(reader: EnvReader): NonNullable<IndexerConfig['kube']['inCluster']> {
+  const host = reader.optional('KUBERNETES_SERVICE_HOST');
+  const port = reader.int('KUBERNETES_SERVICE_PORT', 443, { min: 1, max: 65535 });
+  if (host === undefined) reader.problem('INDEXER_KUBE_MODE=in-cluster needs KUBERNETES_SERVICE_HOST (set in every pod); outside a cluster set INDEXER_KUBECONFIG');
+  return {
+    tokenPath: reader.str('INDEXER_INCLUSTER_TOKEN_PATH', `${SA_DIR}/token`),
+    caPath: reader.str('INDEXER_INCLUSTER_CA_PATH', `${SA_DIR}/ca.crt`),
+    host: host ?? '',
+    port,
+  };
 }
 
 /** Reads and validates the indexer's configuration from `env`; throws one error listing every bad key. */
@@ -19,6 +32,9 @@ export function loadConfig(env: Env): IndexerConfig {
   const account = reader.optional('CLUSTER_ACCOUNT') ?? (arnParts?.[4] || undefined);
   const kubeconfigPath = reader.optional('INDEXER_KUBECONFIG') ?? reader.optional('KUBECONFIG');
   const context = reader.optional('INDEXER_KUBE_CONTEXT');
+  const kubeEnabled = reader.bool('INDEXER_KUBE_ENABLED', false);
+  const kubeMode = reader.oneOf('INDEXER_KUBE_MODE', ['kubeconfig', 'in-cluster'], kubeconfigPath === undefined ? 'in-cluster' : 'kubeconfig');
+  const inCluster = kubeEnabled && kubeMode === 'in-cluster' ? readInCluster(reader) : undefined;
   const indexPrefix = reader.str('INDEXER_INDEX_PREFIX', 'auditgate-events');
   if (!/^[a-z0-9][a-z0-9._-]*$/.test(indexPrefix)) reader.problem(`INDEXER_INDEX_PREFIX must be a lower-case index name, got "${indexPrefix}"`);
   const config: IndexerConfig = {
@@ -53,9 +69,11 @@ export function loadConfig(env: Env): IndexerConfig {
     },
     cluster: { name: reader.str('CLUSTER_NAME', 'local'), ...opt('arn', arn), ...opt('region', region), ...opt('account', account) },
     kube: {
-      enabled: reader.bool('INDEXER_KUBE_ENABLED', false),
+      enabled: kubeEnabled,
+      mode: kubeMode,
       ...opt('kubeconfigPath', kubeconfigPath),
       ...opt('context', context),
+      ...opt('inCluster', inCluster),
       resources: reader.list('INDEXER_KUBE_RESOURCES', DEFAULT_KUBE_RESOURCES),
       maxObjects: reader.int('INDEXER_KUBE_CACHE_MAX_OBJECTS', 50_000, { min: 1 }),
     },
@@ -68,7 +86,7 @@ export function loadConfig(env: Env): IndexerConfig {
   for (const r of config.kube.resources) {
     if (!/^([a-z0-9.-]+\/)?v[0-9a-z]+\/[a-z0-9]+$/.test(r)) reader.problem(`INDEXER_KUBE_RESOURCES: "${r}" is not [group/]version/resource`);
   }
-  if (config.kube.enabled && kubeconfigPath === undefined) reader.problem('INDEXER_KUBE_ENABLED=true needs INDEXER_KUBECONFIG (or KUBECONFIG)');
+  if (kubeEnabled && kubeMode === 'kubeconfig' && kubeconfigPath === undefined) reader.problem('INDEXER_KUBE_MODE=kubeconfig needs INDEXER_KUBECONFIG (or KUBECONFIG)');
   if (config.bulk.retryMaxMs < config.bulk.retryInitialMs) reader.problem('INDEXER_RETRY_MAX_MS must be >= INDEXER_RETRY_INITIAL_MS');
   reader.finish();
   return config;

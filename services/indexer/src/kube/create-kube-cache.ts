@@ -1,13 +1,19 @@
 import { request } from 'node:https';
 import { KubeConfig, ListWatch, Watch, type KubernetesListObject, type KubernetesObject } from '@kubernetes/client-node';
-import type { Logger } from '@auditgate/shared';
+import { AppError, ErrorCodes, type Logger } from '@auditgate/shared';
 import type { KubeCache } from '../app.js';
+import { createInClusterKubeConfig, type InClusterKubeOptions } from './in-cluster-kube-config.js';
 import { MetadataStore } from './metadata-store.js';
 
 /** Options of {@link createKubeCache}. */
 export interface KubeCacheOptions {
-  readonly kubeconfigPath: string;
+  /** Kubeconfig mode: the file, and optionally its context. Exactly one of `kubeconfigPath` and `inCluster`. */
+  readonly kubeconfigPath?: string;
   readonly context?: string;
+  /** In-cluster mode: the pod's own service account (mounted token and CA, KUBERNETES_SERVICE_HOST/PORT). */
+  readonly inCluster?: InClusterKubeOptions;
+  /** Wait before a failed list or watch restarts, in ms (default 5 s). */
+  readonly retryDelayMs?: number;
   /** `[group/]version/resource` entries; namespaces are always cached. */
   readonly resources: readonly string[];
   readonly maxObjects: number;
@@ -50,12 +56,15 @@ async function listMetadata(kc: KubeConfig, path: string): Promise<KubernetesLis
  * list completes, or for objects beyond the bound, are misses.
  */
 export function createKubeCache(o: KubeCacheOptions): KubeCache {
-  const kc = new KubeConfig();
-  kc.loadFromFile(o.kubeconfigPath);
-  if (o.context !== undefined) kc.setCurrentContext(o.context);
+  const kc = kubeConfigOf(o);
+  const retryDelayMs = o.retryDelayMs ?? 5000;
+  // Aborting a watch on stop() surfaces as an error: without this flag the restart timer would revive it.
+  let stopped = false;
   const metaConfig = {
     getCurrentCluster: () => kc.getCurrentCluster(),
     applySecurityAuthentication: async (ctx: { setHeaderParam(k: string, v: string): void }) => {
+      // A ListWatch may still be restarting when stop() runs: no new watch after that.
+      if (stopped) throw new Error('cluster cache stopped');
       await kc.applySecurityAuthentication(ctx as never);
       ctx.setHeaderParam('Accept', META_ONE);
     },
@@ -66,22 +75,44 @@ export function createKubeCache(o: KubeCacheOptions): KubeCache {
     object: (resource, namespace, name) => store.object(resource, namespace, name),
     namespaceLabels: (namespace) => store.namespaceLabels(namespace),
     async start() {
+      stopped = false;
       for (const spec of ['v1/namespaces', ...o.resources]) {
         const { path, key } = apiPath(spec);
-        const informer = new ListWatch<KubernetesObject>(path, new Watch(metaConfig), () => listMetadata(kc, path), false);
+        const list = (): Promise<KubernetesListObject<KubernetesObject>> => (stopped ? Promise.reject(new Error('cluster cache stopped')) : listMetadata(kc, path));
+        const informer = new ListWatch<KubernetesObject>(path, new Watch(metaConfig), list, false);
         informer.on('add', (obj) => store.put(key, obj));
         informer.on('update', (obj) => store.put(key, obj));
         informer.on('delete', (obj) => store.remove(key, obj));
         informer.on('error', (err) => {
-          o.logger.warn({ resource: spec, err: (err as Error | undefined)?.message }, 'cluster cache watch failed; restarting in 5s (lookups keep answering from the cache)');
-          setTimeout(() => { informer.start().catch(() => undefined); }, 5000).unref();
+          if (stopped) return;
+          o.logger.warn({ resource: spec, err: (err as Error | undefined)?.message, retryDelayMs }, 'cluster cache watch failed; restarting (lookups keep answering from the cache)');
+          setTimeout(() => { if (!stopped) informer.start().catch(() => undefined); }, retryDelayMs).unref();
         });
         informers.push(informer);
         // Never block start-up on the cluster: the first list fills the cache in the background.
         informer.start().catch((err: unknown) => o.logger.warn({ resource: spec, err: (err as Error).message }, 'cluster cache list failed'));
       }
-      o.logger.info({ resources: ['v1/namespaces', ...o.resources], maxObjects: o.maxObjects }, 'cluster metadata cache started');
+      o.logger.info({ server: kc.getCurrentCluster()?.server, mode: o.inCluster === undefined ? 'kubeconfig' : 'in-cluster', resources: ['v1/namespaces', ...o.resources], maxObjects: o.maxObjects }, 'cluster metadata cache started');
     },
-    async stop() { await Promise.all(informers.map((i) => i.stop().catch(() => undefined))); },
+    async stop() {
+      stopped = true;
+      await Promise.all(informers.splice(0).map((i) => i.stop().catch(() => undefined)));
+    },
   };
+}
+
+function kubeConfigOf(o: KubeCacheOptions): KubeConfig {
+  if ((o.kubeconfigPath === undefined) === (o.inCluster === undefined)) {
+    throw new AppError('the cluster cache needs exactly one of a kubeconfig path and in-cluster options', { code: ErrorCodes.CONFIG_INVALID });
+  }
+  if (o.inCluster !== undefined) {
+    return createInClusterKubeConfig({
+      onTokenReloadError: (err) => o.logger.warn({ err: err.message }, 'service-account token re-read failed; keeping the previous token'),
+      ...o.inCluster,
+    });
+  }
+  const kc = new KubeConfig();
+  kc.loadFromFile(o.kubeconfigPath!);
+  if (o.context !== undefined) kc.setCurrentContext(o.context);
+  return kc;
 }

@@ -2,6 +2,7 @@ import { createRemoteJWKSet, customFetch, errors, type CryptoKey, type Flattened
 import type { Logger } from '@auditgate/shared';
 import { authError } from './auth-error.js';
 import type { IssuerFetch } from './issuer-fetch.js';
+import { readIssuerToken } from './read-issuer-token.js';
 import type { TrustedIssuer } from './types.js';
 
 /** Signing keys of one issuer, found through OIDC discovery and its JWKS. */
@@ -35,11 +36,20 @@ export function createIssuerKeys(issuer: TrustedIssuer, deps: IssuerKeysDeps): I
   const discoveryUrl = discoveryUrlOf(issuer);
   let current: Discovered | undefined;
   let pending: Promise<Discovered> | undefined;
+  const { tokenFile } = issuer;
+
+  // Only this issuer's discovery URL and the JWKS address its discovery names see the token; never a redirect target
+  // (IssuerFetch does not follow redirects). Re-read on each fetch: fetches are rare and projected tokens rotate.
+  async function withBearer(headers: Headers | Record<string, string> | undefined): Promise<Headers> {
+    const out = new Headers(headers);
+    if (tokenFile !== undefined) out.set('authorization', `Bearer ${await readIssuerToken(tokenFile)}`);
+    return out;
+  }
 
   async function discover(): Promise<Discovered> {
     let doc: unknown;
     try {
-      const response = await deps.fetch.fetch(discoveryUrl, { headers: { accept: 'application/json' } });
+      const response = await deps.fetch.fetch(discoveryUrl, { headers: await withBearer({ accept: 'application/json' }) });
       if (response.status !== 200) throw new Error(`discovery answered HTTP ${response.status}`);
       doc = await response.json();
     } catch (cause) {
@@ -56,7 +66,7 @@ export function createIssuerKeys(issuer: TrustedIssuer, deps: IssuerKeysDeps): I
       timeoutDuration: deps.fetchTimeoutMs,
       cacheMaxAge: deps.jwksCacheMaxAgeMs,
       cooldownDuration: deps.jwksCooldownMs,
-      [customFetch]: (url, init) => deps.fetch.fetch(url, init),
+      [customFetch]: async (url, init) => deps.fetch.fetch(url, { ...init, headers: await withBearer(init.headers as Headers | Record<string, string> | undefined) }),
     });
     return { jwksUri, jwks, refreshAt };
   }

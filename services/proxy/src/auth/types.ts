@@ -22,6 +22,11 @@ export interface TrustedIssuer {
   extraGroups?: string[];
   /** PEM bundle that replaces the default CAs for discovery and JWKS (a private issuer such as kube-apiserver). */
   caFile?: string;
+  /**
+   * File holding a bearer token sent on this issuer's discovery and JWKS requests only, re-read on each fetch (for a
+   * kube-apiserver issuer whose discovery is not anonymous: a projected service-account token). Never logged.
+   */
+  tokenFile?: string;
   /** Discovery document URL, when not `<issuer>/.well-known/openid-configuration`. */
   discoveryUrl?: string;
   /** Clock skew allowed on `exp`, `nbf` and `iat`, in seconds (default 30). */

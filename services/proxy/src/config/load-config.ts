@@ -14,6 +14,8 @@ function readIssuer(reader: EnvReader, prefix: string, kind: TrustedIssuer['kind
   const usernamePrefix = reader.optional(`${prefix}_USERNAME_PREFIX`);
   const groupsClaim = reader.optional(`${prefix}_GROUPS_CLAIM`);
   const discoveryUrl = reader.optional(`${prefix}_DISCOVERY_URL`);
+  // Only the cluster's own service-account issuer may need a credential for its discovery (kube-apiserver default).
+  const tokenFile = kind === 'serviceaccount' ? reader.optional(`${prefix}_TOKEN_FILE`) : undefined;
   return {
     issuer, kind,
     audiences: reader.list(`${prefix}_AUDIENCES`, [defaultAudience]),
@@ -23,6 +25,7 @@ function readIssuer(reader: EnvReader, prefix: string, kind: TrustedIssuer['kind
     ...(usernamePrefix === undefined ? {} : { usernamePrefix }),
     ...(groupsClaim === undefined ? {} : { groupsClaim }),
     ...(discoveryUrl === undefined ? {} : { discoveryUrl }),
+    ...(tokenFile === undefined ? {} : { tokenFile }),
   };
 }
 
