@@ -4,37 +4,15 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import type { Alert } from '../../../services/detector/src/engine/alert.js';
-import { launchChromium, pngSize } from './support/browser.js';
+import { startUiSession, type UiSession } from './support/ui-session.js';
 import { startQueryTestbed, type QueryTestbed } from './support/query-harness.js';
 import { seedAuditId } from './support/seed-events.js';
 
-const VIEWPORT = { width: 1280, height: 800 };
-
 let bed: QueryTestbed;
-let browser: Browser;
-let shotsDir: string;
+let ui: UiSession;
 let alerts: Alert[];
-
-async function openAs(roles: string[], path: string, username: string): Promise<Page> {
-  const page = await (await browser.newContext({ viewport: VIEWPORT })).newPage();
-  page.setDefaultTimeout(15_000);
-  await page.goto(`${bed.baseUrl}${path}#token=${await bed.tokenFor(roles, username)}`);
-  return page;
-}
-
-async function checkedScreenshot(page: Page, name: string): Promise<string> {
-  const png = await page.screenshot();
-  await writeFile(join(shotsDir, `${name}.png`), png);
-  assert.deepEqual(pngSize(png), VIEWPORT, `${name}: PNG dimensions`);
-  assert.ok(png.length > 15_000, `${name}: a PNG of ${png.length} bytes is too small to hold the page`);
-  return createHash('sha256').update(png).digest('hex');
-}
 
 async function storedTriage(id: string): Promise<{ status?: string; history?: Array<{ action: string; by: string; note?: string }> }> {
   await bed.refresh();
@@ -55,14 +33,15 @@ before(async () => {
     { title: 'Interactive exec into a pod', rule: 'exec-into-pod', ruleSource: 'sigma', severity: 'critical', actor: 'dave@example.com', firstSeen: at(20), lastSeen: at(10), count: 4 },
     { title: 'Repeated denied deletes', rule: 'repeated-denials', severity: 'medium', actor: 'carol@example.com', firstSeen: at(90), lastSeen: at(80), count: 8 },
   ]);
-  browser = await launchChromium();
-  shotsDir = process.env['AUDITGATE_UI_SHOTS_DIR'] ?? await mkdtemp(join(tmpdir(), 'auditgate-ui-'));
+  ui = await startUiSession(bed);
 });
 
+const openAs = (roles: string[], path: string, username?: string): Promise<Page> => ui.openAs(roles, path, username);
+const checkedScreenshot = (page: Page, name: string): Promise<string> => ui.screenshot(page, name);
+
 after(async () => {
-  await browser?.close();
+  await ui?.close();
   await bed?.close();
-  if (shotsDir !== undefined && process.env['AUDITGATE_UI_SHOTS_DIR'] === undefined) await rm(shotsDir, { recursive: true, force: true });
 });
 
 test('a responder acknowledges then resolves an alert: the UI updates in place and OpenSearch holds the triage', async () => {

@@ -6,24 +6,19 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { waitFor } from '@auditgate/shared/testing';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { defaultSecretPatterns, maskKubernetesObject } from '../../../services/proxy/src/masking/index.js';
-import { launchChromium, pngSize } from './support/browser.js';
+import { startUiSession, VIEWPORT, type UiSession } from './support/ui-session.js';
 import { startQueryTestbed, type QueryTestbed, type StandardSeed } from './support/query-harness.js';
 import { exchangeDocument, seedAuditEvents, seedAuditId } from './support/seed-events.js';
 
-const VIEWPORT = { width: 1280, height: 800 };
 const HOSTILE = '<img src=x onerror=window.__pwned=1>';
 const HOSTILE_URI = `/api/v1/namespaces/payments/secrets/db-creds?x=${HOSTILE}`;
 const PLAINTEXT = `hunter2-${randomBytes(6).toString('hex')}`;
 
 let bed: QueryTestbed;
-let browser: Browser;
+let ui: UiSession;
 let seed: StandardSeed;
-let shotsDir: string;
 let secretEvent: { auditID: string; marker: string };
 
 /** Indexes one `get` of a Secret whose recorded response was masked by the gateway's own masker. */
@@ -54,25 +49,8 @@ async function seedMaskedSecretRead(): Promise<{ auditID: string; marker: string
   return { auditID, marker };
 }
 
-async function openAs(roles: string[], path: string, username?: string): Promise<Page> {
-  const context = await browser.newContext({ viewport: VIEWPORT });
-  const page = await context.newPage();
-  page.setDefaultTimeout(15_000);
-  await page.goto(`${bed.baseUrl}${path}#token=${await bed.tokenFor(roles, username)}`);
-  return page;
-}
-
 async function closePage(page: Page): Promise<void> {
   await page.context().close();
-}
-
-/** Saves a screenshot and checks it is a real PNG of the viewport with content; returns its sha256. */
-async function checkedScreenshot(page: Page, name: string): Promise<string> {
-  const png = await page.screenshot();
-  await writeFile(join(shotsDir, `${name}.png`), png);
-  assert.deepEqual(pngSize(png), VIEWPORT, `${name}: PNG dimensions`);
-  assert.ok(png.length > 15_000, `${name}: a PNG of ${png.length} bytes is too small to hold the page`);
-  return createHash('sha256').update(png).digest('hex');
 }
 
 const rowIds = (page: Page): Promise<string[]> =>
@@ -85,15 +63,15 @@ before(async () => {
   bed = await startQueryTestbed();
   seed = await bed.seedStandard();
   secretEvent = await seedMaskedSecretRead();
-  browser = await launchChromium();
-  // AUDITGATE_UI_SHOTS_DIR keeps the screenshots for a human to look at.
-  shotsDir = process.env['AUDITGATE_UI_SHOTS_DIR'] ?? await mkdtemp(join(tmpdir(), 'auditgate-ui-'));
+  ui = await startUiSession(bed);
 });
 
+const openAs = (roles: string[], path: string, username?: string): Promise<Page> => ui.openAs(roles, path, username);
+const checkedScreenshot = (page: Page, name: string): Promise<string> => ui.screenshot(page, name);
+
 after(async () => {
-  await browser?.close();
+  await ui?.close();
   await bed?.close();
-  if (shotsDir !== undefined && process.env['AUDITGATE_UI_SHOTS_DIR'] === undefined) await rm(shotsDir, { recursive: true, force: true });
 });
 
 test('the query service serves the UI with its strict headers, and client routes get the page', async () => {
@@ -216,7 +194,7 @@ test('event detail shows the masked Secret as recorded and hostile content as in
 });
 
 test('a bad token shows the sign-in with a 401 banner; a bad filter a 400 banner naming the parameter', async () => {
-  const context = await browser.newContext({ viewport: VIEWPORT });
+  const context = await ui.browser.newContext({ viewport: VIEWPORT });
   const page = await context.newPage();
   await page.goto(`${bed.baseUrl}/ui/search#token=not-a-jwt`);
   await page.waitForSelector('form.sign-in');
