@@ -36,9 +36,6 @@ before(async () => {
   ui = await startUiSession(bed);
 });
 
-const openAs = (roles: string[], path: string, username?: string): Promise<Page> => ui.openAs(roles, path, username);
-const checkedScreenshot = (page: Page, name: string): Promise<string> => ui.screenshot(page, name);
-
 after(async () => {
   await ui?.close();
   await bed?.close();
@@ -46,11 +43,11 @@ after(async () => {
 
 test('a responder acknowledges then resolves an alert: the UI updates in place and OpenSearch holds the triage', async () => {
   const target = alerts[0] as Alert;
-  const page = await openAs(['responder'], '/ui/alerts', 'rita@example.com');
+  const page = await ui.openAs(['responder'], '/ui/alerts', 'rita@example.com');
   await page.waitForSelector('table.alerts tbody tr');
   const listed = await page.$$eval('table.alerts tbody tr', (rows) => rows.map((r) => r.getAttribute('data-alert-id')));
   assert.deepEqual([...listed].sort(), alerts.map((a) => a.id).sort());
-  const before = await checkedScreenshot(page, 'alerts-list');
+  const before = await ui.screenshot(page, 'alerts-list');
   await page.click(`tr[data-alert-id="${target.id}"] td.title a`);
   await page.waitForSelector('.alert-detail button.ack:enabled');
   assert.equal(new URL(page.url()).pathname, `/ui/alerts/${target.id}`);
@@ -67,7 +64,7 @@ test('a responder acknowledges then resolves an alert: the UI updates in place a
   const stored = await storedTriage(target.id);
   assert.equal(stored.status, 'acknowledged');
   assert.deepEqual(stored.history?.map((h) => [h.action, h.by, h.note]), [['acknowledge', 'rita@example.com', 'looking into it']]);
-  const acked = await checkedScreenshot(page, 'alerts-acknowledged');
+  const acked = await ui.screenshot(page, 'alerts-acknowledged');
   assert.notEqual(acked, before);
 
   await page.click('.alert-detail button.resolve');
@@ -86,13 +83,13 @@ test('a responder acknowledges then resolves an alert: the UI updates in place a
 
 test('an analyst sees the alert but Acknowledge and Resolve are disabled, with the reason', async () => {
   const target = alerts[1] as Alert;
-  const page = await openAs(['analyst'], `/ui/alerts/${target.id}`, 'ana@example.com');
+  const page = await ui.openAs(['analyst'], `/ui/alerts/${target.id}`, 'ana@example.com');
   await page.waitForSelector('.alert-detail button.ack');
   assert.match(await page.textContent('.alert-detail h2') ?? '', /Interactive exec into a pod/);
   assert.equal(await page.isDisabled('.alert-detail button.ack'), true);
   assert.equal(await page.isDisabled('.alert-detail button.resolve'), true);
   assert.match(await page.textContent('.alert-detail .triage') ?? '', /Needs the responder role \(you have: analyst\)/);
-  await checkedScreenshot(page, 'alerts-analyst');
+  await ui.screenshot(page, 'alerts-analyst');
   // The API refuses anyway, and the UI would show its 403: call it from the page with the analyst's own token.
   const status = await page.evaluate(async (id) => (await fetch(`/api/v1/alerts/${id}/acknowledge`, {
     method: 'POST', headers: { authorization: `Bearer ${sessionStorage.getItem('auditgate.query.token') ?? ''}`, 'content-type': 'application/json' }, body: '{}',

@@ -66,9 +66,6 @@ before(async () => {
   ui = await startUiSession(bed);
 });
 
-const openAs = (roles: string[], path: string, username?: string): Promise<Page> => ui.openAs(roles, path, username);
-const checkedScreenshot = (page: Page, name: string): Promise<string> => ui.screenshot(page, name);
-
 after(async () => {
   await ui?.close();
   await bed?.close();
@@ -85,7 +82,7 @@ test('the query service serves the UI with its strict headers, and client routes
 });
 
 test('sign-in through #token: the token leaves the address bar, whoami shows the user and roles', async () => {
-  const page = await openAs(['analyst'], '/ui/', 'alice@example.com');
+  const page = await ui.openAs(['analyst'], '/ui/', 'alice@example.com');
   await page.waitForSelector('#whoami .user');
   assert.equal(await page.textContent('#whoami .user'), 'alice@example.com');
   assert.deepEqual(await page.$$eval('#whoami .role', (els) => els.map((e) => e.textContent)), ['analyst']);
@@ -101,13 +98,13 @@ test('sign-in through #token: the token leaves the address bar, whoami shows the
 });
 
 test('search with filters from the form shows exactly the matching seeded rows, shareable by URL', async () => {
-  const page = await openAs(['analyst'], '/ui/search');
+  const page = await ui.openAs(['analyst'], '/ui/search');
   await page.waitForSelector('table.events');
   const empty = await (async () => {
     await page.fill('#f-actor', 'nobody@example.com');
     await page.click('form.filters button[type=submit]');
     await page.waitForSelector('.results .empty-state');
-    return checkedScreenshot(page, 'search-empty');
+    return ui.screenshot(page, 'search-empty');
   })();
   await page.fill('#f-actor', seed.actors.carol);
   await page.selectOption('#f-decision', 'deny');
@@ -123,11 +120,11 @@ test('search with filters from the form shows exactly the matching seeded rows, 
   assert.equal(url.pathname, '/ui/search');
   assert.equal(url.searchParams.get('actor'), seed.actors.carol);
   assert.equal(url.searchParams.get('decision'), 'deny');
-  const results = await checkedScreenshot(page, 'search-results');
+  const results = await ui.screenshot(page, 'search-results');
   assert.notEqual(results, empty, 'the results screenshot differs from the empty state');
 
   // The same URL in a fresh tab gives the same rows and the form filled in.
-  const shared = await openAs(['analyst'], `${url.pathname}${url.search}`);
+  const shared = await ui.openAs(['analyst'], `${url.pathname}${url.search}`);
   await shared.waitForSelector('table.events tbody tr');
   assert.deepEqual((await rowIds(shared)).sort(), expected.map((d) => d['auditID'] as string).sort());
   assert.equal(await shared.inputValue('#f-actor'), seed.actors.carol);
@@ -136,7 +133,7 @@ test('search with filters from the form shows exactly the matching seeded rows, 
 });
 
 test('"Load more" pages through every event with the cursor', async () => {
-  const page = await openAs(['analyst'], '/ui/search?since=24h');
+  const page = await ui.openAs(['analyst'], '/ui/search?since=24h');
   await page.waitForSelector('table.events tbody tr');
   const total = (seed.documents ?? []).length + 1;
   assert.equal((await rowIds(page)).length, 50);
@@ -151,7 +148,7 @@ test('"Load more" pages through every event with the cursor', async () => {
 });
 
 test('clicking an actor opens the timeline: oldest first, with a per-hour activity strip', async () => {
-  const page = await openAs(['analyst'], `/ui/search?actor=${encodeURIComponent(seed.actors.dave)}`);
+  const page = await ui.openAs(['analyst'], `/ui/search?actor=${encodeURIComponent(seed.actors.dave)}`);
   await page.waitForSelector('table.events tbody tr');
   await page.click('table.events tbody tr:first-child a.actor-link');
   await page.waitForSelector('.strip');
@@ -162,7 +159,7 @@ test('clicking an actor opens the timeline: oldest first, with a per-hour activi
   const counts = await page.$$eval('.strip li', (lis) => lis.map((li) => Number(li.getAttribute('data-count'))));
   assert.ok(counts.length >= 24 && counts.length <= 26, `one bar per hour of the last 24 hours (${counts.length})`);
   assert.equal(counts.reduce((a, b) => a + b, 0), expected.length);
-  await checkedScreenshot(page, 'timeline');
+  await ui.screenshot(page, 'timeline');
   // A row opens the event detail.
   await page.click('table.events tbody tr:first-child td:nth-child(3)');
   await page.waitForSelector('.detail-head');
@@ -171,7 +168,7 @@ test('clicking an actor opens the timeline: oldest first, with a per-hour activi
 });
 
 test('event detail shows the masked Secret as recorded and hostile content as inert text', async () => {
-  const page = await openAs(['analyst'], `/ui/search?actor=mallory%40example.com`);
+  const page = await ui.openAs(['analyst'], `/ui/search?actor=mallory%40example.com`);
   await page.waitForSelector('table.events tbody tr');
   assert.equal(await page.textContent('table.events tbody tr td.uri'), HOSTILE_URI);
   await page.click('table.events tbody tr td.uri');
@@ -189,7 +186,7 @@ test('event detail shows the masked Secret as recorded and hostile content as in
   assert.equal(await page.evaluate('typeof window.__pwned'), 'undefined');
   const stages = await page.$$eval('#sec-stages ~ table tbody tr td:first-child', (tds) => tds.map((td) => td.textContent));
   assert.deepEqual(stages, ['RequestReceived', 'ResponseComplete']);
-  await checkedScreenshot(page, 'event-detail');
+  await ui.screenshot(page, 'event-detail');
   await closePage(page);
 });
 
@@ -200,7 +197,7 @@ test('a bad token shows the sign-in with a 401 banner; a bad filter a 400 banner
   await page.waitForSelector('form.sign-in');
   assert.match(await page.textContent('#banner') ?? '', /Sign-in required/);
   assert.equal(await page.evaluate(() => sessionStorage.getItem('auditgate.query.token')), null);
-  await checkedScreenshot(page, 'sign-in');
+  await ui.screenshot(page, 'sign-in');
   // Signing in through the form works from there.
   await page.fill('#token', await bed.tokenFor(['analyst']));
   await page.click('form.sign-in button[type=submit]');
