@@ -1,6 +1,6 @@
 /** Wiring of the proxy process: env → config → dependencies → app → start; SIGTERM/SIGINT → graceful stop. */
 import { readFileSync } from 'node:fs';
-import type { Producer } from 'kafkajs';
+import { RenewableProducer } from './audit/renewable-producer.js';
 import { createKafka, createLogger, createMetricsRegistry, runService } from '@auditgate/shared';
 import { createApp } from './app.js';
 import { loadConfig } from './config/load-config.js';
@@ -25,10 +25,10 @@ runService('proxy', {
     const logger = createLogger({ name: 'proxy', level: config.logLevel });
     const registry = createMetricsRegistry('proxy');
     const upstream = await createUpstreamCredentials(upstreamOptions(config));
-    let producer: Producer | undefined;
+    let producer: RenewableProducer | undefined;
     if (config.auditEnabled) {
       const kafka = createKafka({ brokers: config.kafka.brokers, clientId: `auditgate-proxy-${config.instance}`, logger });
-      producer = kafka.producer({ idempotent: true, maxInFlightRequests: 5, allowAutoTopicCreation: false });
+      producer = new RenewableProducer(() => kafka.producer({ idempotent: true, maxInFlightRequests: 5, allowAutoTopicCreation: false }), logger.child({ component: 'kafka-producer' }));
       try {
         await producer.connect();
       } catch (error) {

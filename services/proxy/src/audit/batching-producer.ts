@@ -1,5 +1,5 @@
-import type { Producer } from 'kafkajs';
 import { AppError, ErrorCodes } from '@auditgate/shared';
+import type { AuditProducer } from './renewable-producer.js';
 
 /** One message waiting for its batch to be acknowledged. */
 interface Pending {
@@ -11,7 +11,7 @@ interface Pending {
 
 /** Options for {@link BatchingProducer}. */
 export interface BatchingProducerOptions {
-  readonly producer: Producer;
+  readonly producer: AuditProducer;
   readonly topic: string;
   /** How long the first message of a batch waits for company. */
   readonly lingerMs: number;

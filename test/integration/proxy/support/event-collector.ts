@@ -32,7 +32,17 @@ export class EventCollector {
         this.events.push(JSON.parse(text) as AuditEvent);
       },
     });
-    for (const o of offsets) this.consumer.seek({ topic, partition: o.partition, offset: o.offset });
+    // run() can resolve before the group is initialised (seek then throws): wait for it rather than fail the test.
+    const consumer = this.consumer;
+    await waitFor('the collector consumer to accept seeks', async () => {
+      try {
+        for (const o of offsets) consumer.seek({ topic, partition: o.partition, offset: o.offset });
+        return true;
+      } catch (error) {
+        if (/not initialized/i.test((error as Error).message)) return undefined;
+        throw error;
+      }
+    }, 30_000, 100);
   }
 
   /** Waits until `predicate` matches at least `count` events and returns them. */

@@ -7,6 +7,7 @@ import { readKubeCredentials, readStackEnv, uniqueName, kubectl } from '@auditga
 import { createApp, type ProxyApp } from '../../../../services/proxy/src/app.js';
 import { loadConfig } from '../../../../services/proxy/src/config/load-config.js';
 import { createKubeconfigCredentials } from '../../../../services/proxy/src/upstream/index.js';
+import { RenewableProducer } from '../../../../services/proxy/src/audit/renewable-producer.js';
 
 /** A proxy running in this process against the real stack, and what tests need to talk through it. */
 export interface ProxyHarness {
@@ -50,7 +51,7 @@ export async function startProxy(options: { policy?: string; env?: Env } = {}): 
   const logger = createLogger({ name: 'proxy-test', level: config.logLevel });
   const upstream = await createKubeconfigCredentials({ kubeconfigPath: `${stack.kubeState}/gateway-upstream.kubeconfig` });
   const kafka = createKafka({ brokers: config.kafka.brokers, clientId: uniqueName('proxy-test'), logger, retry: { retries: 2, initialRetryTime: 100, maxRetryTime: 1000 } });
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 5, allowAutoTopicCreation: false });
+  const producer = new RenewableProducer(() => kafka.producer({ idempotent: true, maxInFlightRequests: 5, allowAutoTopicCreation: false }), logger.child({ component: 'kafka-producer' }));
   await producer.connect();
   const app = createApp(config, { logger, registry: createMetricsRegistry('proxy'), upstream, producer });
   const addresses = await app.start();
