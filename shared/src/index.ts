@@ -8,5 +8,6 @@ export { auditEventProblems, validateAuditEvent, decodeAuditEvent } from './even
 export { Topics, topicSpecs, type TopicSpec } from './kafka/topics.js';
 export { createKafka, type CreateKafkaOptions } from './kafka/create-kafka.js';
 export { ensureTopics } from './kafka/ensure-topics.js';
+export { RenewableProducer, isFatalProducerState, type SendingProducer } from './kafka/renewable-producer.js';
 export { createOpsApp, type OpsChecks } from './http/create-ops-app.js';
 export { runService, type RunningService, type RunServiceOptions } from './process/run-service.js';

@@ -1,8 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Kafka, Producer } from 'kafkajs';
+import type { Kafka } from 'kafkajs';
 import type { Client } from '@opensearch-project/opensearch';
-import { createOpsApp, ensureTopics, type Logger, type Registry } from '@auditgate/shared';
+import { createOpsApp, ensureTopics, type Logger, type Registry, RenewableProducer } from '@auditgate/shared';
 import type { DetectorConfig } from './config/detector-config.js';
 import { DeadLetterOutbox } from './delivery/dead-letter-outbox.js';
 import { SinkDelivery } from './delivery/sink-delivery.js';
@@ -78,7 +78,8 @@ export function createApp(config: DetectorConfig, deps: DetectorDeps): DetectorA
   const metrics = createDetectorMetrics(deps.registry);
   const rules = deps.rules ?? loadRules(config.rulesDirs);
   const engine = new DetectionEngine({ rules, queryUrl: config.queryUrl, maxWindowKeys: config.state.maxWindowKeys, maxSeenAuditIds: config.state.maxSeenAuditIds, maxFiredKeys: config.state.maxFiredKeys });
-  const producer: Producer = deps.kafka.producer({ idempotent: true, maxInFlightRequests: 5, allowAutoTopicCreation: false });
+  // Replaced when a broker restart leaves it refusing our sequence numbers, so alerts keep flowing.
+  const producer = new RenewableProducer(() => deps.kafka.producer({ idempotent: true, maxInFlightRequests: 5, allowAutoTopicCreation: false }), log.child({ component: 'kafka-producer' }));
   const outbox: DeadLetterOutbox = new DeadLetterOutbox({
     producer, topic: config.kafka.alertsDlqTopic, maxKept: config.delivery.maxDeadLetters, logger: log.child({ component: 'dead-letters' }), now,
     onDeadLetter: (l) => { metrics.deadLetters.inc({ sink: l.sink }); metrics.deadLetterSize.set(outbox.list().length); },

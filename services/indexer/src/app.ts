@@ -1,8 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Consumer, Kafka, Producer } from 'kafkajs';
+import type { Consumer, Kafka } from 'kafkajs';
 import type { Client } from '@opensearch-project/opensearch';
-import { createOpsApp, type Logger, type Registry } from '@auditgate/shared';
+import { createOpsApp, type Logger, type Registry, RenewableProducer } from '@auditgate/shared';
 import type { IndexerConfig } from './config/indexer-config.js';
 import { NO_KUBE_METADATA, type KubeMetadataLookup } from './enrich/kube-metadata.js';
 import { createIndexerMetrics } from './http/indexer-metrics.js';
@@ -43,7 +43,7 @@ export function createApp(config: IndexerConfig, deps: IndexerDeps): IndexerApp 
   const abort = new AbortController();
   const { topic, dlqTopic, groupId } = config.kafka;
   let consumer: Consumer | undefined;
-  let producer: Producer | undefined;
+  let producer: RenewableProducer | undefined;
   let ops: Server | undefined;
   let joined = false;
   let closing = false;
@@ -81,7 +81,7 @@ export function createApp(config: IndexerConfig, deps: IndexerDeps): IndexerApp 
       });
       const layout = await ensureLayout(deps.opensearch, { ...config.opensearch }, log.child({ component: 'layout' }));
       await deps.kube?.start();
-      producer = deps.kafka.producer({ idempotent: true, maxInFlightRequests: 5, allowAutoTopicCreation: false });
+      producer = new RenewableProducer(() => deps.kafka.producer({ idempotent: true, maxInFlightRequests: 5, allowAutoTopicCreation: false }), log.child({ component: 'kafka-producer' }));
       await producer.connect();
       consumer = deps.kafka.consumer({
         groupId, sessionTimeout: config.kafka.sessionTimeoutMs, rebalanceTimeout: config.kafka.sessionTimeoutMs * 2,

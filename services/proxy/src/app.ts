@@ -3,10 +3,9 @@ import { createServer as createHttpsServer } from 'node:https';
 import { readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { CURRENT_SCHEMA_VERSION, createOpsApp, type Logger, type Registry } from '@auditgate/shared';
+import { CURRENT_SCHEMA_VERSION, createOpsApp, type Logger, type Registry, type SendingProducer } from '@auditgate/shared';
 import type { AuditSink } from './audit/audit-sink.js';
 import { BatchingProducer } from './audit/batching-producer.js';
-import type { AuditProducer } from './audit/renewable-producer.js';
 import { KafkaAuditSink } from './audit/kafka-audit-sink.js';
 import { Spool } from './audit/spool.js';
 import { createCachedTokenVerifier, createTokenVerifier } from './auth/index.js';
@@ -29,7 +28,7 @@ export interface ProxyDeps {
   readonly registry: Registry;
   readonly upstream: UpstreamCredentials;
   /** A connected kafkajs producer (idempotent); undefined only when auditing is off. */
-  readonly producer: AuditProducer | undefined;
+  readonly producer: SendingProducer | undefined;
   readonly now?: () => number;
   readonly newId?: () => string;
 }

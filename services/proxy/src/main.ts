@@ -1,7 +1,6 @@
 /** Wiring of the proxy process: env → config → dependencies → app → start; SIGTERM/SIGINT → graceful stop. */
 import { readFileSync } from 'node:fs';
-import { RenewableProducer } from './audit/renewable-producer.js';
-import { createKafka, createLogger, createMetricsRegistry, runService } from '@auditgate/shared';
+import { createKafka, createLogger, createMetricsRegistry, RenewableProducer, runService } from '@auditgate/shared';
 import { createApp } from './app.js';
 import { loadConfig } from './config/load-config.js';
 import { createUpstreamCredentials, type UpstreamConfig } from './upstream/create-upstream-credentials.js';

@@ -1,4 +1,4 @@
-import type { Producer } from 'kafkajs';
+import type { SendingProducer } from '@auditgate/shared';
 import type { Logger } from '@auditgate/shared';
 import type { Alert } from '../engine/alert.js';
 import type { DeadLetter } from '../sinks/sink-queue.js';
@@ -15,7 +15,7 @@ export const AlertDlqHeaders = {
 
 /** Options of {@link DeadLetterOutbox}. */
 export interface DeadLetterOutboxOptions {
-  readonly producer: Producer;
+  readonly producer: SendingProducer;
   readonly topic: string;
   /** Dead letters kept in memory for `deadLetters()` (oldest dropped first). */
   readonly maxKept: number;

@@ -1,5 +1,5 @@
-import type { EachBatchPayload, Producer } from 'kafkajs';
-import { decodeAuditEvent, isAppError, ErrorCodes, type AuditEvent, type Logger } from '@auditgate/shared';
+import type { EachBatchPayload } from 'kafkajs';
+import { decodeAuditEvent, isAppError, ErrorCodes, type AuditEvent, type Logger, type SendingProducer } from '@auditgate/shared';
 import { enrichEvent, type ClusterFacts } from '../enrich/enrich-event.js';
 import type { KubeMetadataLookup } from '../enrich/kube-metadata.js';
 import { buildPartialDocument, indexNameFor } from '../search/build-document.js';
@@ -16,7 +16,7 @@ export const INDEX_REJECTED = ErrorCodes.INDEX_REJECTED;
 /** What the batch handler needs. */
 export interface BatchHandlerDeps {
   readonly batcher: BulkBatcher<SourceRecord>;
-  readonly producer: Producer;
+  readonly producer: SendingProducer;
   readonly dlqTopic: string;
   readonly indexPrefix: string;
   readonly cluster: ClusterFacts;

@@ -1,5 +1,4 @@
-import { AppError, ErrorCodes } from '@auditgate/shared';
-import type { AuditProducer } from './renewable-producer.js';
+import { AppError, ErrorCodes, type SendingProducer } from '@auditgate/shared';
 
 /** One message waiting for its batch to be acknowledged. */
 interface Pending {
@@ -11,7 +10,7 @@ interface Pending {
 
 /** Options for {@link BatchingProducer}. */
 export interface BatchingProducerOptions {
-  readonly producer: AuditProducer;
+  readonly producer: SendingProducer;
   readonly topic: string;
   /** How long the first message of a batch waits for company. */
   readonly lingerMs: number;

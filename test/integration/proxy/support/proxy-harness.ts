@@ -2,12 +2,11 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { createKafka, createLogger, createMetricsRegistry, type Env } from '@auditgate/shared';
+import { createKafka, createLogger, createMetricsRegistry, RenewableProducer, type Env } from '@auditgate/shared';
 import { readKubeCredentials, readStackEnv, uniqueName, kubectl } from '@auditgate/shared/testing';
 import { createApp, type ProxyApp } from '../../../../services/proxy/src/app.js';
 import { loadConfig } from '../../../../services/proxy/src/config/load-config.js';
 import { createKubeconfigCredentials } from '../../../../services/proxy/src/upstream/index.js';
-import { RenewableProducer } from '../../../../services/proxy/src/audit/renewable-producer.js';
 
 /** A proxy running in this process against the real stack, and what tests need to talk through it. */
 export interface ProxyHarness {

@@ -1,8 +1,8 @@
 import type { Producer, ProducerRecord, RecordMetadata } from 'kafkajs';
-import type { Logger } from 'pino';
+import type { Logger } from '../logging/create-logger.js';
 
-/** What the write-ahead path needs from a Kafka producer. */
-export type AuditProducer = Pick<Producer, 'send'>;
+/** What a service needs from a Kafka producer to send: the `send` of kafkajs. */
+export type SendingProducer = Pick<Producer, 'send'>;
 
 /** Broker answers that mean this idempotent producer's sequence state is lost for good (a broker restart, say). */
 const FATAL_PRODUCER_STATE = new Set(['OUT_OF_ORDER_SEQUENCE_NUMBER', 'UNKNOWN_PRODUCER_ID', 'INVALID_PRODUCER_EPOCH', 'INVALID_PRODUCER_ID_MAPPING']);
@@ -25,7 +25,7 @@ export function isFatalProducerState(error: unknown): boolean {
  * through a fresh producer with a new producer id. A batch the broker did write before may then arrive twice, which
  * every consumer absorbs: documents and alerts are keyed by auditID and stage.
  */
-export class RenewableProducer implements AuditProducer {
+export class RenewableProducer implements SendingProducer {
   private current: Producer;
   private renewing: Promise<void> | undefined;
   private renewals = 0;

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Producer, ProducerRecord, RecordMetadata } from 'kafkajs';
-import { createLogger } from '@auditgate/shared';
+import { createLogger } from '../logging/create-logger.js';
 import { isFatalProducerState, RenewableProducer } from './renewable-producer.js';
 
 /** A producer double whose `send` answers from a script; records connects, disconnects and sends. */
