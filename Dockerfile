@@ -27,7 +27,7 @@ RUN test -n "$SERVICE" || { echo "build with --build-arg SERVICE=proxy|indexer|d
  && npm ci --include-workspace-root --workspace "services/$SERVICE" --ignore-scripts --no-audit --no-fund
 COPY shared/src shared/src
 COPY services/${SERVICE} services/${SERVICE}
-COPY deploy/docker/healthcheck.mjs deploy/docker/healthcheck.mjs
+COPY k8s/containers/docker/healthcheck.mjs k8s/containers/docker/healthcheck.mjs
 RUN find shared/src "services/$SERVICE/src" -name '*.ts' ! -name '*.test.ts' ! -name '*.test-helper.ts' \
       ! -path 'shared/src/testing/*' > /tmp/sources \
  && node_modules/.bin/esbuild $(cat /tmp/sources) --outdir=. --outbase=. --platform=node --format=esm \
@@ -53,7 +53,7 @@ WORKDIR /app
 COPY --from=prod-deps --chown=0:0 /app ./
 COPY --from=build --chown=0:0 /app/shared shared
 COPY --from=build --chown=0:0 /app/services/${SERVICE} services/${SERVICE}
-COPY --from=build --chown=0:0 /app/main.mjs /app/deploy/docker/healthcheck.mjs ./
+COPY --from=build --chown=0:0 /app/main.mjs /app/k8s/containers/docker/healthcheck.mjs ./
 # Files stay owned by root and read-only to the service user (uid 1000, `node` in the image); numeric, so
 # Kubernetes' runAsNonRoot can verify it. The proxy's spool directory is the only place it writes.
 RUN mkdir -p /var/lib/auditgate/spool && chown 1000:1000 /var/lib/auditgate/spool
@@ -70,9 +70,9 @@ RUN npm ci --include-workspace-root --workspace services/indexer --ignore-script
 COPY shared/src shared/src
 COPY services/indexer/src services/indexer/src
 COPY services/detector/src services/detector/src
-COPY deploy/init deploy/init
+COPY k8s/containers/init k8s/containers/init
 # Self-contained bundle: the templates come from the indexer's and detector's own code, nothing else is imported.
-RUN node_modules/.bin/esbuild deploy/init/main.ts --bundle --platform=node --format=esm --target=node24 \
+RUN node_modules/.bin/esbuild k8s/containers/init/main.ts --bundle --platform=node --format=esm --target=node24 \
       --outfile=dist/init.mjs --log-level=warning
 
 FROM ${NODE_IMAGE} AS init

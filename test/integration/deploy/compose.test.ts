@@ -175,7 +175,7 @@ describe('Dockerfile and its HEALTHCHECK script', () => {
       if (name !== 'query' && loadConfig !== undefined) {
         assert.ok([...configuredPorts(loadConfig({ ...minimalEnv(name), [meta.opsVar]: String(port) }))].some(([k, v]) => k.endsWith('opsPort') && v === port));
       }
-      const probe = (): Promise<number> => run(process.execPath, [resolve(ROOT, 'deploy/docker/healthcheck.mjs')], {
+      const probe = (): Promise<number> => run(process.execPath, [resolve(ROOT, 'k8s/containers/docker/healthcheck.mjs')], {
         env: { AUDITGATE_SERVICE: name, [meta.opsVar]: String(port) },
       }).then(() => 0, (e: { code?: number }) => e.code ?? -1);
       healthy = true;

@@ -2,7 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { readStackEnv, uniqueName } from '@auditgate/shared/testing';
-import { auditgateTemplates, putTemplates } from '../../../deploy/init/opensearch-templates.js';
+import { auditgateTemplates, putTemplates } from '../../../k8s/containers/init/opensearch-templates.js';
 import { checkFieldRefs, parseNdjson, queryFields, savedObjectFieldRefs, type FieldCaps, type SavedObject } from './saved-object-fields.js';
 
 const stack = readStackEnv(process.env);
