@@ -15,9 +15,11 @@ export interface BenchSettings {
   readonly watches: number;
   readonly listMegabytes: number;
   readonly outFile: string;
+  /** How the gateway runs: `compiled` (esbuild JS on node, as in the image) or `tsx` (the sources). */
+  readonly proxyRuntime: 'compiled' | 'tsx';
 }
 
-/** Reads BENCH_CONNECTIONS, BENCH_THREADS, BENCH_SECONDS, BENCH_WARMUP_SECONDS, BENCH_ROUNDS, BENCH_RATE, BENCH_PROBE_SECONDS, BENCH_WATCHES, BENCH_LIST_MB, BENCH_OUT. */
+/** Reads BENCH_CONNECTIONS, BENCH_THREADS, BENCH_SECONDS, BENCH_WARMUP_SECONDS, BENCH_ROUNDS, BENCH_RATE, BENCH_PROBE_SECONDS, BENCH_WATCHES, BENCH_LIST_MB, BENCH_OUT, BENCH_PROXY_RUNTIME. */
 export function readBenchSettings(env: Env, now: () => number = Date.now): BenchSettings {
   const r = new EnvReader(env);
   const settings: BenchSettings = {
@@ -30,6 +32,7 @@ export function readBenchSettings(env: Env, now: () => number = Date.now): Bench
     probeSeconds: r.int('BENCH_PROBE_SECONDS', 10, { min: 1, max: 300 }),
     watches: r.int('BENCH_WATCHES', 1000, { min: 1, max: 20_000 }),
     listMegabytes: r.int('BENCH_LIST_MB', 50, { min: 1, max: 500 }),
+    proxyRuntime: r.oneOf('BENCH_PROXY_RUNTIME', ['compiled', 'tsx'] as const, 'compiled'),
     outFile: r.str('BENCH_OUT', join(tmpdir(), `auditgate-bench-${new Date(now()).toISOString().replace(/[:.]/g, '-')}.json`)),
   };
   r.finish();

@@ -12,6 +12,8 @@ import { readKubeCredentials, readStackEnv, uniqueName } from '@auditgate/shared
 import { createBenchCluster } from './bench-cluster.js';
 import { readBenchSettings, type BenchSettings } from './bench-settings.js';
 import { createBenchTopic } from './bench-topic.js';
+import { compileProxy } from './compile-proxy.js';
+import { deployedProxyNodeOptions } from './deployed-node-options.js';
 import { TARGETS, median, renderTargets, verdictRows, type BenchResults, type TargetName } from './bench-results.js';
 import { probeConstantRate, type ProbeResult } from './constant-rate-prober.js';
 import { freePort } from './free-port.js';
@@ -81,7 +83,12 @@ async function main(): Promise<void> {
     cleanups.push({ what: `namespace ${cluster.namespace}`, run: () => cluster.remove() });
     say(`namespace ${cluster.namespace} with ConfigMap small`);
 
-    const base = { root, dir, stack, topic };
+    // The gateway runs as its image runs it (compiled JS on plain node) unless BENCH_PROXY_RUNTIME=tsx.
+    const entry = settings.proxyRuntime === 'compiled' ? await compileProxy(root) : undefined;
+    say(`gateway runtime: ${entry === undefined ? 'sources through tsx' : `compiled ${entry}`}`);
+    const nodeOptions = deployedProxyNodeOptions(root);
+    say(`gateway NODE_OPTIONS (from k8s/base/proxy.yaml): ${nodeOptions || '(none)'}`);
+    const base = { root, dir, stack, topic, nodeOptions, ...(entry === undefined ? {} : { entry }) };
     const on = await startProxyProcess({ ...base, name: 'audit-on', httpsPort: await freePort(), opsPort: await freePort(), auditEnabled: true });
     cleanups.push({ what: 'proxy audit-on', run: () => on.stop() });
     const off = await startProxyProcess({ ...base, name: 'audit-off', httpsPort: await freePort(), opsPort: await freePort(), auditEnabled: false });

@@ -28,6 +28,10 @@ export interface ProxyProcessOptions {
   readonly opsPort: number;
   readonly auditEnabled: boolean;
   readonly topic: string;
+  /** A compiled entry point (see compile-proxy.ts); without it the sources run through tsx. */
+  readonly entry?: string;
+  /** NODE_OPTIONS for the proxy (the deployment's, see deployed-node-options.ts). */
+  readonly nodeOptions?: string;
 }
 
 /** A running proxy process. */
@@ -43,6 +47,7 @@ export async function startProxyProcess(options: ProxyProcessOptions): Promise<P
     PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: process.env['HOME'] ?? '/root',
     NODE_EXTRA_CA_CERTS: `${options.stack.kubeState}/pki/ca.crt`, KAFKAJS_NO_PARTITIONER_WARNING: '1',
     NODE_ENV: 'production',
+    ...(options.nodeOptions ? { NODE_OPTIONS: options.nodeOptions } : {}),
     PROXY_INSTANCE: `bench-${options.name}`,
     PROXY_SA_ISSUER_URL: options.stack.kubeApiserverUrl,
     PROXY_SA_ISSUER_CA_FILE: `${options.stack.kubeState}/pki/ca.crt`,
@@ -57,8 +62,10 @@ export async function startProxyProcess(options: ProxyProcessOptions): Promise<P
     LOG_LEVEL: 'warn',
     PROXY_SHUTDOWN_TIMEOUT_MS: '2000',
   };
-  // node --import tsx (not `npx tsx`, which forks a second node): the pid we hold is the server itself.
-  const proc = spawnOwned(process.execPath, [...(process.env['BENCH_PROXY_NODE_FLAGS'] ?? '').split(' ').filter(Boolean), '--import', 'tsx', 'services/proxy/src/main.ts'], {
+  // Plain node on the compiled entry, or node --import tsx (not `npx tsx`, which forks a second node): either way the
+  // pid we hold is the server itself.
+  const program = options.entry === undefined ? ['--import', 'tsx', 'services/proxy/src/main.ts'] : [options.entry];
+  const proc = spawnOwned(process.execPath, [...(process.env['BENCH_PROXY_NODE_FLAGS'] ?? '').split(' ').filter(Boolean), ...program], {
     env, cwd: options.root, logFile: join(options.dir, `${options.name}.log`),
   });
   try {

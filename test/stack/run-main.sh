@@ -73,7 +73,7 @@ start_service() { # NAME ENV... -- starts services/NAME with the given environme
 
 issuer_ca=()
 [[ -z ${AUDITGATE_KUBECONFIG:-} ]] && issuer_ca=("PROXY_SA_ISSUER_CA_FILE=$KUBE_STATE/pki/ca.crt")
-start_service proxy \
+start_service proxy NODE_OPTIONS=--max-semi-space-size=8 \
   PROXY_UPSTREAM_MODE=kubeconfig PROXY_UPSTREAM_KUBECONFIG="$UPSTREAM_KUBECONFIG" \
   PROXY_SA_ISSUER_URL="$ISSUER" "${issuer_ca[@]}" \
   PROXY_POLICY_FILE="${AUDITGATE_POLICY_FILE:-services/proxy/policy/example-policy.yaml}" \

@@ -70,7 +70,7 @@ export function createApp(config: ProxyConfig, deps: ProxyDeps): ProxyApp {
   if (config.auditEnabled) {
     if (deps.producer === undefined) throw new Error('auditing needs a Kafka producer');
     const batching = new BatchingProducer({
-      producer: deps.producer, topic: config.kafka.topic, lingerMs: config.kafka.lingerMs,
+      producer: deps.producer, topic: config.kafka.topic, lingerMs: config.kafka.lingerMs, deferMs: config.kafka.deferMs, now,
       maxBatchMessages: config.kafka.maxBatchMessages, ackTimeoutMs: config.kafka.ackTimeoutMs,
     });
     kafkaSink = new KafkaAuditSink({

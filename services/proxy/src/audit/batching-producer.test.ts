@@ -69,6 +69,39 @@ describe('BatchingProducer against the real broker', () => {
     const values = (await readTopic(kafka, topic, 12)).map((r) => r.value);
     assert.deepEqual(values, [...Array.from({ length: 10 }, (_, i) => `full-${i}`), 'lone', 'after-linger']);
   });
+
+  it('deferred messages ride with the next urgent one (one produce request, order kept) or leave after deferMs', async () => {
+    const topic = await newTopic(kafka, 1);
+    const batching = new BatchingProducer({ producer, topic, lingerMs: 0, deferMs: 400, maxBatchMessages: 100, ackTimeoutMs: 10_000 });
+    const before = produceRequests;
+    let deferredDone = false;
+    const deferred = batching.send('k', Buffer.from('complete-1'), 'deferred').then(() => { deferredDone = true; });
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(deferredDone, false, 'a deferred message alone waits');
+    assert.equal(produceRequests, before, 'nothing sent yet');
+    await batching.send('k', Buffer.from('received-2'), 'now');
+    await deferred;
+    assert.equal(produceRequests - before, 1, 'the deferred message travelled with the urgent one');
+
+    const t0 = Date.now();
+    await batching.send('k', Buffer.from('complete-2'), 'deferred');
+    const waited = Date.now() - t0;
+    assert.ok(waited >= 380 && waited < 3000, `a lone deferred message leaves after deferMs (${waited} ms)`);
+    assert.equal(produceRequests - before, 2);
+
+    // Urgent sends while a batch is in flight do not wait for deferMs; flush() sends deferred ones at once.
+    const burst = Array.from({ length: 20 }, (_, i) => batching.send('k', Buffer.from(`burst-${i}`), i % 2 === 0 ? 'now' : 'deferred'));
+    const t1 = Date.now();
+    await Promise.all(burst);
+    assert.ok(Date.now() - t1 < 380, 'a burst ending in a deferred message is not held for deferMs when urgent ones come with it');
+    const last = batching.send('k', Buffer.from('last'), 'deferred');
+    const t2 = Date.now();
+    await batching.flush();
+    await last;
+    assert.ok(Date.now() - t2 < 380, 'flush() does not wait for deferMs');
+    const values = (await readTopic(kafka, topic, 24)).map((r) => r.value);
+    assert.deepEqual(values, ['complete-1', 'received-2', 'complete-2', ...Array.from({ length: 20 }, (_, i) => `burst-${i}`), 'last']);
+  });
 });
 
 describe('BatchingProducer when Kafka cannot acknowledge', () => {

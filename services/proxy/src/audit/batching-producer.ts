@@ -1,9 +1,17 @@
 import { AppError, ErrorCodes, type SendingProducer } from '@auditgate/shared';
 
+/**
+ * How soon a message must leave: `now` for a write-ahead event a request is waiting on (sent after `lingerMs`),
+ * `deferred` for a later stage nobody waits on, which rides along with the next write-ahead batch or leaves after
+ * `deferMs` at the latest, so a steady stream of requests costs about one produce request per request, not two.
+ */
+export type SendUrgency = 'now' | 'deferred';
+
 /** One message waiting for its batch to be acknowledged. */
 interface Pending {
   readonly key: string;
   readonly value: Buffer;
+  readonly urgent: boolean;
   readonly resolve: () => void;
   readonly reject: (error: AppError) => void;
 }
@@ -12,8 +20,12 @@ interface Pending {
 export interface BatchingProducerOptions {
   readonly producer: SendingProducer;
   readonly topic: string;
-  /** How long the first message of a batch waits for company. */
+  /** How long the first urgent message of a batch waits for company. */
   readonly lingerMs: number;
+  /** The longest a deferred message waits for an urgent one to travel with (default 5 ms). */
+  readonly deferMs?: number;
+  /** Clock in ms (tests). */
+  readonly now?: () => number;
   /** A batch is sent at once when it reaches this many messages. */
   readonly maxBatchMessages: number;
   /** A send not acknowledged within this time fails (the caller decides: 503 or spool). */
@@ -27,41 +39,68 @@ export interface BatchingProducerOptions {
 export class BatchingProducer {
   private queue: Pending[] = [];
   private timer: NodeJS.Timeout | undefined;
+  private timerDue = Number.POSITIVE_INFINITY;
+  /** When the queue's oldest message must leave at the latest (urgent: now + linger, deferred: now + defer). */
+  private queueDue = Number.POSITIVE_INFINITY;
   private inFlight = 0;
+  /** Set while `flush()` waits: deferred messages then leave without waiting for company. */
+  private flushWanted = false;
   private readonly idleWaiters: Array<() => void> = [];
+  private readonly now: () => number;
+  private readonly deferMs: number;
 
-  constructor(private readonly options: BatchingProducerOptions) {}
+  constructor(private readonly options: BatchingProducerOptions) {
+    this.now = options.now ?? Date.now;
+    this.deferMs = options.deferMs ?? 5;
+  }
 
   /** Queues one message; resolves when Kafka acknowledged it, rejects with `AUDITGATE_E_KAFKA_UNAVAILABLE`. */
-  send(key: string, value: Buffer): Promise<void> {
+  send(key: string, value: Buffer, urgency: SendUrgency = 'now'): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      this.queue.push({ key, value, resolve, reject });
+      const urgent = urgency === 'now';
+      this.queue.push({ key, value, urgent, resolve, reject });
+      this.queueDue = Math.min(this.queueDue, this.now() + (urgent ? this.options.lingerMs : this.deferMs));
       if (this.queue.length >= this.options.maxBatchMessages) this.flushNow();
-      else if (this.timer === undefined) {
-        this.timer = setTimeout(() => this.flushNow(), this.options.lingerMs);
-        this.timer.unref();
-      }
+      else this.armTimer();
     });
+  }
+
+  /** Makes sure a timer fires by the time the queue is due (one timer, moved earlier when needed). */
+  private armTimer(): void {
+    if (this.queue.length === 0 || this.inFlight > 0) return;
+    if (this.timer !== undefined && this.timerDue <= this.queueDue) return;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timerDue = this.queueDue;
+    this.timer = setTimeout(() => { this.timer = undefined; this.timerDue = Number.POSITIVE_INFINITY; this.flushNow(); }, Math.max(0, this.queueDue - this.now()));
+    this.timer.unref();
   }
 
   /** Sends what is queued now and waits until every batch in flight is settled. */
   async flush(): Promise<void> {
-    this.flushNow();
-    if (this.inFlight === 0) return;
-    await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+    this.flushWanted = true;
+    try {
+      this.flushNow();
+      if (this.inFlight === 0 && this.queue.length === 0) return;
+      await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+    } finally {
+      this.flushWanted = false;
+    }
   }
 
   private flushNow(): void {
-    if (this.timer !== undefined) { clearTimeout(this.timer); this.timer = undefined; }
+    if (this.timer !== undefined) { clearTimeout(this.timer); this.timer = undefined; this.timerDue = Number.POSITIVE_INFINITY; }
     // One batch in flight at a time: concurrent produce requests can land out of order, and each key's order (and the
     // spool's drain order) must hold. What queues up meanwhile goes as the next batch as soon as this one settles.
     if (this.queue.length === 0 || this.inFlight > 0) return;
     const batch = this.queue.splice(0, this.options.maxBatchMessages);
+    this.queueDue = this.queue.length === 0 ? Number.POSITIVE_INFINITY : this.now();
     this.inFlight += 1;
     void this.sendBatch(batch).finally(() => {
       this.inFlight -= 1;
-      if (this.queue.length > 0) this.flushNow();
-      else for (const wake of this.idleWaiters.splice(0)) wake();
+      // Urgent messages (or deferred ones past due) go at once; deferred ones alone wait for company or their time.
+      if (this.queue.length === 0) for (const wake of this.idleWaiters.splice(0)) wake();
+      else if (this.flushWanted || this.now() >= this.queueDue || this.queue.some((p) => p.urgent)) this.flushNow();
+      else this.armTimer();
     });
   }
 

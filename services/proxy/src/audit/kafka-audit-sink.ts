@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { AuditEvent } from '@auditgate/shared';
 import type { AuditSink } from './audit-sink.js';
-import type { BatchingProducer } from './batching-producer.js';
+import type { BatchingProducer, SendUrgency } from './batching-producer.js';
 import type { Spool } from './spool.js';
 
 /** What to do when Kafka cannot acknowledge a write-ahead event. */
@@ -47,8 +47,9 @@ export class KafkaAuditSink implements AuditSink {
     if (spool !== undefined && !(await spool.isEmpty())) this.enterSpooling('records left by a previous run');
   }
 
-  writeAhead(event: AuditEvent): Promise<void> { return this.write(event); }
-  record(event: AuditEvent): Promise<void> { return this.write(event); }
+  writeAhead(event: AuditEvent): Promise<void> { return this.write(event, 'now'); }
+  /** Later stages nobody waits on travel with the next write-ahead batch (see {@link SendUrgency}). */
+  record(event: AuditEvent): Promise<void> { return this.write(event, 'deferred'); }
 
   /** Spool mode is always ready; fail-closed is not ready for a while after Kafka last failed and has not succeeded since. */
   healthy(): boolean {
@@ -57,13 +58,13 @@ export class KafkaAuditSink implements AuditSink {
     return !(this.lastFailureAt > this.lastSuccessAt && now - this.lastFailureAt < (this.options.unreadyAfterFailureMs ?? 5000));
   }
 
-  private async write(event: AuditEvent): Promise<void> {
+  private async write(event: AuditEvent, urgency: SendUrgency): Promise<void> {
     const key = event.auditgate.actor.username;
     const value = Buffer.from(JSON.stringify(event));
     if (this.spooling && this.options.spool !== undefined) return this.toSpool(key, value);
     const now = this.options.now ?? Date.now;
     try {
-      await this.options.producer.send(key, value);
+      await this.options.producer.send(key, value, urgency);
       this.lastSuccessAt = now();
     } catch (error) {
       this.lastFailureAt = now();

@@ -37,6 +37,8 @@ export interface ProxyConfig {
     readonly outageMode: 'fail-closed' | 'spool';
     readonly spoolDir: string;
     readonly lingerMs: number;
+    /** How long a later-stage event (ResponseStarted/Complete) may wait to travel with a write-ahead batch. */
+    readonly deferMs: number;
     readonly maxBatchMessages: number;
     readonly ackTimeoutMs: number;
   };
