@@ -15,6 +15,7 @@ import { loadConfig as loadProxyConfig } from '../../../services/proxy/src/confi
 import { loadConfig as loadIndexerConfig } from '../../../services/indexer/src/config/load-config.js';
 import { loadConfig as loadDetectorConfig } from '../../../services/detector/src/config/load-config.js';
 import { interpolate, interpolateDocument, type ComposeEnv } from './compose-interpolate.js';
+import { deployedProxyNodeOptions } from '../../bench/deployed-node-options.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const addFormats = addFormatsModule as unknown as (ajv: Ajv2019) => void;
@@ -120,6 +121,13 @@ describe('docker-compose.yml', () => {
   it('interpolates like Compose, and refuses to start without AUDITGATE_KUBECONFIG', () => {
     assert.equal(interpolate('${A:-x}-${B-y}-$${C}-${D:-${A:-z}}', { B: '' }), 'x--${C}-z');
     assert.throws(() => interpolateDocument(raw, { ...composeEnv, AUDITGATE_KUBECONFIG: undefined }), /AUDITGATE_KUBECONFIG/);
+  });
+
+  it('proxy: runs with the Node flags of k8s/base/proxy.yaml, the ones the benchmark measures', () => {
+    const deployed = deployedProxyNodeOptions(ROOT);
+    assert.match(deployed, /--max-semi-space-size=\d+/, 'the deployment bounds the young generation');
+    assert.equal(environmentOf(file.services['proxy']!)['NODE_OPTIONS'], deployed);
+    assert.match(readFileSync(resolve(ROOT, 'test/stack/run-main.sh'), 'utf8'), new RegExp(`start_service proxy NODE_OPTIONS=${deployed.replace(/[-=]/g, '\\$&')} `));
   });
 
   it('depends only on services it defines', () => {
