@@ -17,6 +17,7 @@ import { deployedProxyNodeOptions } from './deployed-node-options.js';
 import { TARGETS, median, renderTargets, verdictRows, type BenchResults, type TargetName } from './bench-results.js';
 import { probeConstantRate, type ProbeResult } from './constant-rate-prober.js';
 import { freePort } from './free-port.js';
+import { measureKafkaAckFloor } from './kafka-ack-floor.js';
 import { httpOk } from './http-get.js';
 import { startNginx } from './nginx-process.js';
 import { startBareNodeProxy } from './bare-node-proxy.js';
@@ -114,6 +115,8 @@ async function main(): Promise<void> {
     const throughput = await measureThroughput(settings, targets, cluster.smallPath);
     say(`latency: open loop at ${settings.rate} req/s for ${settings.probeSeconds} s per target`);
     const latency = await measureLatency(settings, targets, cluster.smallPath);
+    const kafkaFloor = await measureKafkaAckFloor({ brokers: stack.kafkaBrokers, topic, rate: settings.rate, seconds: settings.probeSeconds });
+    say(`write-ahead alone at ${settings.rate}/s (Kafka acks=all, no HTTP): p50 ${kafkaFloor.p50Ms.toFixed(3)} ms, p99 ${kafkaFloor.p99Ms.toFixed(3)} ms`);
 
     const listTargetBytes = settings.listMegabytes * 1_000_000;
     const created = await cluster.createBulk(Math.ceil(listTargetBytes * 1.04), 900_000);
@@ -129,7 +132,7 @@ async function main(): Promise<void> {
       token: cluster.agentToken, pid: on.pid, count: settings.watches, openPerSecond: 200, establishMs: 60_000,
     });
 
-    const results: BenchResults = { throughput, latency, list, listTargetBytes, watches };
+    const results: BenchResults = { throughput, latency, list, listTargetBytes, watches, kafkaFloor };
     const rows = verdictRows(results);
     const report = [
       `Auditgate proxy benchmark — ${new Date().toISOString()}, ${cpus().length} CPUs, Node ${process.version}`,
