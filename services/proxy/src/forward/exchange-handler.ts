@@ -66,6 +66,7 @@ export function createExchangeHandler(deps: ExchangeDeps, client: UpstreamClient
       rejectExchange(deps, res, record, error);
       return;
     }
+    deps.metrics.admission.observe((deps.now() - record.receivedAt) / 1000);
     if (deps.sink !== undefined) {
       const started = deps.now();
       try {
@@ -94,6 +95,8 @@ export function createExchangeHandler(deps: ExchangeDeps, client: UpstreamClient
       const unreachable = (error: Error): void => rejectExchange(deps, res, record, new AppError(`the Kubernetes API server is unreachable: ${error.message}`, {
         code: ErrorCodes.UPSTREAM_UNAVAILABLE, status: 503, retriable: true, cause: error,
       }));
+      const forwardedAt = deps.now();
+      const answeredAfter = (): void => deps.metrics.upstreamHeaders.observe((deps.now() - forwardedAt) / 1000);
       const sendHttp1 = (): void => {
         const upstreamReq = client.request({
           host: client.host, port: client.port, method: req.method, path: req.url, headers, agent: client.agent,
@@ -101,6 +104,7 @@ export function createExchangeHandler(deps: ExchangeDeps, client: UpstreamClient
         let answered = false;
         upstreamReq.on('response', (upstreamRes) => {
           answered = true;
+          answeredAfter();
           relay(req, res, record, admission, { statusCode: upstreamRes.statusCode, headers: upstreamRes.headers, body: upstreamRes });
         });
         upstreamReq.on('error', (error) => { if (!answered) unreachable(error); });
@@ -114,7 +118,7 @@ export function createExchangeHandler(deps: ExchangeDeps, client: UpstreamClient
       }
       // Long-running reads share a few multiplexed connections instead of holding one TLS socket each.
       req.resume();
-      const stream = http2.request('GET', req.url ?? '/', headers, (upstream) => relay(req, res, record, admission, upstream),
+      const stream = http2.request('GET', req.url ?? '/', headers, (upstream) => { answeredAfter(); relay(req, res, record, admission, upstream); },
         // An upstream that turned out not to speak HTTP/2 gets this request over HTTP/1 instead.
         (error) => { if (http2.usable()) unreachable(error); else sendHttp1(); });
       res.on('close', () => { if (!res.writableFinished) stream.close(); });

@@ -5,6 +5,8 @@ export interface ProxyMetrics {
   readonly requests: Counter<'verb' | 'code' | 'decision'>;
   readonly duration: Histogram<'verb'>;
   readonly writeAhead: Histogram;
+  readonly admission: Histogram;
+  readonly upstreamHeaders: Histogram;
   readonly auditFailures: Counter<'code'>;
   readonly authFailures: Counter<'reason'>;
   readonly spool: Counter<'event'>;
@@ -19,6 +21,8 @@ export function createProxyMetrics(registry: Registry): ProxyMetrics {
     requests: new Counter({ name: 'auditgate_proxy_requests_total', help: 'Requests answered, by verb, status code and policy decision', labelNames: ['verb', 'code', 'decision'], registers }),
     duration: new Histogram({ name: 'auditgate_proxy_request_duration_seconds', help: 'Time from request received to response complete', labelNames: ['verb'], buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10, 60], registers }),
     writeAhead: new Histogram({ name: 'auditgate_proxy_audit_write_ahead_seconds', help: 'Time for a RequestReceived event to become durable', buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1, 5], registers }),
+    admission: new Histogram({ name: 'auditgate_proxy_admission_seconds', help: 'Time from request received to admitted (authentication, policy, request body inspection)', buckets: [0.0001, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1, 5], registers }),
+    upstreamHeaders: new Histogram({ name: 'auditgate_proxy_upstream_response_seconds', help: 'Time from forwarding a request to the API server\'s response headers', buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1, 5, 30], registers }),
     auditFailures: new Counter({ name: 'auditgate_proxy_audit_failures_total', help: 'Audit events that could not be made durable', labelNames: ['code'], registers }),
     authFailures: new Counter({ name: 'auditgate_proxy_auth_failures_total', help: 'Rejected bearer tokens, by reason', labelNames: ['reason'], registers }),
     spool: new Counter({ name: 'auditgate_proxy_spool_events_total', help: 'Audit events written to and drained from the local spool', labelNames: ['event'], registers }),
