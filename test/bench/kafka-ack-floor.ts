@@ -56,7 +56,7 @@ export async function measureKafkaAckFloor(options: { brokers: readonly string[]
   const received = events.filter((e) => e.stage === 'RequestReceived');
   const complete = events.filter((e) => e.stage === 'ResponseComplete');
   if (received.length === 0 || complete.length === 0) throw new Error('no RequestReceived/ResponseComplete events to replay');
-  const logger = createLogger({ name: 'bench', level: 'warn' });
+  const logger = createLogger({ name: 'bench', level: 'error' });
   const kafka = createKafka({ brokers: [...options.brokers], clientId: 'auditgate-bench-floor', logger });
   // Configured as services/proxy/src/main.ts configures the gateway's producer.
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 5, allowAutoTopicCreation: false });
