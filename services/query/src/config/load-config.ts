@@ -32,8 +32,12 @@ function parseIssuers(reader: EnvReader, raw: string | undefined): QueryIssuer[]
   return out;
 }
 
-/** Parses `role=subject[,subject];role=…` (`group:<name>` for groups). */
-export function parseRoleBindings(reader: EnvReader, raw: string | undefined): RoleBinding[] {
+/**
+ * Parses `role=subject[,subject];role=…`: a subject is a username or `group:<name>`, optionally scoped to one issuer
+ * as `<issuer>#<subject>`. With more than one trusted issuer every subject must be scoped: the same username from
+ * another issuer is another person. Scoped issuers must be among `issuers`.
+ */
+export function parseRoleBindings(reader: EnvReader, raw: string | undefined, issuers: readonly string[] = []): RoleBinding[] {
   if (raw === undefined) return [];
   const out: RoleBinding[] = [];
   for (const part of raw.split(';').map((p) => p.trim()).filter((p) => p !== '')) {
@@ -41,10 +45,23 @@ export function parseRoleBindings(reader: EnvReader, raw: string | undefined): R
     const role = part.slice(0, eq).trim();
     const subjects = part.slice(eq + 1).split(',').map((s) => s.trim()).filter((s) => s !== '');
     if (eq < 1 || !(ROLES as readonly string[]).includes(role) || subjects.length === 0) {
-      reader.problem(`QUERY_ROLE_BINDINGS: "${part}" must be <${ROLES.join('|')}>=<username|group:name>[,…]`);
+      reader.problem(`QUERY_ROLE_BINDINGS: "${part}" must be <${ROLES.join('|')}>=[<issuer>#]<username|group:name>[,…]`);
       continue;
     }
-    for (const subject of subjects) out.push({ role: role as Role, subject });
+    for (const scoped of subjects) {
+      const hash = scoped.lastIndexOf('#');
+      const issuer = hash < 0 ? undefined : scoped.slice(0, hash);
+      const subject = hash < 0 ? scoped : scoped.slice(hash + 1);
+      if (subject === '' || issuer === '') {
+        reader.problem(`QUERY_ROLE_BINDINGS: "${scoped}" must be [<issuer>#]<username|group:name>`);
+      } else if (issuer !== undefined && issuers.length > 0 && !issuers.includes(issuer)) {
+        reader.problem(`QUERY_ROLE_BINDINGS: "${scoped}" names issuer "${issuer}", which is not in QUERY_OIDC_ISSUERS`);
+      } else if (issuer === undefined && issuers.length > 1) {
+        reader.problem(`QUERY_ROLE_BINDINGS: "${scoped}" must name its issuer (<issuer>#${subject}) because more than one issuer is trusted`);
+      } else {
+        out.push({ role: role as Role, subject, ...(issuer === undefined ? {} : { issuer }) });
+      }
+    }
   }
   return out;
 }
@@ -81,7 +98,7 @@ export function loadConfig(env: Env): QueryConfig {
     auth: {
       issuers,
       rolesClaim: r.str('QUERY_ROLES_CLAIM', 'auditgate_roles'),
-      bindings: parseRoleBindings(r, r.optional('QUERY_ROLE_BINDINGS')),
+      bindings: parseRoleBindings(r, r.optional('QUERY_ROLE_BINDINGS'), issuers.map((i) => i.issuer)),
     },
     limits: {
       maxPageSize: r.int('QUERY_MAX_PAGE_SIZE', 500, { min: 1, max: 10_000 }),

@@ -17,7 +17,13 @@ export interface QueryIssuer {
 }
 
 /** A binding of a username or `group:<name>` to a role. */
-export interface RoleBinding { readonly role: Role; readonly subject: string }
+export interface RoleBinding {
+  readonly role: Role;
+  /** A username, or `group:<name>`. */
+  readonly subject: string;
+  /** The issuer the subject belongs to; required when more than one issuer is trusted. */
+  readonly issuer?: string;
+}
 
 /** The query service's validated configuration (see `load-config.ts` for the environment variables). */
 export interface QueryConfig {

@@ -44,7 +44,7 @@ export function authenticate(o: AuthenticateOptions): RequestHandler {
     };
     if (match === null) { refuse('missing_token', 'a bearer token is required'); return; }
     o.verifier.verify(match[1]!).then((token) => {
-      const roles = resolveRoles(token.claims, o.rolesClaim, o.bindings, token.username, token.groups);
+      const roles = resolveRoles(token.claims, o.rolesClaim, o.bindings, token);
       const caller: Caller = { username: token.username, issuer: token.issuer, groups: token.groups, roles };
       res.locals['caller'] = caller;
       next();
