@@ -143,8 +143,8 @@ describe('k8s kustomizations against the real kube-apiserver', () => {
           if (env['PROXY_MASKING_KEY_FILE'] !== undefined) env['PROXY_MASKING_KEY_FILE'] = join(dir, 'key');
           const source = readFileSync(resolve(ROOT, `services/${loader}/src/config/load-config.ts`), 'utf8');
           // Explicit env only (the shared auditgate-settings ConfigMap serves every service); AWS_REGION is the SDK's,
-          // issuer keys are read by prefix (`${prefix}_URL`).
-          const unknown = (c.env ?? []).map((e) => e.name).filter((n) => n !== 'AWS_REGION' && !source.includes(`'${n}'`) && !/^PROXY_(SA|OIDC)_ISSUER_/.test(n));
+          // NODE_OPTIONS Node's own, issuer keys are read by prefix (`${prefix}_URL`).
+          const unknown = (c.env ?? []).map((e) => e.name).filter((n) => n !== 'AWS_REGION' && n !== 'NODE_OPTIONS' && !source.includes(`'${n}'`) && !/^PROXY_(SA|OIDC)_ISSUER_/.test(n));
           assert.deepEqual(unknown, [], 'env vars the loader never reads');
           const { loadConfig } = await import(pathToFileURL(resolve(ROOT, `services/${loader}/src/config/load-config.ts`)).href) as { loadConfig: (e: Record<string, string>) => { listen: { host: string; opsPort: number; port?: number; httpsPort?: number } } };
           const config = loadConfig(env);

@@ -21,11 +21,22 @@ describe('query API hardening: refused tokens audited, no leaked secrets or PITs
     const r = await bed.opensearch.search({ index: `${bed.indices.audit}-*`, body: { size: 100, query: { term: { route } } } as never });
     return r.body.hits.hits.map((h: any) => h._source);
   };
+  /**
+   * Polls `what` until `ok` or 8 s. A search error counts as "not yet" until the deadline: the audit index may have
+   * just been created by the service's first write, and a search before its shard starts fails with
+   * search_phase_execution_exception (seen once in CI).
+   */
   const until = async <T>(what: () => Promise<T>, ok: (v: T) => boolean): Promise<T> => {
     const deadline = Date.now() + 8000;
-    let v = await what();
-    while (!ok(v) && Date.now() < deadline) { await new Promise((r) => setTimeout(r, 200)); v = await what(); }
-    return v;
+    for (;;) {
+      try {
+        const v = await what();
+        if (ok(v) || Date.now() >= deadline) return v;
+      } catch (error) {
+        if (Date.now() >= deadline) throw error;
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
   };
 
   it('audits refused tokens, aggregated per source and reason so a flood writes a bounded number of records', async () => {
