@@ -37,6 +37,9 @@ describe('roles', () => {
     const unknown = new EnvReader({});
     parseRoleBindings(unknown, 'admin=https://other.example#alice', [idp, cluster]);
     assert.throws(() => unknown.finish(), /not in QUERY_OIDC_ISSUERS/);
+    const hashed = new EnvReader({});
+    assert.deepEqual(parseRoleBindings(hashed, `analyst=${idp}#team#7`, [idp, cluster]), [{ role: 'analyst', subject: 'team#7', issuer: idp }]);
+    hashed.finish();
     const single = new EnvReader({});
     assert.deepEqual(parseRoleBindings(single, 'admin=alice', [idp]), [{ role: 'admin', subject: 'alice' }]);
     single.finish();

@@ -49,7 +49,8 @@ export function parseRoleBindings(reader: EnvReader, raw: string | undefined, is
       continue;
     }
     for (const scoped of subjects) {
-      const hash = scoped.lastIndexOf('#');
+      // An issuer URL has no fragment, so the first '#' ends it; a subject may itself contain '#' (then scope it).
+      const hash = scoped.indexOf('#');
       const issuer = hash < 0 ? undefined : scoped.slice(0, hash);
       const subject = hash < 0 ? scoped : scoped.slice(hash + 1);
       if (subject === '' || issuer === '') {
