@@ -5,6 +5,7 @@
  * reports how long the urgent ones took to be acknowledged.
  */
 import { performance } from 'node:perf_hooks';
+import type { Kafka } from 'kafkajs';
 import { createKafka, createLogger } from '@auditgate/shared';
 import { BatchingProducer } from '../../services/proxy/src/audit/batching-producer.js';
 import { percentile } from './constant-rate-prober.js';
@@ -20,9 +21,7 @@ export interface KafkaAckFloor {
   readonly completeBytes: number;
 }
 
-async function sampleEvents(brokers: readonly string[], topic: string, want: number): Promise<Array<{ key: string; value: Buffer; stage: string }>> {
-  const logger = createLogger({ name: 'bench', level: 'error' });
-  const kafka = createKafka({ brokers: [...brokers], clientId: 'auditgate-bench-floor', logger });
+async function sampleEvents(kafka: Kafka, topic: string, want: number): Promise<Array<{ key: string; value: Buffer; stage: string }>> {
   const groupId = `auditgate-bench-floor-${Date.now()}`;
   const consumer = kafka.consumer({ groupId });
   const out: Array<{ key: string; value: Buffer; stage: string }> = [];
@@ -52,12 +51,12 @@ async function sampleEvents(brokers: readonly string[], topic: string, want: num
 
 /** Replays events of `topic` at `rate` pairs/s for `seconds` (after 2 s of warm-up) and measures the urgent acks. */
 export async function measureKafkaAckFloor(options: { brokers: readonly string[]; topic: string; rate: number; seconds: number }): Promise<KafkaAckFloor> {
-  const events = await sampleEvents(options.brokers, options.topic, 400);
+  const logger = createLogger({ name: 'bench', level: 'error' });
+  const kafka = createKafka({ brokers: [...options.brokers], clientId: 'auditgate-bench-floor', logger });
+  const events = await sampleEvents(kafka, options.topic, 400);
   const received = events.filter((e) => e.stage === 'RequestReceived');
   const complete = events.filter((e) => e.stage === 'ResponseComplete');
   if (received.length === 0 || complete.length === 0) throw new Error('no RequestReceived/ResponseComplete events to replay');
-  const logger = createLogger({ name: 'bench', level: 'error' });
-  const kafka = createKafka({ brokers: [...options.brokers], clientId: 'auditgate-bench-floor', logger });
   // Configured as services/proxy/src/main.ts configures the gateway's producer.
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 5, allowAutoTopicCreation: false });
   await producer.connect();
