@@ -12,7 +12,8 @@ import { createCachedTokenVerifier, createTokenVerifier } from './auth/index.js'
 import type { ProxyConfig } from './config/proxy-config.js';
 import type { ExchangeDeps } from './forward/exchange-deps.js';
 import { createExchangeHandler } from './forward/exchange-handler.js';
-import { createUpstreamClient } from './forward/upstream-client.js';
+import { createUpstreamClient } from './upstream/upstream-client.js';
+import { acceptsUpgrade } from './forward/upgrade-routing.js';
 import { createUpgradeHandler } from './forward/upgrade-handler.js';
 import { createClientErrorHandler } from './forward/client-error-handler.js';
 import { createProxyMetrics } from './http/proxy-metrics.js';
@@ -40,6 +41,8 @@ export interface ProxyAddresses { http?: number; https?: number; ops?: number }
 export interface ProxyApp {
   start(): Promise<ProxyAddresses>;
   stop(): Promise<void>;
+  /** Last resort for an error nothing else caught: logged and counted (each one is a bug), never how errors are handled. */
+  onUnhandledError(where: string, error: unknown): void;
 }
 
 function listen(server: Server, port: number, host: string): Promise<number> {
@@ -105,6 +108,7 @@ export function createApp(config: ProxyConfig, deps: ProxyDeps): ProxyApp {
     impersonate: config.impersonate,
     maxRequestBodyBytes: config.maxRequestBodyBytes,
     maxRecordedBodyBytes: config.maxRecordedBodyBytes,
+    digestKey: config.maskingKey,
     closing: () => closing,
   };
   const client = createUpstreamClient(exchangeDeps, { http2StreamsPerConnection: config.upstreamHttp2Streams });
@@ -116,12 +120,16 @@ export function createApp(config: ProxyConfig, deps: ProxyDeps): ProxyApp {
   let stopped: Promise<void> | undefined;
 
   return {
+    onUnhandledError(where, error) {
+      metrics.unhandledErrors.inc({ where });
+      log.error({ where, err: (error as Error)?.message ?? String(error), stack: (error as Error)?.stack }, 'unhandled error reached the last-resort handler');
+    },
     async start() {
       await kafkaSink?.start();
       const addresses: ProxyAddresses = {};
       const { host, httpPort, httpsPort, opsPort, tlsCertFile, tlsKeyFile } = config.listen;
       if (httpPort >= 0) {
-        const server = createHttpServer({ requestTimeout: 0, headersTimeout: 30_000, keepAliveTimeout: 65_000, maxHeaderSize: 32 * 1024 }, onRequest);
+        const server = createHttpServer({ shouldUpgradeCallback: acceptsUpgrade, requestTimeout: 0, headersTimeout: 30_000, keepAliveTimeout: 65_000, maxHeaderSize: 32 * 1024 }, onRequest);
         server.on('upgrade', onUpgrade);
         server.on('clientError', onClientError);
         servers.push(server);
@@ -131,7 +139,7 @@ export function createApp(config: ProxyConfig, deps: ProxyDeps): ProxyApp {
         const tls = tlsCertFile !== undefined && tlsKeyFile !== undefined
           ? { cert: readFileSync(tlsCertFile), key: readFileSync(tlsKeyFile) }
           : createSelfSignedCert(['localhost', '127.0.0.1', host]);
-        const server = createHttpsServer({ ...tls, requestTimeout: 0, headersTimeout: 30_000, keepAliveTimeout: 65_000, maxHeaderSize: 32 * 1024 }, onRequest);
+        const server = createHttpsServer({ ...tls, shouldUpgradeCallback: acceptsUpgrade, requestTimeout: 0, headersTimeout: 30_000, keepAliveTimeout: 65_000, maxHeaderSize: 32 * 1024 }, onRequest);
         server.on('upgrade', onUpgrade);
         server.on('clientError', onClientError);
         servers.push(server as unknown as Server);

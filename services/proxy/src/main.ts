@@ -36,6 +36,8 @@ runService('proxy', {
       }
     }
     const app = createApp(config, { logger, registry, upstream, producer });
+    process.on('uncaughtException', (error) => app.onUnhandledError('uncaught-exception', error));
+    process.on('unhandledRejection', (error) => app.onUnhandledError('unhandled-rejection', error));
     await app.start();
     return {
       logger,

@@ -15,6 +15,12 @@ export const ErrorCodes = {
   /** The request conflicts with the record's current state (e.g. acknowledging a resolved alert). */
   CONFLICT: 'AUDITGATE_E_CONFLICT',
   PAYLOAD_TOO_LARGE: 'AUDITGATE_E_PAYLOAD_TOO_LARGE',
+  /** The request body's media type or encoding is one the gateway cannot inspect for the record. */
+  UNSUPPORTED_MEDIA_TYPE: 'AUDITGATE_E_UNSUPPORTED_MEDIA_TYPE',
+  /** The client accepts no representation the gateway can produce from an inspected body. */
+  NOT_ACCEPTABLE: 'AUDITGATE_E_NOT_ACCEPTABLE',
+  /** The API server answered with a body the gateway cannot inspect (media type, encoding, shape): not relayed. */
+  UPSTREAM_UNINSPECTABLE: 'AUDITGATE_E_UPSTREAM_UNINSPECTABLE',
   RATE_LIMITED: 'AUDITGATE_E_RATE_LIMITED',
   SHUTTING_DOWN: 'AUDITGATE_E_SHUTTING_DOWN',
   /** The client went away before the response was complete (recorded, not an error of the gateway). */

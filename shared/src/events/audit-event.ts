@@ -58,8 +58,13 @@ export interface ActorInfo {
 export interface BodyInfo {
   /** Bytes seen in full. */
   bytes: number;
-  /** sha256 (hex) of the full body as it crossed the gateway. */
+  /**
+   * Hex digest of the full body as it crossed the gateway: HMAC-SHA256 keyed with the masking key when `digest` is
+   * `hmac-sha256` (every body since the gateway keyed them), plain SHA-256 in older events.
+   */
   sha256: string;
+  /** How `sha256` was computed; absent means plain SHA-256. */
+  digest?: 'sha256' | 'hmac-sha256';
   /** True when the recorded object was cut to the configured bound. */
   truncated: boolean;
   /** JSON paths whose values were masked before the event was produced. */

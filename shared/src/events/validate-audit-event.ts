@@ -61,6 +61,7 @@ function checkBody(p: Problems, o: Obj | undefined, path: string): void {
   if (o === undefined) return;
   p.num(o, 'bytes', path);
   p.str(o, 'sha256', path);
+  if (o['digest'] !== undefined) p.oneOf(o, 'digest', path, ['sha256', 'hmac-sha256']);
   if (typeof o['truncated'] !== 'boolean') p.add(`${path}.truncated`, 'must be a boolean');
   p.strArray(o, 'maskedPaths', path, true);
 }

@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { readKubeCredentials, readStackEnv } from '@auditgate/shared/testing';
-import { Http2StreamPool, type Http2UpstreamResponse } from '../../../services/proxy/src/forward/http2-stream-pool.js';
+import { Http2StreamPool, type Http2UpstreamResponse } from '../../../services/proxy/src/upstream/http2-stream-pool.js';
 
 const stack = readStackEnv(process.env);
 const creds = readKubeCredentials(stack);

@@ -12,7 +12,7 @@ const flat = { type: 'flat_object' } as const;
 const userInfo = { properties: { username: keyword, uid: keyword, groups: keyword, extra: flat } } as const;
 const actor = { properties: { issuer: keyword, subject: keyword, username: keyword, groups: keyword, tokenKind: keyword } } as const;
 const status = { properties: { code: { type: 'integer' }, status: keyword, reason: keyword, message: { type: 'text' }, metadata: { type: 'object', enabled: false } } } as const;
-const body = { properties: { bytes: { type: 'long' }, sha256: keyword, truncated: { type: 'boolean' }, maskedPaths: keyword, contentType: keyword } } as const;
+const body = { properties: { bytes: { type: 'long' }, sha256: keyword, digest: keyword, truncated: { type: 'boolean' }, maskedPaths: keyword, contentType: keyword } } as const;
 const stage = { properties: { stageTimestamp: date, schemaVersion: { type: 'integer' }, gatewayInstance: keyword, responseStatus: status } } as const;
 
 /** Explicit mappings of an exchange document (see build-document.ts for its shape). */

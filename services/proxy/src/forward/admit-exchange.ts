@@ -6,7 +6,7 @@ import { auditVerb, classifyRequest, toObjectRef, type RequestInfo } from '../cl
 import type { PolicyDecision } from '../policy/index.js';
 import { isClusterWide } from './cluster-scoped.js';
 import type { ExchangeDeps } from './exchange-deps.js';
-import { readClientImpersonation } from './upstream-headers.js';
+import { readClientImpersonation } from '../upstream/upstream-headers.js';
 
 const MAX_URI_BYTES = 16 * 1024;
 const MAX_HEADER_VALUE = 512;

@@ -2,7 +2,7 @@ import type { Duplex } from 'node:stream';
 import { AppError, ErrorCodes } from '@auditgate/shared';
 import type { ExchangeRecord } from '../audit/exchange-record.js';
 import type { ExchangeDeps } from './exchange-deps.js';
-import { refuseOnSocket } from './upgrade-handler.js';
+import { refuseOnSocket } from './exchange-lifecycle.js';
 
 /**
  * Requests Node's HTTP parser rejects before any handler runs (oversized headers, malformed request lines): answered

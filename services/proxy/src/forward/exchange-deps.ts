@@ -12,8 +12,8 @@ import type { ProxyMetrics } from '../http/proxy-metrics.js';
 export interface Masker {
   /** Masks a parsed object; `resource` hints the kind of kindless patches; `forCaller` keeps base64 fields decodable. */
   maskObject(object: unknown, resource: string | undefined, forCaller?: boolean): { object: unknown; maskedPaths: string[] };
-  /** A transform over a JSON watch stream that masks each event. */
-  watchTransform(resource: string | undefined): Transform;
+  /** A transform over a JSON watch stream that masks each event; `onMaskedPaths` hears each event's masked paths. */
+  watchTransform(resource: string | undefined, onMaskedPaths?: (paths: string[]) => void): Transform;
 }
 
 /** What the exchange handlers need, passed in by `createApp`. */
@@ -36,6 +36,8 @@ export interface ExchangeDeps {
   readonly impersonate: boolean;
   readonly maxRequestBodyBytes: number;
   readonly maxRecordedBodyBytes: number;
+  /** Key of the body digests (the masking key): no unkeyed digest of a body is ever recorded. */
+  readonly digestKey: Buffer;
   /** True once shutdown began: new requests get 503. */
   readonly closing: () => boolean;
 }

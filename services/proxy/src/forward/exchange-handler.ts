@@ -1,210 +1,156 @@
-import type { IncomingMessage, ServerResponse, IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
-import type { Readable } from 'node:stream';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AppError, ErrorCodes } from '@auditgate/shared';
-import { buildAuditEvent, type ExchangeRecord } from '../audit/exchange-record.js';
+import type { ExchangeRecord } from '../audit/exchange-record.js';
+import type { UpstreamClient } from '../upstream/upstream-client.js';
+import { buildUpstreamHeaders } from '../upstream/upstream-headers.js';
 import { admitExchange, openRecord, type Admission } from './admit-exchange.js';
-import { BodyTap } from './body-tap.js';
-import { recordCompletion, recordStarted, rejectExchange } from './complete-exchange.js';
+import { negotiateContent, type Negotiation } from './content-negotiation.js';
 import type { ExchangeDeps } from './exchange-deps.js';
+import { rejectExchange, writeAhead } from './exchange-lifecycle.js';
 import { inspectRequestBody } from './inspect-request-body.js';
-import { buildUpstreamHeaders, wantsProtobuf } from './upstream-headers.js';
-import type { UpstreamClient } from './upstream-client.js';
+import { relayResponse, uninspectableUpgrade, type RelayTarget } from './relay-response.js';
+import { checkRequestFraming } from './request-framing.js';
+import { askedForUpgrade } from './upgrade-routing.js';
 
-/** An upstream response over HTTP/1 or HTTP/2: status, headers and the body stream. */
-interface UpstreamResponse { readonly statusCode: number | undefined; readonly headers: IncomingHttpHeaders; readonly body: Readable }
-
-const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
-const HOP_BY_HOP_RESPONSE = new Set(['connection', 'keep-alive', 'transfer-encoding', 'proxy-connection', 'upgrade', 'te', 'trailer']);
-const MAX_MASKED_RESPONSE_BYTES = 64 * 1024 * 1024;
+/** Methods the API server reads a body for: the gateway always frames theirs itself (Content-Length, possibly 0). */
+const BODY_METHODS: ReadonlySet<string> = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 function isStreaming(admission: Admission, url: string): boolean {
   if (admission.info.verb === 'watch') return true;
   return admission.info.subresource === 'log' && /[?&]follow=(true|1)(&|$)/.test(url);
 }
 
-function responseHeaders(headers: IncomingHttpHeaders, auditID: string, dropLength: boolean): OutgoingHttpHeaders {
-  const out: OutgoingHttpHeaders = {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (value === undefined || HOP_BY_HOP_RESPONSE.has(name)) continue;
-    if (dropLength && name === 'content-length') continue;
-    out[name] = value;
-  }
-  out['audit-id'] = auditID;
-  return out;
+function first(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
 }
 
-/** Records the response object (masked) when the level asks for it and the body was captured whole. */
-function recordResponseObject(deps: ExchangeDeps, record: ExchangeRecord, tap: BodyTap, contentType: string | undefined, resource: string | undefined): string[] {
-  if (deps.sink === undefined || record.level !== 'RequestResponse' || contentType === undefined || !contentType.includes('json')) return [];
-  const body = tap.body();
-  if (body === undefined || body.length === 0) return [];
-  try {
-    const masked = deps.masker.maskObject(JSON.parse(body.toString('utf8')), resource);
-    record.responseObject = masked.object;
-    return masked.maskedPaths;
-  } catch {
-    return [];
-  }
+/** The request is admitted and its RequestReceived event durable: what forwarding needs. */
+interface Admitted {
+  readonly admission: Admission;
+  readonly negotiation: Negotiation;
+  readonly body: Buffer | undefined;
 }
 
 /**
- * The data path: admit (authenticate, policy, limits), inspect and record the request, make its RequestReceived event
- * durable, then forward with the gateway's own credentials and stream the response back while recording it.
+ * The data path: admit (authenticate, policy, limits, framing, content negotiation), inspect and record the request,
+ * make its RequestReceived event durable, then forward it with framing and credentials the gateway writes itself and
+ * relay the inspected response while recording it. Every failure, synchronous or not, ends in a Status and an event.
  */
 export function createExchangeHandler(deps: ExchangeDeps, client: UpstreamClient): (req: IncomingMessage, res: ServerResponse) => void {
+  async function admit(req: IncomingMessage, record: ExchangeRecord, info: ReturnType<typeof openRecord>['info']): Promise<Admitted> {
+    const admission = await admitExchange(deps, req, record, info);
+    const framing = checkRequestFraming(req);
+    const negotiation = negotiateContent(admission.info, first(req.headers['accept']));
+    if (negotiation.kind === 'passthrough' && admission.decision.action === 'mask') {
+      throw new AppError(`policy rule "${admission.decision.ruleId}" masks this request, but its content (${admission.info.subresource || 'non-resource'}) cannot be masked`, {
+        code: ErrorCodes.FORBIDDEN, status: 403, details: { ruleId: admission.decision.ruleId },
+      });
+    }
+    const body = framing.hasBody || BODY_METHODS.has(req.method ?? '') ? await inspectRequestBody(deps, req, record, admission) : undefined;
+    return { admission, negotiation, body };
+  }
+
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const { record, info } = openRecord(deps, req);
-    let admission: Admission;
-    let body: Buffer | undefined;
+    const closeAfter = askedForUpgrade(req);
+    if (closeAfter) record.notes = { ...record.notes, 'auditgate.dev/upgrade-ignored': String(req.headers['upgrade']).slice(0, 64) };
+    let admitted: Admitted;
     try {
-      admission = await admitExchange(deps, req, record, info);
-      if (BODY_METHODS.has(req.method ?? '')) {
-        body = await inspectRequestBody(deps, req, record, admission);
-      }
+      admitted = await admit(req, record, info);
     } catch (error) {
+      // The rest of this connection's bytes cannot be trusted after a refused request with a body: close it.
+      res.setHeader('connection', 'close');
       req.resume();
       rejectExchange(deps, res, record, error);
       return;
     }
     deps.metrics.admission.observe((deps.now() - record.receivedAt) / 1000);
-    if (deps.sink !== undefined) {
-      const started = deps.now();
-      try {
-        await deps.sink.writeAhead(buildAuditEvent(deps.facts, record, 'RequestReceived', deps.now()));
-        deps.metrics.writeAhead.observe((deps.now() - started) / 1000);
-      } catch (error) {
-        deps.metrics.auditFailures.inc({ code: ErrorCodes.KAFKA_UNAVAILABLE });
-        rejectExchange(deps, res, record, new AppError('the audit log is unavailable, so the gateway does not forward requests (fail-closed)', {
-          code: ErrorCodes.KAFKA_UNAVAILABLE, status: 503, retriable: true, cause: error,
-        }));
-        return;
-      }
+    try {
+      await writeAhead(deps, record);
+    } catch (error) {
+      if (closeAfter) res.setHeader('connection', 'close');
+      rejectExchange(deps, res, record, error);
+      return;
     }
-    forward(req, res, record, admission, body);
+    const streaming = isStreaming(admitted.admission, req.url ?? '');
+    await forward({ req, res, record, admission: admitted.admission, negotiation: admitted.negotiation, streaming, closeAfter }, admitted.body);
   }
 
-  function forward(req: IncomingMessage, res: ServerResponse, record: ExchangeRecord, admission: Admission, body: Buffer | undefined): void {
-    void deps.upstream.authorization().then((authorization) => {
-      const headers = buildUpstreamHeaders(req.headers, {
-        authorization, clientAddress: req.socket.remoteAddress ?? '',
-        allowClientImpersonation: admission.decision.allowClientImpersonation,
-        impersonate: deps.impersonate ? { user: admission.identity.username, groups: admission.identity.groups, extra: {} } : undefined,
-        upgrade: false, forceJson: wantsProtobuf(req.headers['accept']),
-      });
-      if (body !== undefined) headers['content-length'] = body.length;
-      const unreachable = (error: Error): void => rejectExchange(deps, res, record, new AppError(`the Kubernetes API server is unreachable: ${error.message}`, {
-        code: ErrorCodes.UPSTREAM_UNAVAILABLE, status: 503, retriable: true, cause: error,
-      }));
-      const forwardedAt = deps.now();
-      const answeredAfter = (): void => deps.metrics.upstreamHeaders.observe((deps.now() - forwardedAt) / 1000);
-      const sendHttp1 = (): void => {
-        const upstreamReq = client.request({
-          host: client.host, port: client.port, method: req.method, path: req.url, headers, agent: client.agent,
-        });
-        let answered = false;
-        upstreamReq.on('response', (upstreamRes) => {
-          answered = true;
-          answeredAfter();
-          relay(req, res, record, admission, { statusCode: upstreamRes.statusCode, headers: upstreamRes.headers, body: upstreamRes });
-        });
-        upstreamReq.on('error', (error) => { if (!answered) unreachable(error); });
-        res.on('close', () => { if (!res.writableFinished) upstreamReq.destroy(); });
-        if (body !== undefined) upstreamReq.end(body); else req.pipe(upstreamReq);
-      };
-      const http2 = client.http2;
-      if (http2 === undefined || body !== undefined || req.method !== 'GET' || !http2.usable() || !isStreaming(admission, req.url ?? '')) {
-        sendHttp1();
+  async function forward(target: RelayTarget, body: Buffer | undefined): Promise<void> {
+    const { req, res, record, admission, negotiation } = target;
+    const fail = (error: AppError): void => {
+      if (target.closeAfter) res.setHeader('connection', 'close');
+      rejectExchange(deps, res, record, error);
+    };
+    const unreachable = (error: Error): void => fail(new AppError(`the Kubernetes API server is unreachable: ${error.message}`, {
+      code: ErrorCodes.UPSTREAM_UNAVAILABLE, status: 503, retriable: true, cause: error,
+    }));
+    let authorization: string | undefined;
+    try {
+      authorization = await deps.upstream.authorization();
+    } catch (error) {
+      unreachable(error as Error);
+      return;
+    }
+    const headers = buildUpstreamHeaders(req.headers, {
+      authorization, clientAddress: req.socket.remoteAddress ?? '',
+      allowClientImpersonation: admission.decision.allowClientImpersonation,
+      impersonate: deps.impersonate ? { user: admission.identity.username, groups: admission.identity.groups, extra: {} } : undefined,
+      upgrade: false, accept: negotiation.kind === 'inspected' ? negotiation.upstreamAccept : undefined, auditID: record.auditID,
+    });
+    if (body !== undefined) headers['content-length'] = body.length;
+    const forwardedAt = deps.now();
+    const answeredAfter = (): void => deps.metrics.upstreamHeaders.observe((deps.now() - forwardedAt) / 1000);
+    const sendHttp1 = (): void => {
+      let upstreamReq: ReturnType<UpstreamClient['request']>;
+      try {
+        upstreamReq = client.request({ host: client.host, port: client.port, method: req.method, path: req.url, headers, agent: client.agent });
+      } catch (error) {
+        fail(new AppError(`the request cannot be forwarded: ${(error as Error).message}`, { code: ErrorCodes.BAD_REQUEST, status: 400, cause: error }));
         return;
       }
-      // Long-running reads share a few multiplexed connections instead of holding one TLS socket each.
-      req.resume();
-      const stream = http2.request('GET', req.url ?? '/', headers, (upstream) => { answeredAfter(); relay(req, res, record, admission, upstream); },
+      let answered = false;
+      upstreamReq.on('response', (upstreamRes) => {
+        answered = true;
+        answeredAfter();
+        // An answer that arrives before the gateway finished sending its request does not fit it: never reuse that socket.
+        if (!upstreamReq.writableFinished) upstreamReq.shouldKeepAlive = false;
+        relayResponse(deps, target, { statusCode: upstreamRes.statusCode, headers: upstreamRes.headers, body: upstreamRes });
+      });
+      upstreamReq.on('upgrade', (_upstreamRes, socket) => {
+        // The API server switched protocols on a request that asked for none: that socket is never reused.
+        answered = true;
+        socket.destroy();
+        fail(uninspectableUpgrade());
+      });
+      upstreamReq.on('error', (error) => { if (!answered) { answered = true; unreachable(error); } });
+      res.on('close', () => { if (!res.writableFinished) upstreamReq.destroy(); });
+      upstreamReq.end(body);
+    };
+    const http2 = client.http2;
+    if (http2 === undefined || body !== undefined || req.method !== 'GET' || !http2.usable() || !target.streaming) {
+      sendHttp1();
+      return;
+    }
+    // Long-running reads share a few multiplexed connections instead of holding one TLS socket each.
+    try {
+      const stream = http2.request('GET', req.url ?? '/', headers, (upstream) => { answeredAfter(); relayResponse(deps, target, upstream); },
         // An upstream that turned out not to speak HTTP/2 gets this request over HTTP/1 instead.
         (error) => { if (http2.usable()) unreachable(error); else sendHttp1(); });
       res.on('close', () => { if (!res.writableFinished) stream.close(); });
-    }, (error: unknown) => rejectExchange(deps, res, record, error));
-  }
-
-  function relay(req: IncomingMessage, res: ServerResponse, record: ExchangeRecord, admission: Admission, upstream: UpstreamResponse): void {
-    const status = upstream.statusCode ?? 502;
-    const upstreamRes = upstream.body;
-    const contentType = upstream.headers['content-type'];
-    const streaming = isStreaming(admission, req.url ?? '');
-    const resource = admission.info.resource || undefined;
-    const maskForCaller = admission.decision.action === 'mask' && contentType?.includes('json') === true;
-    const limit = admission.decision.limits.maxResponseBytes;
-    const declared = Number(upstream.headers['content-length'] ?? -1);
-    record.responseCode = status;
-    if (limit > 0 && declared > limit) {
-      upstreamRes.destroy();
-      rejectExchange(deps, res, record, new AppError(`the response (${declared} bytes) exceeds the policy limit of ${limit} bytes`, {
-        code: ErrorCodes.PAYLOAD_TOO_LARGE, status: 403,
-      }));
-      return;
+    } catch (error) {
+      // Headers HTTP/2 refuses (Node throws synchronously) cost this request its multiplexing, not the process.
+      deps.logger.warn({ auditID: record.auditID, err: (error as Error).message }, 'HTTP/2 refused the request headers; forwarding over HTTP/1');
+      sendHttp1();
     }
-    const tap = new BodyTap(deps.sink !== undefined && record.level === 'RequestResponse' && !streaming ? deps.maxRecordedBodyBytes : 0);
-    const openedAt = deps.now();
-    let events = 0;
-    if (streaming) {
-      deps.metrics.streams.inc({ kind: admission.info.verb });
-      recordStarted(deps, record);
-    }
-    let finished = false;
-    const finish = (errorCode?: string): void => {
-      if (finished) return;
-      finished = true;
-      if (streaming) deps.metrics.streams.dec({ kind: admission.info.verb });
-      const maskedPaths = recordResponseObject(deps, record, tap, contentType, resource);
-      record.responseBody = tap.info(maskedPaths, contentType);
-      if (streaming) record.stream = { events, bytes: tap.bytes, durationMs: deps.now() - openedAt };
-      if (errorCode !== undefined) record.errorCode = errorCode;
-      recordCompletion(deps, record);
-    };
-    upstreamRes.on('data', (chunk: Buffer) => {
-      tap.push(chunk);
-      if (streaming) for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) events += 1;
-      if (limit > 0 && tap.bytes > limit) {
-        upstreamRes.destroy();
-        res.destroy();
-        finish(ErrorCodes.PAYLOAD_TOO_LARGE);
-      }
-    });
-    upstreamRes.on('error', () => { res.destroy(); finish(ErrorCodes.UPSTREAM_UNAVAILABLE); });
-    res.on('close', () => finish(res.writableFinished ? undefined : ErrorCodes.CLIENT_ABORTED));
-
-    if (maskForCaller && !streaming) {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      upstreamRes.on('data', (chunk: Buffer) => { size += chunk.length; if (size <= MAX_MASKED_RESPONSE_BYTES) chunks.push(chunk); });
-      upstreamRes.on('end', () => {
-        if (size > MAX_MASKED_RESPONSE_BYTES) {
-          finished = true;
-          rejectExchange(deps, res, record, new AppError('the response is too large to mask', { code: ErrorCodes.PAYLOAD_TOO_LARGE, status: 403 }));
-          return;
-        }
-        let out: Buffer;
-        try {
-          out = Buffer.from(JSON.stringify(deps.masker.maskObject(JSON.parse(Buffer.concat(chunks, size).toString('utf8')), resource, true).object));
-        } catch {
-          finished = true;
-          rejectExchange(deps, res, record, new AppError('the response could not be masked', { code: ErrorCodes.INTERNAL, status: 502 }));
-          return;
-        }
-        res.writeHead(status, { ...responseHeaders(upstream.headers, record.auditID, true), 'content-length': out.length });
-        res.end(out);
-      });
-      return;
-    }
-    res.writeHead(status, responseHeaders(upstream.headers, record.auditID, maskForCaller));
-    if (streaming) res.flushHeaders();
-    if (maskForCaller) upstreamRes.pipe(deps.masker.watchTransform(resource)).pipe(res);
-    else upstreamRes.pipe(res);
   }
 
   return (req, res) => {
     deps.metrics.inFlight.inc();
     res.on('close', () => deps.metrics.inFlight.dec());
+    res.on('error', () => undefined);
     handle(req, res).catch((error: unknown) => {
+      deps.metrics.unhandledErrors.inc({ where: 'exchange' });
       deps.logger.error({ err: (error as Error).message }, 'unexpected failure in the exchange handler');
       if (!res.headersSent) res.destroy();
     });

@@ -19,7 +19,7 @@ function nameFromBody(record: ExchangeRecord, decoded: unknown): void {
  */
 export async function inspectRequestBody(deps: ExchangeDeps, req: IncomingMessage, record: ExchangeRecord, admission: Admission): Promise<Buffer> {
   const contentType = req.headers['content-type'];
-  const body = await readRequestBody(req, deps.maxRequestBodyBytes);
+  const body = await readRequestBody(req, deps.maxRequestBodyBytes, deps.digestKey);
   let maskedPaths: string[] = [];
   const wantsObject = record.level === 'Request' || record.level === 'RequestResponse';
   if (wantsObject && body.data.length > 0 && body.data.length <= deps.maxRecordedBodyBytes) {
@@ -35,7 +35,7 @@ export async function inspectRequestBody(deps: ExchangeDeps, req: IncomingMessag
     }
   }
   record.requestBody = {
-    bytes: body.data.length, sha256: body.sha256, truncated: body.data.length > deps.maxRecordedBodyBytes, maskedPaths,
+    bytes: body.data.length, sha256: body.sha256, digest: 'hmac-sha256', truncated: body.data.length > deps.maxRecordedBodyBytes, maskedPaths,
     ...(contentType === undefined ? {} : { contentType }),
   };
   return body.data;

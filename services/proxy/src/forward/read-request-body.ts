@@ -1,15 +1,15 @@
 import type { IncomingMessage } from 'node:http';
-import { createHash } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import { AppError, ErrorCodes } from '@auditgate/shared';
 
 /** A request body read whole, with its digest. */
-export interface RequestBody { readonly data: Buffer; readonly sha256: string }
+export interface RequestBody { readonly data: Buffer; /** HMAC-SHA256 (hex) keyed with `digestKey`. */ readonly sha256: string }
 
 /**
  * Reads the whole request body, refusing more than `maxBytes` (by Content-Length up front, and by counting).
  * Writes to the API server are bounded (3 MiB there too), so buffering them is safe and lets the gateway inspect them.
  */
-export async function readRequestBody(req: IncomingMessage, maxBytes: number): Promise<RequestBody> {
+export async function readRequestBody(req: IncomingMessage, maxBytes: number, digestKey: Buffer): Promise<RequestBody> {
   const declared = req.headers['content-length'];
   if (declared !== undefined && Number(declared) > maxBytes) {
     throw new AppError(`request body of ${declared} bytes exceeds the gateway's limit of ${maxBytes}`, {
@@ -17,7 +17,7 @@ export async function readRequestBody(req: IncomingMessage, maxBytes: number): P
     });
   }
   const chunks: Buffer[] = [];
-  const hash = createHash('sha256');
+  const hash = createHmac('sha256', digestKey);
   let size = 0;
   for await (const chunk of req) {
     const buffer = chunk as Buffer;

@@ -10,6 +10,7 @@ export interface ProxyMetrics {
   readonly auditFailures: Counter<'code'>;
   readonly authFailures: Counter<'reason'>;
   readonly spool: Counter<'event'>;
+  readonly unhandledErrors: Counter<'where'>;
   readonly inFlight: Gauge;
   readonly streams: Gauge<'kind'>;
 }
@@ -26,6 +27,7 @@ export function createProxyMetrics(registry: Registry): ProxyMetrics {
     auditFailures: new Counter({ name: 'auditgate_proxy_audit_failures_total', help: 'Audit events that could not be made durable', labelNames: ['code'], registers }),
     authFailures: new Counter({ name: 'auditgate_proxy_auth_failures_total', help: 'Rejected bearer tokens, by reason', labelNames: ['reason'], registers }),
     spool: new Counter({ name: 'auditgate_proxy_spool_events_total', help: 'Audit events written to and drained from the local spool', labelNames: ['event'], registers }),
+    unhandledErrors: new Counter({ name: 'auditgate_proxy_unhandled_errors_total', help: 'Errors that reached a last-resort handler (each is a bug: every failure should end in a Status)', labelNames: ['where'], registers }),
     inFlight: new Gauge({ name: 'auditgate_proxy_inflight_requests', help: 'Requests being handled now', registers }),
     streams: new Gauge({ name: 'auditgate_proxy_open_streams', help: 'Open watches and upgraded connections', labelNames: ['kind'], registers }),
   };

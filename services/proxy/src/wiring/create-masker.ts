@@ -11,8 +11,11 @@ export function createMasker(key: Buffer, patterns: readonly SecretPattern[] = d
       const result = maskKubernetesObject(object, { ...(forCaller ? caller : audit), resourceHint: resource });
       return { object: result.object, maskedPaths: result.maskedPaths };
     },
-    watchTransform(resource: string | undefined): Transform {
-      return createWatchMaskingTransform({ ...caller, resourceHint: resource });
+    watchTransform(resource: string | undefined, onMaskedPaths?: (paths: string[]) => void): Transform {
+      return createWatchMaskingTransform({
+        ...caller, resourceHint: resource,
+        ...(onMaskedPaths === undefined ? {} : { onEvent: (info: { maskedPaths: string[] }) => { if (info.maskedPaths.length > 0) onMaskedPaths(info.maskedPaths); } }),
+      });
     },
   };
 }

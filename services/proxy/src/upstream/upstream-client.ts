@@ -1,6 +1,6 @@
 import { request as httpsRequest, Agent as HttpsAgent } from 'node:https';
 import { request as httpRequest, Agent as HttpAgent } from 'node:http';
-import type { ExchangeDeps } from './exchange-deps.js';
+import type { UpstreamCredentials } from './upstream-credentials.js';
 import { Http2StreamPool } from './http2-stream-pool.js';
 
 /** The forwarding agent and upstream request function for the configured API server. */
@@ -22,7 +22,7 @@ export interface UpstreamClientOptions {
 }
 
 /** Creates one keep-alive connection pool toward the API server, plus an HTTP/2 pool for long-running reads. */
-export function createUpstreamClient(deps: Pick<ExchangeDeps, 'upstream'>, options: UpstreamClientOptions): UpstreamClient {
+export function createUpstreamClient(deps: { readonly upstream: Pick<UpstreamCredentials, 'target'> }, options: UpstreamClientOptions): UpstreamClient {
   const target = deps.upstream.target();
   const secure = target.server.protocol === 'https:';
   const tls = {

@@ -1,12 +1,21 @@
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
 
-/** Hop-by-hop headers (RFC 9110 §7.6.1) and everything that carries the caller's credentials or identity claims. */
+/**
+ * Never forwarded: hop-by-hop and framing headers (the gateway writes its own framing), everything that carries the
+ * caller's credentials or identity claims, and headers whose value the gateway sets itself (`Audit-ID`).
+ */
 const DROPPED = new Set([
   'connection', 'keep-alive', 'proxy-connection', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer',
-  'transfer-encoding', 'upgrade', 'authorization', 'cookie', 'x-forwarded-for', 'x-forwarded-host',
-  'x-forwarded-proto', 'x-real-ip', 'forwarded', 'x-auditgate-on-behalf-of', 'accept-encoding', 'host',
-  'x-remote-user', 'x-remote-group',
+  'transfer-encoding', 'content-length', 'expect', 'upgrade', 'http2-settings', 'authorization', 'cookie',
+  'x-forwarded-for', 'x-forwarded-host', 'x-forwarded-proto', 'x-forwarded-port', 'x-real-ip', 'forwarded',
+  'x-auditgate-on-behalf-of', 'accept-encoding', 'host', 'audit-id',
 ]);
+
+/** Prefixes of identity headers a front proxy authenticator would trust (`--requestheader-*`): never forwarded. */
+const DROPPED_PREFIXES = ['x-remote-'];
+
+/** Headers RFC 9113 §8.2.2 forbids in HTTP/2 (plus Host, which becomes :authority); `te` is allowed only as `trailers`. */
+const HTTP2_FORBIDDEN = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'host', 'http2-settings']);
 
 /** The caller's impersonation request, when the client sent Impersonate-* headers. */
 export interface ClientImpersonation { user?: string; groups: string[]; uid?: string; extra: Record<string, string[]> }
@@ -23,8 +32,10 @@ export interface UpstreamHeaderOptions {
   readonly impersonate?: { user: string; groups: string[]; extra: Record<string, string[]> } | undefined;
   /** Keep Connection/Upgrade (exec, attach, port-forward). */
   readonly upgrade: boolean;
-  /** The caller asked for protobuf: ask the API server for JSON so every body can be inspected. */
-  readonly forceJson: boolean;
+  /** The Accept the gateway negotiated for the API server; undefined keeps the client's (non-inspected paths). */
+  readonly accept?: string | undefined;
+  /** The gateway's audit ID, sent as `Audit-ID` so the API server's own audit log carries the same id. */
+  readonly auditID?: string | undefined;
 }
 
 /** A percent-encoded extra key; a malformed encoding is kept as sent (the record shows what the client sent). */
@@ -33,10 +44,15 @@ function decodeExtraKey(encoded: string): string {
 }
 
 /** Header names a client lists in Connection (RFC 9110 §7.6.1): hop-by-hop for this one message. */
-function connectionOptions(value: string | undefined): Set<string> {
+function connectionOptions(value: string | string[] | undefined): Set<string> {
   const names = new Set<string>();
-  if (value !== undefined) for (const token of value.split(',')) names.add(token.trim().toLowerCase());
+  if (value === undefined) return names;
+  for (const line of Array.isArray(value) ? value : [value]) for (const token of line.split(',')) names.add(token.trim().toLowerCase());
   return names;
+}
+
+function isDropped(name: string): boolean {
+  return DROPPED.has(name) || DROPPED_PREFIXES.some((prefix) => name.startsWith(prefix));
 }
 
 /** Client Impersonate-* headers, read for the audit record. */
@@ -60,7 +76,7 @@ export function buildUpstreamHeaders(client: IncomingHttpHeaders, options: Upstr
   const out: OutgoingHttpHeaders = {};
   const listed = connectionOptions(client['connection']);
   for (const [name, value] of Object.entries(client)) {
-    if (value === undefined || DROPPED.has(name) || listed.has(name)) continue;
+    if (value === undefined || isDropped(name) || listed.has(name)) continue;
     if (name.startsWith('impersonate-') && !options.allowClientImpersonation) continue;
     out[name] = value;
   }
@@ -68,10 +84,9 @@ export function buildUpstreamHeaders(client: IncomingHttpHeaders, options: Upstr
     if (client['connection'] !== undefined) out['connection'] = client['connection'];
     if (client['upgrade'] !== undefined) out['upgrade'] = client['upgrade'];
   }
-  if (options.forceJson) {
-    out['accept'] = 'application/json';
-  }
+  if (options.accept !== undefined) out['accept'] = options.accept;
   if (options.authorization !== undefined) out['authorization'] = options.authorization;
+  if (options.auditID !== undefined) out['audit-id'] = options.auditID;
   out['x-forwarded-for'] = options.clientAddress;
   if (options.impersonate !== undefined) {
     for (const name of Object.keys(out)) if (name.startsWith('impersonate-')) delete out[name];
@@ -84,7 +99,18 @@ export function buildUpstreamHeaders(client: IncomingHttpHeaders, options: Upstr
   return out;
 }
 
-/** True when the client asked for protobuf anywhere in Accept. */
-export function wantsProtobuf(accept: string | undefined): boolean {
-  return accept !== undefined && accept.includes('protobuf');
+/**
+ * The same headers fit for an HTTP/2 stream: every connection-specific header (RFC 9113 §8.2.2) removed, with the
+ * ones `Connection` names, and `TE` kept only as `trailers`; Node's HTTP/2 client throws on any of them.
+ */
+export function toHttp2Headers(headers: OutgoingHttpHeaders): OutgoingHttpHeaders {
+  const listed = connectionOptions(headers['connection'] as string | string[] | undefined);
+  const out: OutgoingHttpHeaders = {};
+  for (const [name, value] of Object.entries(headers)) {
+    const lower = name.toLowerCase();
+    if (value === undefined || HTTP2_FORBIDDEN.has(lower) || listed.has(lower) || lower.startsWith(':')) continue;
+    if (lower === 'te' && String(value).trim().toLowerCase() !== 'trailers') continue;
+    out[lower] = value;
+  }
+  return out;
 }

@@ -1,6 +1,7 @@
 import { connect, type ClientHttp2Session, type ClientHttp2Stream, type OutgoingHttpHeaders as Http2Headers } from 'node:http2';
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
+import { toHttp2Headers } from './upstream-headers.js';
 
 /** TLS settings of the upstream connection (as the HTTP/1 agent has them). */
 export interface Http2TlsOptions {
@@ -30,9 +31,6 @@ export interface Http2UpstreamResponse {
   readonly body: Readable;
 }
 
-/** Connection-specific headers HTTP/2 forbids (RFC 9113 §8.2.2). */
-const CONNECTION_SPECIFIC = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'host', 'te']);
-
 interface PooledSession { readonly session: ClientHttp2Session; active: number }
 
 /** Whether `error` (or its cause) says the server does not speak HTTP/2: no h2 in ALPN. */
@@ -61,17 +59,16 @@ export class Http2StreamPool {
 
   /**
    * Sends a bodiless request; `onResponse` gets the response, `onError` a failure before it (the caller answers the
-   * client then). Returns the stream, so the caller can cancel it when the client goes away.
+   * client then). Returns the stream, so the caller can cancel it when the client goes away. Throws synchronously when
+   * Node refuses the headers; the caller turns that into a Status answer.
    */
   request(method: string, path: string, headers: OutgoingHttpHeaders,
     onResponse: (response: Http2UpstreamResponse) => void, onError: (error: Error) => void): ClientHttp2Stream {
     const pooled = this.pick();
-    const h2: Http2Headers = { ':method': method, ':path': path };
-    for (const [name, value] of Object.entries(headers)) {
-      if (value !== undefined && !CONNECTION_SPECIFIC.has(name)) h2[name] = value;
-    }
-    pooled.active += 1;
+    const h2: Http2Headers = { ...toHttp2Headers(headers), ':method': method, ':path': path };
+    // Node validates headers synchronously and throws; such a request fails alone instead of taking the process down.
     const stream = pooled.session.request(h2, { endStream: true });
+    pooled.active += 1;
     stream.once('close', () => { pooled.active -= 1; });
     let answered = false;
     stream.once('response', (raw) => {

@@ -1,10 +1,10 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { IncomingHttpHeaders } from 'node:http';
-import { buildUpstreamHeaders, readClientImpersonation, wantsProtobuf, type UpstreamHeaderOptions } from './upstream-headers.js';
+import { buildUpstreamHeaders, readClientImpersonation, toHttp2Headers, type UpstreamHeaderOptions } from './upstream-headers.js';
 
 const BASE: UpstreamHeaderOptions = {
-  authorization: 'Bearer gateway-token', clientAddress: '10.0.0.7', allowClientImpersonation: false, upgrade: false, forceJson: false,
+  authorization: 'Bearer gateway-token', clientAddress: '10.0.0.7', allowClientImpersonation: false, upgrade: false,
 };
 
 /** Headers as node:http hands them over: lower-case names, repeated ones as arrays. */
@@ -18,16 +18,19 @@ describe('buildUpstreamHeaders', () => {
     const out = buildUpstreamHeaders(client({
       connection: 'keep-alive, x-custom', 'keep-alive': 'timeout=5', 'proxy-connection': 'keep-alive', te: 'trailers',
       trailer: 'x-sum', 'transfer-encoding': 'chunked', upgrade: 'websocket', 'proxy-authorization': 'Basic eA==',
-      'proxy-authenticate': 'Basic', 'accept-encoding': 'gzip', 'x-custom': 'per-hop',
+      'proxy-authenticate': 'Basic', 'accept-encoding': 'gzip', 'x-custom': 'per-hop', 'content-length': '12',
+      expect: '100-continue', 'http2-settings': 'AAMAAABkAAQAAP__',
     }), BASE);
     for (const name of ['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade',
-      'proxy-authorization', 'proxy-authenticate', 'accept-encoding', 'host', 'x-custom']) {
+      'proxy-authorization', 'proxy-authenticate', 'accept-encoding', 'host', 'x-custom', 'content-length', 'expect',
+      'http2-settings', 'audit-id']) {
       assert.equal(out[name], undefined, `${name} must not be forwarded`);
     }
     assert.equal(out['accept'], 'application/json');
     assert.equal(out['user-agent'], 'kubectl/v1.36.3');
     assert.equal(out['content-type'], 'application/json');
-    assert.equal(out['audit-id'], 'client-chosen', 'ordinary end-to-end headers pass');
+    assert.equal(out['audit-id'], undefined, 'a client-chosen audit ID never reaches the API server');
+    assert.equal(buildUpstreamHeaders(client(), { ...BASE, auditID: 'gw-id' })['audit-id'], 'gw-id', 'the gateway\'s own audit ID does');
   });
 
   it('replaces the caller\'s Authorization with the gateway\'s and never forwards cookies', () => {
@@ -42,10 +45,11 @@ describe('buildUpstreamHeaders', () => {
     const out = buildUpstreamHeaders(client({
       'x-forwarded-for': '1.2.3.4', 'x-forwarded-host': 'evil', 'x-forwarded-proto': 'http', 'x-real-ip': '1.2.3.4',
       forwarded: 'for=1.2.3.4', 'x-remote-user': 'system:admin', 'x-remote-group': 'system:masters',
-      'x-auditgate-on-behalf-of': 'Bearer human-token',
+      'x-remote-extra-scopes': 'all', 'x-auditgate-on-behalf-of': 'Bearer human-token',
     }), BASE);
     assert.equal(out['x-forwarded-for'], '10.0.0.7');
-    for (const name of ['x-forwarded-host', 'x-forwarded-proto', 'x-real-ip', 'forwarded', 'x-remote-user', 'x-remote-group', 'x-auditgate-on-behalf-of']) {
+    for (const name of ['x-forwarded-host', 'x-forwarded-proto', 'x-real-ip', 'forwarded', 'x-remote-user', 'x-remote-group',
+      'x-remote-extra-scopes', 'x-auditgate-on-behalf-of']) {
       assert.equal(out[name], undefined, `${name} must not be forwarded`);
     }
   });
@@ -90,10 +94,10 @@ describe('buildUpstreamHeaders', () => {
     assert.equal(plain['upgrade'], undefined);
   });
 
-  it('forceJson asks the API server for JSON whatever the caller accepted', () => {
-    const headers = client({ accept: 'application/vnd.kubernetes.protobuf, application/json' });
-    assert.equal(buildUpstreamHeaders(headers, { ...BASE, forceJson: true })['accept'], 'application/json');
-    assert.equal(buildUpstreamHeaders(headers, BASE)['accept'], 'application/vnd.kubernetes.protobuf, application/json');
+  it('sends the negotiated Accept instead of the caller\'s when one is given', () => {
+    const headers = client({ accept: 'application/yaml' });
+    assert.equal(buildUpstreamHeaders(headers, { ...BASE, accept: 'application/json' })['accept'], 'application/json');
+    assert.equal(buildUpstreamHeaders(headers, BASE)['accept'], 'application/yaml');
   });
 
   it('does not modify the client\'s headers object', () => {
@@ -122,11 +126,13 @@ describe('readClientImpersonation', () => {
   });
 });
 
-describe('wantsProtobuf', () => {
-  it('is true only when protobuf appears in Accept', () => {
-    assert.equal(wantsProtobuf('application/vnd.kubernetes.protobuf'), true);
-    assert.equal(wantsProtobuf('application/vnd.kubernetes.protobuf;stream=watch, application/json'), true);
-    assert.equal(wantsProtobuf('application/json'), false);
-    assert.equal(wantsProtobuf(undefined), false);
+describe('toHttp2Headers', () => {
+  it('removes every connection-specific header, the ones Connection names, and TE other than trailers', () => {
+    const out = toHttp2Headers({
+      connection: 'keep-alive, x-hop', 'keep-alive': 'timeout=5', 'proxy-connection': 'x', 'transfer-encoding': 'chunked',
+      upgrade: 'h2c', host: 'x', 'http2-settings': 'AAMAAABk', te: 'gzip', 'x-hop': '1', accept: 'application/json',
+    });
+    assert.deepEqual(out, { accept: 'application/json' });
+    assert.deepEqual(toHttp2Headers({ te: 'Trailers' }), { te: 'Trailers' });
   });
 });

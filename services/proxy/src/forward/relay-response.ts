@@ -1,0 +1,193 @@
+import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import { pipeline, type Readable, type Transform } from 'node:stream';
+import { stringify as toYaml } from 'yaml';
+import { AppError, ErrorCodes } from '@auditgate/shared';
+import type { ExchangeRecord } from '../audit/exchange-record.js';
+import type { Admission } from './admit-exchange.js';
+import { BodyTap } from './body-tap.js';
+import type { Negotiation } from './content-negotiation.js';
+import { recordCompletion, recordStarted, rejectExchange } from './exchange-lifecycle.js';
+import type { ExchangeDeps } from './exchange-deps.js';
+
+/** An upstream response over HTTP/1 or HTTP/2: status, headers and the body stream. */
+export interface UpstreamResponse { readonly statusCode: number | undefined; readonly headers: IncomingHttpHeaders; readonly body: Readable }
+
+/** One exchange being answered. */
+export interface RelayTarget {
+  readonly req: IncomingMessage;
+  readonly res: ServerResponse;
+  readonly record: ExchangeRecord;
+  readonly admission: Admission;
+  readonly negotiation: Negotiation;
+  /** A watch or followed log: relayed as it flows, with ResponseStarted at the start. */
+  readonly streaming: boolean;
+  /** Close the client connection after this answer (the request carried upgrade headers it did not get). */
+  readonly closeAfter: boolean;
+}
+
+const HOP_BY_HOP_RESPONSE = new Set(['connection', 'keep-alive', 'transfer-encoding', 'proxy-connection', 'upgrade', 'te', 'trailer', 'http2-settings']);
+/** Largest body buffered to mask or convert; larger ones are refused rather than relayed unmasked. */
+const MAX_BUFFERED_RESPONSE_BYTES = 64 * 1024 * 1024;
+
+function first(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function isJson(contentType: string | undefined): boolean {
+  const type = contentType?.split(';')[0]?.trim().toLowerCase();
+  return type === 'application/json';
+}
+
+function responseHeaders(headers: IncomingHttpHeaders, target: RelayTarget, rewritten: boolean): OutgoingHttpHeaders {
+  const out: OutgoingHttpHeaders = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined || HOP_BY_HOP_RESPONSE.has(name)) continue;
+    if (rewritten && (name === 'content-length' || name === 'content-type')) continue;
+    out[name] = value;
+  }
+  out['audit-id'] = target.record.auditID;
+  if (target.closeAfter) out['connection'] = 'close';
+  return out;
+}
+
+/** The body the API server sent cannot be inspected, so it is not relayed: the caller gets a Status instead. */
+function uninspectable(why: string): AppError {
+  return new AppError(`the API server's answer cannot be inspected by the gateway (${why}), so it is not relayed`, {
+    code: ErrorCodes.UPSTREAM_UNINSPECTABLE, status: 502,
+  });
+}
+
+/**
+ * Relays one upstream response to the caller while recording it. Inspected responses (API objects) must be JSON
+ * without a content coding; they are masked toward the caller under a `mask` decision and converted to YAML when the
+ * caller asked for it, else streamed with a bounded capture for the record. Watches are masked event by event.
+ * Opaque responses (logs, proxied content) stream as they are. Every path ends in ResponseComplete, exactly once.
+ */
+export function relayResponse(deps: ExchangeDeps, target: RelayTarget, upstream: UpstreamResponse): void {
+  const { req, res, record, admission, negotiation, streaming } = target;
+  const status = upstream.statusCode ?? 502;
+  const contentType = first(upstream.headers['content-type']);
+  const encoding = first(upstream.headers['content-encoding'])?.trim().toLowerCase();
+  const resource = admission.info.resource || undefined;
+  const hasBody = req.method !== 'HEAD' && status !== 204 && status !== 304;
+  const inspected = negotiation.kind === 'inspected';
+  const mask = admission.decision.action === 'mask';
+  const limit = admission.decision.limits.maxResponseBytes;
+  record.responseCode = status;
+  const refuse = (error: AppError): void => {
+    upstream.body.destroy();
+    if (target.closeAfter) res.setHeader('connection', 'close');
+    rejectExchange(deps, res, record, error);
+  };
+  if (encoding !== undefined && encoding !== '' && encoding !== 'identity') { refuse(uninspectable(`content coding ${encoding.slice(0, 32)}`)); return; }
+  if ((inspected || mask) && hasBody && !isJson(contentType)) { refuse(uninspectable(`media type ${(contentType ?? 'none').slice(0, 64)}`)); return; }
+  const declared = Number(first(upstream.headers['content-length']) ?? -1);
+  if (limit > 0 && declared > limit) {
+    refuse(new AppError(`the response (${declared} bytes) exceeds the policy limit of ${limit} bytes`, { code: ErrorCodes.PAYLOAD_TOO_LARGE, status: 403 }));
+    return;
+  }
+
+  const captures = deps.sink !== undefined && record.level === 'RequestResponse' && !streaming && inspected;
+  const tap = new BodyTap(captures ? deps.maxRecordedBodyBytes : 0, deps.digestKey);
+  const openedAt = deps.now();
+  let events = 0;
+  let callerMaskedPaths: string[] = [];
+  let parsed: { value: unknown } | undefined;
+  let finished = false;
+  const finish = (errorCode?: string): void => {
+    if (finished) return;
+    finished = true;
+    if (streaming) deps.metrics.streams.dec({ kind: admission.info.verb });
+    const recordedPaths = recordResponseObject(deps, record, tap, parsed, resource);
+    record.responseBody = tap.info(recordedPaths ?? callerMaskedPaths, contentType);
+    if (streaming) record.stream = { events, bytes: tap.bytes, durationMs: deps.now() - openedAt };
+    if (errorCode !== undefined) record.errorCode = errorCode;
+    recordCompletion(deps, record);
+  };
+  if (streaming) {
+    deps.metrics.streams.inc({ kind: admission.info.verb });
+    recordStarted(deps, record);
+  }
+  upstream.body.on('data', (chunk: Buffer) => {
+    tap.push(chunk);
+    if (streaming) for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) events += 1;
+    if (limit > 0 && tap.bytes > limit) {
+      upstream.body.destroy();
+      res.destroy();
+      finish(ErrorCodes.PAYLOAD_TOO_LARGE);
+    }
+  });
+  let upstreamBroke = false;
+  upstream.body.on('error', () => { upstreamBroke = true; });
+  upstream.body.on('aborted', () => { upstreamBroke = true; });
+  res.on('close', () => finish(res.writableFinished ? undefined : upstreamBroke ? ErrorCodes.UPSTREAM_UNAVAILABLE : ErrorCodes.CLIENT_ABORTED));
+
+  const rewrite = inspected && !streaming && hasBody && (mask || (negotiation.kind === 'inspected' && negotiation.answer === 'yaml'));
+  if (rewrite) {
+    const answer = negotiation.kind === 'inspected' ? negotiation.answer : 'json';
+    const chunks: Buffer[] = [];
+    let size = 0;
+    upstream.body.on('data', (chunk: Buffer) => { size += chunk.length; if (size <= MAX_BUFFERED_RESPONSE_BYTES) chunks.push(chunk); });
+    upstream.body.on('error', () => { if (!res.headersSent) { finished = true; refuse(uninspectable('the upstream body broke off')); } });
+    upstream.body.on('end', () => {
+      if (finished) return;
+      if (size > MAX_BUFFERED_RESPONSE_BYTES) {
+        finished = true;
+        refuse(new AppError('the response is too large to inspect', { code: ErrorCodes.PAYLOAD_TOO_LARGE, status: 403 }));
+        return;
+      }
+      let out: Buffer;
+      try {
+        parsed = { value: JSON.parse(Buffer.concat(chunks, size).toString('utf8')) };
+        const forCaller = mask ? deps.masker.maskObject(parsed.value, resource, true) : { object: parsed.value, maskedPaths: [] };
+        callerMaskedPaths = forCaller.maskedPaths;
+        out = Buffer.from(answer === 'yaml' ? toYaml(forCaller.object, { aliasDuplicateObjects: false }) : JSON.stringify(forCaller.object));
+      } catch {
+        // Counted as finished so the refusal below is the exchange's one ResponseComplete.
+        finished = true;
+        parsed = undefined;
+        refuse(uninspectable('the body is not valid JSON'));
+        return;
+      }
+      res.writeHead(status, {
+        ...responseHeaders(upstream.headers, target, true),
+        'content-type': answer === 'yaml' ? 'application/yaml' : (contentType ?? 'application/json'), 'content-length': out.length,
+      });
+      res.end(out);
+    });
+    return;
+  }
+  const transform: Transform | undefined = mask && streaming && hasBody ? deps.masker.watchTransform(resource, (paths) => {
+    for (const path of paths) if (callerMaskedPaths.length < 256 && !callerMaskedPaths.includes(path)) callerMaskedPaths.push(path);
+  }) : undefined;
+  res.writeHead(status, responseHeaders(upstream.headers, target, transform !== undefined));
+  if (streaming) res.flushHeaders();
+  // Either side failing ends both; the client's 'close' then settles the exchange with the right code.
+  const done = (error: Error | null | undefined): void => { if (error !== null && error !== undefined) res.destroy(); };
+  if (transform === undefined) pipeline(upstream.body, res, done);
+  else pipeline(upstream.body, transform, res, done);
+}
+
+/**
+ * Records the response object (masked for the audit) when the level asks for it and the body was captured whole;
+ * returns the masked paths, or undefined when no object was recorded.
+ */
+function recordResponseObject(deps: ExchangeDeps, record: ExchangeRecord, tap: BodyTap, parsed: { value: unknown } | undefined,
+  resource: string | undefined): string[] | undefined {
+  if (deps.sink === undefined || record.level !== 'RequestResponse') return undefined;
+  let value: unknown;
+  if (parsed !== undefined) value = parsed.value;
+  else {
+    const body = tap.body();
+    if (body === undefined || body.length === 0) return undefined;
+    try { value = JSON.parse(body.toString('utf8')); } catch { return undefined; }
+  }
+  const masked = deps.masker.maskObject(value, resource);
+  record.responseObject = masked.object;
+  return masked.maskedPaths;
+}
+
+/** The API server switched protocols on a request that asked for none. */
+export function uninspectableUpgrade(): AppError {
+  return uninspectable('an unrequested protocol switch');
+}
