@@ -21,3 +21,16 @@ it('PROXY_SA_ISSUER_TOKEN_FILE: the service-account issuer gets a token file; OI
   assert.equal(oidc?.tokenFile, undefined);
   assert.equal('tokenFile' in loadConfig({ ...base, PROXY_SA_ISSUER_URL: 'https://i.example' }).issuers[0]!, false);
 });
+
+it('refuses an on-behalf-of issuer that would accept a caller\'s own tokens (same issuer, overlapping audiences)', () => {
+  assert.throws(() => loadConfig({
+    ...base, PROXY_OIDC_ISSUER_URL: 'https://idp.example', PROXY_OIDC_ISSUER_AUDIENCES: 'auditgate,mcp',
+    PROXY_ON_BEHALF_OF_ISSUER_URL: 'https://idp.example/', PROXY_ON_BEHALF_OF_ISSUER_AUDIENCES: 'mcp',
+  }), /PROXY_ON_BEHALF_OF_ISSUER_URL is also a caller issuer with the audience "mcp"/);
+  const separate = loadConfig({
+    ...base, PROXY_OIDC_ISSUER_URL: 'https://idp.example', PROXY_ON_BEHALF_OF_ISSUER_URL: 'https://idp.example',
+    PROXY_ON_BEHALF_OF_ISSUER_AUDIENCES: 'auditgate-on-behalf-of',
+  });
+  assert.deepEqual(separate.onBehalfOfIssuer?.audiences, ['auditgate-on-behalf-of']);
+  assert.equal(loadConfig({ ...base, PROXY_OIDC_ISSUER_URL: 'https://a.example', PROXY_ON_BEHALF_OF_ISSUER_URL: 'https://b.example' }).onBehalfOfIssuer?.issuer, 'https://b.example');
+});

@@ -74,6 +74,11 @@ function readMaskingKey(reader: EnvReader): Buffer {
   return key;
 }
 
+/** Issuer URLs compared as JWT `iss` values are, ignoring one trailing slash. */
+function sameIssuer(a: string, b: string): boolean {
+  return a.replace(/\/$/, '') === b.replace(/\/$/, '');
+}
+
 /** Reads and validates the proxy's configuration from `env`; throws one error listing every bad key. */
 export function loadConfig(env: Env): ProxyConfig {
   const reader = new EnvReader(env);
@@ -83,6 +88,16 @@ export function loadConfig(env: Env): ProxyConfig {
   ].filter((i): i is TrustedIssuer => i !== undefined);
   if (issuers.length === 0) reader.problem('at least one trusted issuer is required: PROXY_SA_ISSUER_URL and/or PROXY_OIDC_ISSUER_URL');
   const onBehalfOfIssuer = readIssuer(reader, 'PROXY_ON_BEHALF_OF_ISSUER', 'oidc', 'auditgate');
+  if (onBehalfOfIssuer !== undefined) {
+    // A caller's own token would then also pass as the human it claims to act for.
+    for (const caller of issuers) {
+      const shared = caller.audiences.filter((a) => onBehalfOfIssuer.audiences.includes(a));
+      if (sameIssuer(caller.issuer, onBehalfOfIssuer.issuer) && shared.length > 0) {
+        reader.problem(`PROXY_ON_BEHALF_OF_ISSUER_URL is also a caller issuer with the audience ${shared.map((a) => `"${a}"`).join(', ')}: `
+          + 'a caller\'s own token would pass as the person it acts for; give on-behalf-of tokens an audience of their own (PROXY_ON_BEHALF_OF_ISSUER_AUDIENCES)');
+      }
+    }
+  }
   const tlsCertFile = reader.optional('PROXY_TLS_CERT_FILE');
   const tlsKeyFile = reader.optional('PROXY_TLS_KEY_FILE');
   if ((tlsCertFile === undefined) !== (tlsKeyFile === undefined)) reader.problem('PROXY_TLS_CERT_FILE and PROXY_TLS_KEY_FILE go together');
