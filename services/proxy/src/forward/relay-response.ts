@@ -80,7 +80,13 @@ export function relayResponse(deps: ExchangeDeps, target: RelayTarget, upstream:
     rejectExchange(deps, res, record, error);
   };
   if (encoding !== undefined && encoding !== '' && encoding !== 'identity') { refuse(uninspectable(`content coding ${encoding.slice(0, 32)}`)); return; }
-  if ((inspected || mask) && hasBody && !isJson(contentType)) { refuse(uninspectable(`media type ${(contentType ?? 'none').slice(0, 64)}`)); return; }
+  if ((inspected || mask) && hasBody && !isJson(contentType)) {
+    // The API server's own plain-text errors (an unknown path's 404) become a Status the caller can read; anything
+    // else that is not JSON is not relayed.
+    if (status >= 400) relayTextErrorAsStatus(deps, target, upstream, status);
+    else refuse(uninspectable(`media type ${(contentType ?? 'none').slice(0, 64)}`));
+    return;
+  }
   const declared = Number(first(upstream.headers['content-length']) ?? -1);
   if (limit > 0 && declared > limit) {
     refuse(new AppError(`the response (${declared} bytes) exceeds the policy limit of ${limit} bytes`, { code: ErrorCodes.PAYLOAD_TOO_LARGE, status: 403 }));
@@ -166,6 +172,30 @@ export function relayResponse(deps: ExchangeDeps, target: RelayTarget, upstream:
   const done = (error: Error | null | undefined): void => { if (error !== null && error !== undefined) res.destroy(); };
   if (transform === undefined) pipeline(upstream.body, res, done);
   else pipeline(upstream.body, transform, res, done);
+}
+
+/** Largest plain-text error read from the API server to turn into a Status message. */
+const MAX_ERROR_TEXT_BYTES = 64 * 1024;
+
+/** Answers a non-JSON error of the API server as a Status with its code and (bounded, single-line) text. */
+function relayTextErrorAsStatus(deps: ExchangeDeps, target: RelayTarget, upstream: UpstreamResponse, status: number): void {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let settled = false;
+  const settle = (text: string): void => {
+    if (settled) return;
+    settled = true;
+    const message = text.replace(/[^\x20-\x7e]+/g, ' ').trim().slice(0, 512) || `the API server answered ${status}`;
+    if (target.closeAfter) target.res.setHeader('connection', 'close');
+    rejectExchange(deps, target.res, target.record, new AppError(message, { code: ErrorCodes.UPSTREAM_UNINSPECTABLE, status }));
+  };
+  upstream.body.on('data', (chunk: Buffer) => {
+    size += chunk.length;
+    if (size <= MAX_ERROR_TEXT_BYTES) chunks.push(chunk);
+    else { upstream.body.destroy(); settle(Buffer.concat(chunks).toString('utf8')); }
+  });
+  upstream.body.on('end', () => settle(Buffer.concat(chunks).toString('utf8')));
+  upstream.body.on('error', () => settle(''));
 }
 
 /**
