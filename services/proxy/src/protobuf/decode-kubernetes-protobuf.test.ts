@@ -115,9 +115,14 @@ describe('decodeKubernetesProtobuf', () => {
     assert.deepEqual(list.object, { apiVersion: 'v1', kind: 'SecretList' });
   });
 
-  it('does not decode raw bytes that carry a content encoding', () => {
-    const body = kubernetesEnvelope('v1', 'Secret', encodeMessage([[1, objectMeta('db', '')]]), [[3, 'gzip']]);
-    assert.deepEqual(decodeKubernetesProtobuf(body), { apiVersion: 'v1', kind: 'Secret', object: { apiVersion: 'v1', kind: 'Secret' }, complete: false });
+  it('decodes raw bytes whatever content encoding or type the envelope claims, as the API server does, but not as complete', () => {
+    for (const extra of [[[3, 'gzip']], [[4, 'application/json']]] as const) {
+      const body = kubernetesEnvelope('v1', 'Secret', encodeMessage([[1, objectMeta('db', '')], ...mapEntries(2, { k: Buffer.from('v') })]), extra);
+      assert.deepEqual(decodeKubernetesProtobuf(body), {
+        apiVersion: 'v1', kind: 'Secret', object: { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'db' }, data: { k: 'dg==' } },
+        complete: false, known: true,
+      });
+    }
   });
 
   it('keeps a `__proto__` map key as plain data and merges a repeated singular message', () => {

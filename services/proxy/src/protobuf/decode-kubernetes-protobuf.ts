@@ -1,5 +1,5 @@
 import { decodeMessage, type DecodeState } from './decode-message.js';
-import { kubeSchemas, metadataOnlySchema } from './kube-schemas.js';
+import { metadataOnlySchema, schemaFor } from './kube-schemas.js';
 import { WireType, WireReader } from './wire-reader.js';
 
 /** A Kubernetes protobuf body decoded to the JSON shape the API server would show. */
@@ -8,8 +8,10 @@ export interface DecodedProtobufObject {
   readonly kind: string;
   /** The object as JSON (apiVersion, kind, metadata, and the fields known for its kind). */
   readonly object: Record<string, unknown>;
-  /** True only when every field of the object was understood and kept (so far: v1 Secret and v1 ConfigMap). */
+  /** True only when every field of the object was understood and kept (see `complete` in kube-schemas.ts). */
   readonly complete: boolean;
+  /** The kind has a schema: its fields that matter were decoded; otherwise `object` holds the metadata only. */
+  readonly known: boolean;
 }
 
 /** Limits for {@link decodeKubernetesProtobuf}. */
@@ -61,15 +63,15 @@ export function decodeKubernetesProtobuf(body: Buffer, limits: DecodeLimits = {}
   }
   if (kind === '' && apiVersion === '') return undefined;
   const object: Record<string, unknown> = { apiVersion, kind };
-  const known = kubeSchemas.get(`${apiVersion}/${kind}`);
-  // The raw bytes hold the typed message only when neither encoded nor of another content type.
-  if (rawStart < 0 || contentEncoding !== '' || (contentType !== '' && !contentType.includes('protobuf'))) {
-    return { apiVersion, kind, object, complete: false };
-  }
+  const known = schemaFor(apiVersion, kind);
+  if (rawStart < 0) return { apiVersion, kind, object, complete: false, known: known !== undefined };
   const state: DecodeState = { budget: limits.maxItems ?? 10_000, skipped: false, truncated: false };
   const raw = new WireReader(body, rawStart, rawEnd);
   // Lists carry ListMeta, not ObjectMeta, at field 1: nothing to decode for them.
   if (known !== undefined || !kind.endsWith('List')) decodeMessage(raw, known?.schema ?? metadataOnlySchema, object, state);
-  const complete = known?.complete === true && r.ok && raw.ok && !unknownFields && !state.skipped && !state.truncated;
-  return { apiVersion, kind, object, complete };
+  // The API server unmarshals the raw bytes as the typed message whatever contentEncoding/contentType claim, and so
+  // does this view; an envelope that sets them is unusual enough to be reported incomplete.
+  const plainEnvelope = contentEncoding === '' && (contentType === '' || contentType.includes('protobuf'));
+  const complete = known?.complete === true && plainEnvelope && r.ok && raw.ok && !unknownFields && !state.skipped && !state.truncated;
+  return { apiVersion, kind, object, complete, known: known !== undefined };
 }

@@ -24,13 +24,18 @@ export function decodeMessage(r: WireReader, schema: MessageSchema, target: Json
       r.skip(wire);
       continue;
     }
-    if ((field.repeated === true || field.type === 'stringMap' || field.type === 'bytesMap') && state.budget <= 0) {
+    if ((field.repeated === true || isMap(field)) && state.budget <= 0) {
       state.truncated = true;
       r.skip(wire);
       continue;
     }
     readField(r, field, target, state);
   }
+  for (const name of schema.nullWhenAbsent) if (!Object.hasOwn(target, name)) setProperty(target, name, null);
+}
+
+function isMap(field: FieldSpec): boolean {
+  return field.type === 'stringMap' || field.type === 'bytesMap' || field.type === 'stringListMap';
 }
 
 function expectedWireType(field: FieldSpec): number {
@@ -46,9 +51,14 @@ function readField(r: WireReader, field: FieldSpec, target: JsonObject, state: D
       if (value !== '' || field.keepEmpty === true) setProperty(target, field.name, value);
       return;
     }
+    case 'bytes': {
+      const value = r.readBase64();
+      if (r.ok && (value !== '' || field.keepEmpty === true)) setProperty(target, field.name, value);
+      return;
+    }
     case 'bool': {
       const value = r.readVarint();
-      if (r.ok) setProperty(target, field.name, value !== 0);
+      if (r.ok && (value !== 0 || field.keepEmpty === true)) setProperty(target, field.name, value !== 0);
       return;
     }
     case 'int64': {
@@ -63,6 +73,7 @@ function readField(r: WireReader, field: FieldSpec, target: JsonObject, state: D
     }
     case 'stringMap':
     case 'bytesMap':
+    case 'stringListMap':
       readMapEntry(r, field, target, state);
       return;
     case 'rawJson': {
@@ -99,11 +110,12 @@ function readMapEntry(r: WireReader, field: FieldSpec, target: JsonObject, state
   const outer = r.enter();
   if (outer < 0) return;
   let key = '';
-  let value = '';
+  let value: string | string[] = field.type === 'stringListMap' ? [] : '';
   for (let k = r.readKey(); k >= 0; k = r.readKey()) {
     if (k === ((1 << 3) | WireType.LEN)) key = r.readString();
-    else if (k === ((2 << 3) | WireType.LEN)) value = field.type === 'bytesMap' ? r.readBase64() : r.readString();
-    else { state.skipped = true; r.skip(k & 7); }
+    else if (k !== ((2 << 3) | WireType.LEN)) { state.skipped = true; r.skip(k & 7); }
+    else if (field.type === 'stringListMap') value = readStringList(r, state);
+    else value = field.type === 'bytesMap' ? r.readBase64() : r.readString();
   }
   r.leave(outer);
   if (!r.ok) return;
@@ -113,6 +125,21 @@ function readMapEntry(r: WireReader, field: FieldSpec, target: JsonObject, state
   else { map = {}; setProperty(target, field.name, map); }
   setProperty(map, key, value);
   state.budget--;
+}
+
+/** A message `{items=1 repeated string}` (authentication ExtraValue), whose JSON form is the bare list; items spend budget. */
+function readStringList(r: WireReader, state: DecodeState): string[] {
+  const items: string[] = [];
+  const outer = r.enter();
+  if (outer < 0) return items;
+  for (let k = r.readKey(); k >= 0; k = r.readKey()) {
+    if (k !== ((1 << 3) | WireType.LEN)) { state.skipped = true; r.skip(k & 7); continue; }
+    if (state.budget <= 0) { state.truncated = true; r.skip(k & 7); continue; }
+    items.push(r.readString());
+    state.budget--;
+  }
+  r.leave(outer);
+  return items;
 }
 
 function readTime(r: WireReader): string | undefined {

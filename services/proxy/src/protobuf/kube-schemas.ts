@@ -1,37 +1,16 @@
-import { messageField, messageSchema, type FieldSpec, type MessageSchema } from './message-schema.js';
+import { mutatingWebhookConfigurationSchema, validatingWebhookConfigurationSchema } from './admission-schemas.js';
+import { selfSubjectReviewSchema, tokenRequestSchema, tokenReviewSchema } from './authentication-schemas.js';
+import { selfSubjectAccessReviewSchema, selfSubjectRulesReviewSchema, subjectAccessReviewSchema } from './authorization-schemas.js';
+import { certificateSigningRequestSchema } from './certificates-schemas.js';
+import { namespaceSchema, serviceAccountSchema } from './core-schemas.js';
+import { flag, int, str, strs } from './field-specs.js';
+import { messageField, messageSchema, type MessageSchema } from './message-schema.js';
+import { deleteOptionsSchema, metadata } from './meta-schemas.js';
+import { bindingSchema, clusterRoleSchema, roleSchema } from './rbac-schemas.js';
 
-// Field numbers from k8s.io/api and k8s.io/apimachinery v0.36.3 generated.proto; JSON names and omitempty from types.go.
-const str = (name: string, keepEmpty = false): FieldSpec => ({ name, type: 'string', keepEmpty });
-const strs = (name: string): FieldSpec => ({ name, type: 'string', repeated: true });
-const flag = (name: string): FieldSpec => ({ name, type: 'bool' });
+export { objectMetaSchema } from './meta-schemas.js';
 
-/** meta/v1 OwnerReference. */
-const ownerReference = messageSchema({
-  1: str('kind', true), 3: str('name', true), 4: str('uid', true), 5: str('apiVersion', true),
-  6: flag('controller'), 7: flag('blockOwnerDeletion'),
-});
-
-/** meta/v1 ManagedFieldsEntry (fieldsV1 is embedded JSON). */
-const managedFieldsEntry = messageSchema({
-  1: str('manager'), 2: str('operation'), 3: str('apiVersion'), 4: { name: 'time', type: 'time' },
-  6: str('fieldsType'), 7: { name: 'fieldsV1', type: 'rawJson' }, 8: str('subresource'),
-});
-
-/** meta/v1 ObjectMeta, every field. */
-export const objectMetaSchema = messageSchema({
-  1: str('name'), 2: str('generateName'), 3: str('namespace'), 4: str('selfLink'), 5: str('uid'), 6: str('resourceVersion'),
-  7: { name: 'generation', type: 'int64' },
-  8: { name: 'creationTimestamp', type: 'time' },
-  9: { name: 'deletionTimestamp', type: 'time' },
-  10: { name: 'deletionGracePeriodSeconds', type: 'int64', keepEmpty: true },
-  11: { name: 'labels', type: 'stringMap' },
-  12: { name: 'annotations', type: 'stringMap' },
-  13: messageField('ownerReferences', ownerReference, { repeated: true }),
-  14: strs('finalizers'),
-  17: messageField('managedFields', managedFieldsEntry, { repeated: true }),
-});
-
-const metadata = messageField('metadata', objectMetaSchema);
+// Field numbers from k8s.io/api v0.36.3 core/v1 and apps, batch generated.proto; JSON names and omitempty from types.go.
 
 /** core/v1 Secret, every field. */
 export const secretSchema = messageSchema({
@@ -57,21 +36,33 @@ const envFromSource = messageSchema({
   1: str('prefix'), 2: messageField('configMapRef', envSourceRef), 3: messageField('secretRef', envSourceRef),
 });
 
-/** core/v1 Container: the fields that can carry or reference secrets (EphemeralContainerCommon has the same numbers). */
+/** core/v1 SecurityContext: the fields that grant privilege. */
+const securityContext = messageSchema({
+  1: messageField('capabilities', messageSchema({ 1: strs('add'), 2: strs('drop') })),
+  2: flag('privileged'), 4: int('runAsUser', true), 7: flag('allowPrivilegeEscalation'),
+});
+
+/**
+ * core/v1 Container: the fields that can carry or reference secrets, and the security context's privilege fields
+ * (EphemeralContainerCommon has the same numbers).
+ */
 const containerFields = {
   1: str('name', true), 2: str('image'), 3: strs('command'), 4: strs('args'),
   7: messageField('env', envVar, { repeated: true }), 19: messageField('envFrom', envFromSource, { repeated: true }),
+  15: messageField('securityContext', securityContext),
 };
 const container = messageSchema(containerFields);
 const ephemeralContainer = messageSchema({
   1: messageField('', container, { inline: true }), 2: str('targetContainerName'),
 });
 
-/** core/v1 PodSpec: containers (2), initContainers (20), ephemeralContainers (34). */
+/** core/v1 PodSpec: the container lists, the service account, the node, and the host namespaces. */
 export const podSpecSchema = messageSchema({
   2: messageField('containers', container, { repeated: true }),
   20: messageField('initContainers', container, { repeated: true }),
   34: messageField('ephemeralContainers', ephemeralContainer, { repeated: true }),
+  8: str('serviceAccountName'), 9: str('serviceAccount'), 21: flag('automountServiceAccountToken'), 10: str('nodeName'),
+  11: flag('hostNetwork', false), 12: flag('hostPID', false), 13: flag('hostIPC', false),
 });
 
 /** core/v1 PodTemplateSpec {metadata=1, spec=2}. */
@@ -82,8 +73,18 @@ const specWithTemplate = (n: number): MessageSchema => messageSchema({ 1: metada
 
 const jobSpec = template(6);
 
-/** Schemas by `apiVersion/kind`; `complete` marks kinds whose every field is known. */
-export const kubeSchemas: ReadonlyMap<string, { readonly schema: MessageSchema; readonly complete: boolean }> = new Map([
+/** A known kind: its schema, and whether every field of the kind is in it. */
+export interface KubeSchema {
+  readonly schema: MessageSchema;
+  /** Every field of the kind is known (so a body without skipped fields was decoded whole). */
+  readonly complete: boolean;
+}
+
+/**
+ * Schemas by `apiVersion/kind`; `*\/kind` matches any apiVersion (DeleteOptions, which clients send in the group
+ * version of the resource they delete). `complete` marks kinds whose every field is known.
+ */
+export const kubeSchemas: ReadonlyMap<string, KubeSchema> = new Map<string, KubeSchema>([
   ['v1/Secret', { schema: secretSchema, complete: true }],
   ['v1/ConfigMap', { schema: configMapSchema, complete: true }],
   ['v1/Pod', { schema: messageSchema({ 1: metadata, 2: messageField('spec', podSpecSchema) }), complete: false }],
@@ -101,4 +102,26 @@ export const kubeSchemas: ReadonlyMap<string, { readonly schema: MessageSchema; 
     }),
     complete: false,
   }],
+  ['v1/ServiceAccount', { schema: serviceAccountSchema, complete: true }],
+  ['v1/Namespace', { schema: namespaceSchema, complete: true }],
+  ['rbac.authorization.k8s.io/v1/Role', { schema: roleSchema, complete: true }],
+  ['rbac.authorization.k8s.io/v1/ClusterRole', { schema: clusterRoleSchema, complete: true }],
+  ['rbac.authorization.k8s.io/v1/RoleBinding', { schema: bindingSchema, complete: true }],
+  ['rbac.authorization.k8s.io/v1/ClusterRoleBinding', { schema: bindingSchema, complete: true }],
+  ['authentication.k8s.io/v1/TokenRequest', { schema: tokenRequestSchema, complete: true }],
+  ['authentication.k8s.io/v1/TokenReview', { schema: tokenReviewSchema, complete: true }],
+  ['authentication.k8s.io/v1/SelfSubjectReview', { schema: selfSubjectReviewSchema, complete: true }],
+  ['authorization.k8s.io/v1/SelfSubjectAccessReview', { schema: selfSubjectAccessReviewSchema, complete: true }],
+  ['authorization.k8s.io/v1/SelfSubjectRulesReview', { schema: selfSubjectRulesReviewSchema, complete: true }],
+  ['authorization.k8s.io/v1/SubjectAccessReview', { schema: subjectAccessReviewSchema, complete: true }],
+  ['authorization.k8s.io/v1/LocalSubjectAccessReview', { schema: subjectAccessReviewSchema, complete: true }],
+  ['certificates.k8s.io/v1/CertificateSigningRequest', { schema: certificateSigningRequestSchema, complete: true }],
+  ['admissionregistration.k8s.io/v1/ValidatingWebhookConfiguration', { schema: validatingWebhookConfigurationSchema, complete: true }],
+  ['admissionregistration.k8s.io/v1/MutatingWebhookConfiguration', { schema: mutatingWebhookConfigurationSchema, complete: true }],
+  ['*/DeleteOptions', { schema: deleteOptionsSchema, complete: true }],
 ]);
+
+/** The schema for a body's `apiVersion` and `kind`, or undefined when the kind is not known. */
+export function schemaFor(apiVersion: string, kind: string): KubeSchema | undefined {
+  return kubeSchemas.get(`${apiVersion}/${kind}`) ?? kubeSchemas.get(`*/${kind}`);
+}
