@@ -57,9 +57,13 @@ export function readApiServerAudit(auditLog: string, predicate: (event: Record<s
 
 /** One API server audit event, as tests read it. */
 export interface ApiServerAuditEvent {
+  auditID?: string;
   requestURI: string;
+  verb?: string;
   stage: string;
-  user?: { username?: string; extra?: Record<string, string[]> };
+  user?: { username?: string; groups?: string[]; extra?: Record<string, string[]> };
+  impersonatedUser?: { username?: string; groups?: string[] };
+  objectRef?: { resource?: string; namespace?: string; name?: string; apiGroup?: string; apiVersion?: string; subresource?: string };
   responseStatus?: { code?: number };
 }
 
