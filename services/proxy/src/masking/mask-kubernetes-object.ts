@@ -4,7 +4,7 @@ import {
 import type { MaskRequestOptions, MaskResult } from './masking-types.js';
 import { maskJsonPatch } from './mask-json-patch.js';
 import { maskPodSpec } from './mask-pod-spec.js';
-import { maskConfigMapFields, maskSecretFields } from './mask-secret-like.js';
+import { maskConfigMapFields, maskSecretFields, maskTokenRequestFields, maskTokenReviewFields } from './mask-secret-like.js';
 import { maskWholeText } from './mask-strings.js';
 import { isMaskableKind, kindForResource, podSpecPath } from './resource-kinds.js';
 
@@ -13,7 +13,8 @@ const WATCH_TYPES: ReadonlySet<string> = new Set(['ADDED', 'MODIFIED', 'DELETED'
 
 /**
  * Masks secret values in a decoded Kubernetes body: Secrets, lists, watch events, Tables, ConfigMaps, workload env,
- * last-applied annotations, and patches (merge, strategic, apply, JSON patch — kind from `resourceHint` when absent).
+ * bearer tokens (TokenRequest `status.token`, TokenReview `spec.token`), last-applied annotations, and patches
+ * (merge, strategic, apply, JSON patch — kind from `resourceHint` when absent).
  * Never mutates `obj`; returns `obj` itself with `changed: false` when nothing was masked.
  */
 export function maskKubernetesObject(obj: unknown, options: MaskRequestOptions): MaskResult {
@@ -45,6 +46,8 @@ export function maskNode(ctx: MaskContext, node: unknown, hintKind: string | und
   let out: JsonRecord = node;
   if (effective === 'Secret') out = maskSecretFields(ctx, out);
   else if (effective === 'ConfigMap') out = maskConfigMapFields(ctx, out);
+  else if (effective === 'TokenRequest') out = maskTokenRequestFields(ctx, out);
+  else if (effective === 'TokenReview') out = maskTokenReviewFields(ctx, out);
   else if (effective !== undefined) {
     const path = podSpecPath(effective);
     if (path !== undefined) out = maskAtPath(ctx, out, path, 0);

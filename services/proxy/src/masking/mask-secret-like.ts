@@ -17,3 +17,20 @@ export function maskConfigMapFields(ctx: MaskContext, configMap: JsonRecord): Js
   return updateField(ctx, out, 'binaryData', (data) =>
     isRecord(data) ? mapEntries(ctx, data, (k, v) => maskNamedBase64(ctx, k, v)) : data);
 }
+
+/** Masks a TokenRequest's `status.token`: the bearer token the API server issued (serviceaccounts/token). */
+export function maskTokenRequestFields(ctx: MaskContext, tokenRequest: JsonRecord): JsonRecord {
+  return updateField(ctx, tokenRequest, 'status', (status) =>
+    isRecord(status) ? updateField(ctx, status, 'token', (token) => maskToken(ctx, token)) : status);
+}
+
+/** Masks a TokenReview's `spec.token`: the bearer token under review (sent by the caller, echoed in the answer). */
+export function maskTokenReviewFields(ctx: MaskContext, tokenReview: JsonRecord): JsonRecord {
+  return updateField(ctx, tokenReview, 'spec', (spec) =>
+    isRecord(spec) ? updateField(ctx, spec, 'token', (token) => maskToken(ctx, token)) : spec);
+}
+
+// An empty token (a request's unset status) holds nothing to hide.
+function maskToken(ctx: MaskContext, token: unknown): unknown {
+  return typeof token === 'string' && token !== '' ? maskWholeText(ctx, token) : token;
+}

@@ -1,6 +1,6 @@
 // Every maskable value sits under one of these keys (or is a JSON-patch `value`); `\u` catches escaped key names.
 const TRIGGERS: readonly string[] = [
-  '"data"', '"stringData"', '"binaryData"', '"env"', '"args"', '"command"', '"value"',
+  '"data"', '"stringData"', '"binaryData"', '"env"', '"args"', '"command"', '"value"', '"token"',
   'last-applied-configuration', '\\u',
 ];
 
