@@ -16,6 +16,7 @@ import { createUpstreamClient } from './upstream/upstream-client.js';
 import { acceptsUpgrade } from './forward/upgrade-routing.js';
 import { createUpgradeHandler } from './forward/upgrade-handler.js';
 import { createClientErrorHandler } from './forward/client-error-handler.js';
+import { createConnectHandler } from './forward/connect-handler.js';
 import { createProxyMetrics } from './http/proxy-metrics.js';
 import { createSelfSignedCert } from './http/self-signed-cert.js';
 import { createRateLimiter, watchPolicyFile } from './policy/index.js';
@@ -115,6 +116,7 @@ export function createApp(config: ProxyConfig, deps: ProxyDeps): ProxyApp {
   const onRequest = createExchangeHandler(exchangeDeps, client);
   const onUpgrade = createUpgradeHandler(exchangeDeps, client);
   const onClientError = createClientErrorHandler(exchangeDeps);
+  const onConnect = createConnectHandler(exchangeDeps);
   const servers: Server[] = [];
   let ops: Server | undefined;
   let stopped: Promise<void> | undefined;
@@ -131,6 +133,7 @@ export function createApp(config: ProxyConfig, deps: ProxyDeps): ProxyApp {
       if (httpPort >= 0) {
         const server = createHttpServer({ shouldUpgradeCallback: acceptsUpgrade, requestTimeout: 0, headersTimeout: 30_000, keepAliveTimeout: 65_000, maxHeaderSize: 32 * 1024 }, onRequest);
         server.on('upgrade', onUpgrade);
+        server.on('connect', onConnect);
         server.on('clientError', onClientError);
         servers.push(server);
         addresses.http = await listen(server, httpPort, host);
@@ -141,6 +144,7 @@ export function createApp(config: ProxyConfig, deps: ProxyDeps): ProxyApp {
           : createSelfSignedCert(['localhost', '127.0.0.1', host]);
         const server = createHttpsServer({ ...tls, shouldUpgradeCallback: acceptsUpgrade, requestTimeout: 0, headersTimeout: 30_000, keepAliveTimeout: 65_000, maxHeaderSize: 32 * 1024 }, onRequest);
         server.on('upgrade', onUpgrade);
+        server.on('connect', onConnect);
         server.on('clientError', onClientError);
         servers.push(server as unknown as Server);
         addresses.https = await listen(server as unknown as Server, httpsPort, host);

@@ -6,7 +6,7 @@ import { buildUpstreamHeaders } from '../upstream/upstream-headers.js';
 import { admitExchange, openRecord, type Admission } from './admit-exchange.js';
 import { negotiateContent, type Negotiation } from './content-negotiation.js';
 import type { ExchangeDeps } from './exchange-deps.js';
-import { rejectExchange, writeAhead } from './exchange-lifecycle.js';
+import { recordCompletion, rejectExchange, writeAhead } from './exchange-lifecycle.js';
 import { inspectRequestBody } from './inspect-request-body.js';
 import { relayResponse, uninspectableUpgrade, type RelayTarget } from './relay-response.js';
 import { checkRequestFraming } from './request-framing.js';
@@ -99,6 +99,8 @@ export function createExchangeHandler(deps: ExchangeDeps, client: UpstreamClient
       upgrade: false, accept: negotiation.kind === 'inspected' ? negotiation.upstreamAccept : undefined, auditID: record.auditID,
     });
     if (body !== undefined) headers['content-length'] = body.length;
+    // The caller left before the API server answered: recorded once, as aborted.
+    const abandoned = (): void => { record.errorCode = ErrorCodes.CLIENT_ABORTED; recordCompletion(deps, record); };
     const forwardedAt = deps.now();
     const answeredAfter = (): void => deps.metrics.upstreamHeaders.observe((deps.now() - forwardedAt) / 1000);
     const sendHttp1 = (): void => {
@@ -124,7 +126,11 @@ export function createExchangeHandler(deps: ExchangeDeps, client: UpstreamClient
         fail(uninspectableUpgrade());
       });
       upstreamReq.on('error', (error) => { if (!answered) { answered = true; unreachable(error); } });
-      res.on('close', () => { if (!res.writableFinished) upstreamReq.destroy(); });
+      res.on('close', () => {
+        if (res.writableFinished) return;
+        if (!answered) { answered = true; abandoned(); }
+        upstreamReq.destroy();
+      });
       upstreamReq.end(body);
     };
     const http2 = client.http2;
@@ -134,10 +140,18 @@ export function createExchangeHandler(deps: ExchangeDeps, client: UpstreamClient
     }
     // Long-running reads share a few multiplexed connections instead of holding one TLS socket each.
     try {
-      const stream = http2.request('GET', req.url ?? '/', headers, (upstream) => { answeredAfter(); relayResponse(deps, target, upstream); },
+      let answered = false;
+      const stream = http2.request('GET', req.url ?? '/', headers, (upstream) => { answered = true; answeredAfter(); relayResponse(deps, target, upstream); },
         // An upstream that turned out not to speak HTTP/2 gets this request over HTTP/1 instead.
-        (error) => { if (http2.usable()) unreachable(error); else sendHttp1(); });
-      res.on('close', () => { if (!res.writableFinished) stream.close(); });
+        (error) => {
+          if (answered) return;
+          if (http2.usable()) { answered = true; unreachable(error); } else sendHttp1();
+        });
+      res.on('close', () => {
+        if (res.writableFinished) return;
+        if (!answered) { answered = true; abandoned(); }
+        stream.close();
+      });
     } catch (error) {
       // Headers HTTP/2 refuses (Node throws synchronously) cost this request its multiplexing, not the process.
       deps.logger.warn({ auditID: record.auditID, err: (error as Error).message }, 'HTTP/2 refused the request headers; forwarding over HTTP/1');

@@ -64,6 +64,19 @@ function uninspectable(why: string): AppError {
  * Opaque responses (logs, proxied content) stream as they are. Every path ends in ResponseComplete, exactly once.
  */
 export function relayResponse(deps: ExchangeDeps, target: RelayTarget, upstream: UpstreamResponse): void {
+  try {
+    relay(deps, target, upstream);
+  } catch (error) {
+    // A bug, not a path: counted, and the exchange still ends in an answer (or a cut) and one record.
+    deps.metrics.unhandledErrors.inc({ where: 'relay' });
+    deps.logger.error({ auditID: target.record.auditID, err: (error as Error).message }, 'relaying the response failed');
+    upstream.body.destroy();
+    if (!target.res.headersSent) rejectExchange(deps, target.res, target.record, new AppError('the gateway failed to relay the answer', { code: ErrorCodes.INTERNAL, status: 502 }));
+    else target.res.destroy();
+  }
+}
+
+function relay(deps: ExchangeDeps, target: RelayTarget, upstream: UpstreamResponse): void {
   const { req, res, record, admission, negotiation, streaming } = target;
   const status = upstream.statusCode ?? 502;
   const contentType = first(upstream.headers['content-type']);
@@ -74,6 +87,13 @@ export function relayResponse(deps: ExchangeDeps, target: RelayTarget, upstream:
   const mask = admission.decision.action === 'mask';
   const limit = admission.decision.limits.maxResponseBytes;
   record.responseCode = status;
+  if (res.destroyed || res.writableEnded) {
+    // The caller left while the API server was answering: nothing to relay, the exchange is recorded as aborted.
+    upstream.body.destroy();
+    record.errorCode = ErrorCodes.CLIENT_ABORTED;
+    recordCompletion(deps, record);
+    return;
+  }
   const refuse = (error: AppError): void => {
     upstream.body.destroy();
     if (target.closeAfter) res.setHeader('connection', 'close');
