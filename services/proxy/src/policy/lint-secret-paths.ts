@@ -20,7 +20,7 @@ const CLUSTER_WIDE_WHY = 'a list or watch without a namespace returns the Secret
  * ways to the value and reports each one the policy does not deny: the other read verbs and patch (`verb-bypass`;
  * error when plainly allowed, warning when a `deny` is downgraded to `mask`), a list/watch across all namespaces
  * (`cluster-wide`, same severities), the side paths of `SECRET_SIDE_PATHS` in that namespace and nodes/proxy
- * (`indirect-path` errors, `pod-spec` warnings; only `deny` closes these, `mask` does not). The `default` action is
+ * (`indirect-path` errors under a deny, warnings under a mask; `pod-spec` warnings; only `deny` closes these). The `default` action is
  * not a protecting rule: the lint holds a policy to what its rules say.
  */
 export function checkSecretPaths(policy: GatewayPolicy, evaluate: ProbeEvaluator, probes: LintProbes, out: FindingCollector): void {
@@ -53,7 +53,7 @@ export function checkSecretPaths(policy: GatewayPolicy, evaluate: ProbeEvaluator
           if (path.clusterScoped) continue;
           for (const [request, decision] of sidePathDecisions(evaluate, caller, path, namespace.value, probes)) {
             if (decision.action === 'deny') continue;
-            out.add(hit(path.check, path.check === 'pod-spec' ? 'warning' : 'error', protection, namespace.label, decision,
+            out.add(hit(path.check, sidePathSeverity(path.check, protection), protection, namespace.label, decision,
               request, namespace.label, path.why));
           }
         }
@@ -65,7 +65,7 @@ export function checkSecretPaths(policy: GatewayPolicy, evaluate: ProbeEvaluator
       for (const path of SECRET_SIDE_PATHS) {
         if (!path.clusterScoped) continue;
         for (const [request, decision] of sidePathDecisions(evaluate, caller, path, '', probes)) {
-          if (decision.action !== 'deny') open.push([path.check, 'error', request, decision, path.why]);
+          if (decision.action !== 'deny') open.push([path.check, sidePathSeverity(path.check, protection), request, decision, path.why]);
         }
       }
       for (const verb of ['list', 'watch']) {
@@ -80,6 +80,15 @@ export function checkSecretPaths(policy: GatewayPolicy, evaluate: ProbeEvaluator
       }
     }
   }
+}
+
+/**
+ * An open side path is an error where a rule denies the Secret (the deny promises the value stays out of reach), a
+ * warning where a rule only masks it (a mask promises what the API returns and records, not what a shell in a pod
+ * that mounts the Secret can read). Pod-spec writes take a second step, so they warn either way.
+ */
+function sidePathSeverity(check: LintHit['check'], protection: Protection): LintHit['severity'] {
+  return check === 'pod-spec' || protection.action === 'mask' ? 'warning' : 'error';
 }
 
 function secret(verb: string, namespace: string, name: string): ProbeRequest {
