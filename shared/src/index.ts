@@ -5,9 +5,12 @@ export { createLogger, REDACTED_PATHS, type Logger, type LoggerOptions } from '.
 export { createMetricsRegistry, type Registry } from './metrics/create-registry.js';
 export * from './events/audit-event.js';
 export { auditEventProblems, validateAuditEvent, decodeAuditEvent } from './events/validate-audit-event.js';
+export { exchangeDocument, mergePartial, isTerminalStage, type PartialDocument } from './events/exchange-document.js';
+export * from './chain/index.js';
 export { Topics, topicSpecs, type TopicSpec } from './kafka/topics.js';
 export { createKafka, type CreateKafkaOptions } from './kafka/create-kafka.js';
 export { ensureTopics } from './kafka/ensure-topics.js';
+export { readTopic, type ReadRecord, type ReadTopicOptions } from './kafka/read-topic.js';
 export { RenewableProducer, isFatalProducerState, type SendingProducer } from './kafka/renewable-producer.js';
 export { createOpsApp, type OpsChecks } from './http/create-ops-app.js';
 export { runService, type RunningService, type RunServiceOptions } from './process/run-service.js';

@@ -3,6 +3,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import { readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
+import type { Kafka } from 'kafkajs';
 import { CURRENT_SCHEMA_VERSION, createOpsApp, type Logger, type Registry, type SendingProducer } from '@auditgate/shared';
 import type { AuditSink } from './audit/audit-sink.js';
 import { BatchingProducer } from './audit/batching-producer.js';
@@ -23,6 +24,7 @@ import { createRateLimiter, watchPolicyFile } from './policy/index.js';
 import type { UpstreamCredentials } from './upstream/index.js';
 import { createMasker } from './wiring/create-masker.js';
 import { decodeKubernetesProtobuf } from './protobuf/index.js';
+import { createEvidence, type Evidence } from './evidence/evidence.js';
 
 /** What `createApp` needs from the outside world; `main.ts` builds the real ones, tests may pass their own. */
 export interface ProxyDeps {
@@ -31,6 +33,8 @@ export interface ProxyDeps {
   readonly upstream: UpstreamCredentials;
   /** A connected kafkajs producer (idempotent); undefined only when auditing is off. */
   readonly producer: SendingProducer | undefined;
+  /** Kafka client for reading the previous chain stream's head back at start (the spool alone without it). */
+  readonly kafka?: Kafka;
   readonly now?: () => number;
   readonly newId?: () => string;
 }
@@ -71,15 +75,23 @@ export function createApp(config: ProxyConfig, deps: ProxyDeps): ProxyApp {
   });
   let sink: AuditSink | undefined;
   let kafkaSink: KafkaAuditSink | undefined;
+  let evidence: Evidence | undefined;
   if (config.auditEnabled) {
     if (deps.producer === undefined) throw new Error('auditing needs a Kafka producer');
+    const spool = config.kafka.outageMode === 'spool' ? new Spool(config.kafka.spoolDir) : undefined;
+    evidence = !config.chain.enabled ? undefined : createEvidence({
+      config: config.chain, instance: config.instance, eventsTopic: config.kafka.topic, producer: deps.producer,
+      logger: log.child({ component: 'evidence' }), registry: deps.registry, now,
+      ...(deps.kafka === undefined ? {} : { kafka: deps.kafka }), ...(spool === undefined ? {} : { spool }),
+    });
     const batching = new BatchingProducer({
       producer: deps.producer, topic: config.kafka.topic, lingerMs: config.kafka.lingerMs, deferMs: config.kafka.deferMs, now,
       maxBatchMessages: config.kafka.maxBatchMessages, ackTimeoutMs: config.kafka.ackTimeoutMs,
     });
     kafkaSink = new KafkaAuditSink({
       producer: batching, mode: config.kafka.outageMode, logger: log.child({ component: 'audit' }),
-      ...(config.kafka.outageMode === 'spool' ? { spool: new Spool(config.kafka.spoolDir) } : {}),
+      ...(spool === undefined ? {} : { spool }),
+      ...(evidence === undefined ? {} : { chain: evidence.chain }),
       onSpool: (event, count) => metrics.spool.inc({ event }, count),
       now,
     });
@@ -127,6 +139,7 @@ export function createApp(config: ProxyConfig, deps: ProxyDeps): ProxyApp {
       log.error({ where, err: (error as Error)?.message ?? String(error), stack: (error as Error)?.stack }, 'unhandled error reached the last-resort handler');
     },
     async start() {
+      await evidence?.start();
       await kafkaSink?.start();
       const addresses: ProxyAddresses = {};
       const { host, httpPort, httpsPort, opsPort, tlsCertFile, tlsKeyFile } = config.listen;
@@ -149,12 +162,15 @@ export function createApp(config: ProxyConfig, deps: ProxyDeps): ProxyApp {
         servers.push(server as unknown as Server);
         addresses.https = await listen(server as unknown as Server, httpsPort, host);
       }
-      ops = createHttpServer(createOpsApp(deps.registry, {
+      const opsApp = createOpsApp(deps.registry, {
         notReady: () => [
           ...(closing ? ['shutting down'] : []),
           ...(sink !== undefined && !sink.healthy() ? ['audit log (Kafka) unavailable in fail-closed mode'] : []),
         ],
-      }));
+      });
+      // The public keys of this gateway's checkpoint signatures, for verifiers.
+      opsApp.get('/.well-known/jwks.json', (_req, res) => { res.json(evidence?.jwks() ?? { keys: [] }); });
+      ops = createHttpServer(opsApp);
       addresses.ops = await listen(ops, opsPort, host);
       log.info({ addresses, upstream: deps.upstream.describe(), audit: config.auditEnabled, outageMode: config.kafka.outageMode }, 'proxy listening');
       return addresses;
@@ -168,6 +184,7 @@ export function createApp(config: ProxyConfig, deps: ProxyDeps): ProxyApp {
         for (const s of servers) s.closeAllConnections();
         const steps: Array<[string, () => Promise<void>]> = [
           ['audit sink', async () => { await sink?.close(); }],
+          ['final checkpoint', async () => { await evidence?.close(); }],
           ['policy watcher', async () => { policyWatcher.close(); }],
           ['token verifiers', async () => { await exchangeDeps.verifier.close(); await exchangeDeps.onBehalfOfVerifier?.close(); }],
           ['upstream connections', async () => { client.close(); }],

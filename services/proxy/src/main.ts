@@ -25,9 +25,11 @@ runService('proxy', {
     const registry = createMetricsRegistry('proxy');
     const upstream = await createUpstreamCredentials(upstreamOptions(config));
     let producer: RenewableProducer | undefined;
+    let kafka: ReturnType<typeof createKafka> | undefined;
     if (config.auditEnabled) {
-      const kafka = createKafka({ brokers: config.kafka.brokers, clientId: `auditgate-proxy-${config.instance}`, logger });
-      producer = new RenewableProducer(() => kafka.producer({ idempotent: true, maxInFlightRequests: 5, allowAutoTopicCreation: false }), logger.child({ component: 'kafka-producer' }));
+      const client = createKafka({ brokers: config.kafka.brokers, clientId: `auditgate-proxy-${config.instance}`, logger });
+      kafka = client;
+      producer = new RenewableProducer(() => client.producer({ idempotent: true, maxInFlightRequests: 5, allowAutoTopicCreation: false }), logger.child({ component: 'kafka-producer' }));
       try {
         await producer.connect();
       } catch (error) {
@@ -35,7 +37,7 @@ runService('proxy', {
         logger.warn({ err: (error as Error).message }, 'Kafka unreachable at start; spooling until it returns');
       }
     }
-    const app = createApp(config, { logger, registry, upstream, producer });
+    const app = createApp(config, { logger, registry, upstream, producer, ...(kafka === undefined ? {} : { kafka }) });
     process.on('uncaughtException', (error) => app.onUnhandledError('uncaught-exception', error));
     process.on('unhandledRejection', (error) => app.onUnhandledError('unhandled-rejection', error));
     await app.start();

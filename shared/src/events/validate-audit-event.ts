@@ -92,6 +92,10 @@ function checkExtension(p: Problems, ext: Obj): void {
   if (chain) {
     p.str(chain, 'stream', `${path}.chain`); p.num(chain, 'seq', `${path}.chain`);
     p.str(chain, 'prevHash', `${path}.chain`); p.str(chain, 'hash', `${path}.chain`);
+    for (const key of ['prevHash', 'hash']) {
+      if (typeof chain[key] === 'string' && !/^[0-9a-f]{64}$/.test(chain[key])) p.add(`${path}.chain.${key}`, 'must be a hex SHA-256');
+    }
+    if (typeof chain['seq'] === 'number' && !(Number.isInteger(chain['seq']) && chain['seq'] >= 1)) p.add(`${path}.chain.seq`, 'must be a whole number from 1');
   }
 }
 

@@ -1,65 +1,18 @@
-import type { AuditEvent } from '@auditgate/shared';
-import { isTerminalStage, type Enrichment } from '../enrich/enrich-event.js';
+import { exchangeDocument, type AuditEvent, type PartialDocument } from '@auditgate/shared';
+import type { Enrichment } from '../enrich/enrich-event.js';
 
-/** A partial document: what one event contributes to its exchange's document. */
-export type PartialDocument = Record<string, unknown>;
+export { mergePartial, type PartialDocument } from '@auditgate/shared';
 
 /**
- * What one stage contributes to the exchange's single document (`_id` = auditID). Merge rule, so that any order of
- * arrival and any replay give the same document without scripts (OpenSearch merges a partial `doc` recursively,
- * objects key by key, scalars and arrays replaced):
- * - fields equal in every stage (ids, verb, URI, user, objectRef, request, actor, …) are written by every stage;
- * - what differs per stage goes under `stages.<Stage>` (stageTimestamp, responseStatus, schemaVersion, gateway);
- * - response-side fields (`responseStatus`, `responseObject`, `auditgate.body.response`, `auditgate.stream`,
- *   `auditgate.errorCode`, enrichment `durationMs`/`responseBytes`, `complete: true`) only by the terminal stage;
- * - enrichment labels are written only on a cache hit, so a miss never erases what a hit wrote.
+ * What one stage contributes to the exchange's single document (`_id` = auditID): the shared document shape (see
+ * `exchangeDocument` in @auditgate/shared: per-stage facts and chain records under `stages.<Stage>`, response-side
+ * fields from the terminal stage only) plus the indexer's enrichment under `auditgate.enrichment`, outside anything a
+ * chain hash covers. Enrichment labels are written only on a cache hit, so a miss never erases what a hit wrote.
  */
 export function buildPartialDocument(event: AuditEvent, enrichment: Enrichment): PartialDocument {
-  const terminal = isTerminalStage(event.stage);
-  const { stream, errorCode, body, enrichment: _ignored, ...ext } = event.auditgate;
-  const auditgate: Record<string, unknown> = { ...ext, enrichment };
-  if (body?.request !== undefined) auditgate['body'] = { request: body.request };
-  if (terminal) {
-    if (body?.response !== undefined) auditgate['body'] = { ...(auditgate['body'] as object | undefined), response: body.response };
-    if (stream !== undefined) auditgate['stream'] = stream;
-    if (errorCode !== undefined) auditgate['errorCode'] = errorCode;
-  }
-  const stage: Record<string, unknown> = {
-    stageTimestamp: event.stageTimestamp,
-    schemaVersion: event.auditgate.schemaVersion,
-    gatewayInstance: event.auditgate.gateway.instance,
-  };
-  if (event.responseStatus !== undefined) stage['responseStatus'] = event.responseStatus;
-  const doc: PartialDocument = {
-    apiVersion: event.apiVersion, kind: event.kind, level: event.level, auditID: event.auditID,
-    requestURI: event.requestURI, verb: event.verb, user: event.user,
-    requestReceivedTimestamp: event.requestReceivedTimestamp,
-    stages: { [event.stage]: stage },
-    auditgate,
-  };
-  for (const key of ['impersonatedUser', 'sourceIPs', 'userAgent', 'objectRef', 'requestObject', 'annotations'] as const) {
-    if (event[key] !== undefined) doc[key] = event[key];
-  }
-  if (terminal) {
-    doc['complete'] = true;
-    doc['finalStage'] = event.stage;
-    doc['stageTimestamp'] = event.stageTimestamp;
-    if (event.responseStatus !== undefined) doc['responseStatus'] = event.responseStatus;
-    if (event.responseObject !== undefined) doc['responseObject'] = event.responseObject;
-  }
+  const doc = exchangeDocument(event);
+  doc['auditgate'] = { ...(doc['auditgate'] as Record<string, unknown>), enrichment };
   return doc;
-}
-
-const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-/** Merges `patch` into a copy of `base` as OpenSearch merges a partial `doc`: objects recursively, the rest replaced. */
-export function mergePartial(base: PartialDocument, patch: PartialDocument): PartialDocument {
-  const out: PartialDocument = { ...base };
-  for (const [key, value] of Object.entries(patch)) {
-    const current = out[key];
-    out[key] = isPlainObject(current) && isPlainObject(value) ? mergePartial(current, value) : value;
-  }
-  return out;
 }
 
 /** The daily index an event belongs to, by its requestReceivedTimestamp (UTC), so every stage lands in the same one. */

@@ -13,7 +13,10 @@ const userInfo = { properties: { username: keyword, uid: keyword, groups: keywor
 const actor = { properties: { issuer: keyword, subject: keyword, username: keyword, groups: keyword, tokenKind: keyword } } as const;
 const status = { properties: { code: { type: 'integer' }, status: keyword, reason: keyword, message: { type: 'text' }, metadata: { type: 'object', enabled: false } } } as const;
 const body = { properties: { bytes: { type: 'long' }, sha256: keyword, digest: keyword, truncated: { type: 'boolean' }, maskedPaths: keyword, contentType: keyword } } as const;
-const stage = { properties: { stageTimestamp: date, schemaVersion: { type: 'integer' }, gatewayInstance: keyword, responseStatus: status } } as const;
+const chainLink = { properties: { stream: keyword, seq: { type: 'long' }, prevHash: keyword, hash: keyword } } as const;
+/** Each stage's chain link is searchable; the event as produced and the digests of elided fields are kept, not indexed. */
+export const stageChainMappings = { chain: chainLink, event: { type: 'object', enabled: false }, elided: { type: 'object', enabled: false } } as const;
+const stage = { properties: { stageTimestamp: date, schemaVersion: { type: 'integer' }, gatewayInstance: keyword, responseStatus: status, ...stageChainMappings } } as const;
 
 /** Explicit mappings of an exchange document (see build-document.ts for its shape). */
 export function eventMappings(): Record<string, unknown> {

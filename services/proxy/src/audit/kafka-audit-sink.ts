@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { AuditEvent } from '@auditgate/shared';
+import type { AuditChain } from './audit-chain.js';
 import type { AuditSink } from './audit-sink.js';
 import type { BatchingProducer, SendUrgency } from './batching-producer.js';
 import type { Spool } from './spool.js';
@@ -22,7 +23,19 @@ export interface KafkaAuditSinkOptions {
   readonly unreadyAfterFailureMs?: number;
   /** Called with the number of events spooled and drained, for metrics. */
   readonly onSpool?: (event: 'spooled' | 'drained', count: number) => void;
+  /**
+   * The hash chain: each event is linked as it is produced and marked durable once acknowledged or spooled. A linked
+   * event that could not be made durable is kept and sent again (the chain must not lose it), up to `maxRedeliver`.
+   */
+  readonly chain?: AuditChain;
+  /** Linked events kept for another try at most (default 10,000); beyond, the oldest are dropped and reported. */
+  readonly maxRedeliver?: number;
+  /** Called with the number of linked events given up (dropped from a full redelivery queue), for metrics. */
+  readonly onChainLoss?: (count: number) => void;
 }
+
+/** A linked event that is not yet durable. */
+interface Undelivered { readonly key: string; readonly value: Buffer; readonly seq: number }
 
 /**
  * The write-ahead audit sink: events go to Kafka (batched, acks=all). In `spool` mode, when Kafka fails, events are
@@ -36,6 +49,9 @@ export class KafkaAuditSink implements AuditSink {
   private closed = false;
   private lastFailureAt = Number.NEGATIVE_INFINITY;
   private lastSuccessAt = Number.NEGATIVE_INFINITY;
+  private undelivered: Undelivered[] = [];
+  private redeliverTimer: NodeJS.Timeout | undefined;
+  private redelivering: Promise<void> | undefined;
 
   constructor(private readonly options: KafkaAuditSinkOptions) {
     if (options.mode === 'spool' && options.spool === undefined) throw new Error('spool mode needs a spool');
@@ -60,7 +76,19 @@ export class KafkaAuditSink implements AuditSink {
 
   private async write(event: AuditEvent, urgency: SendUrgency): Promise<void> {
     const key = event.auditgate.actor.username;
+    const seq = this.options.chain?.link(event).seq;
     const value = Buffer.from(JSON.stringify(event));
+    try {
+      await this.deliver(key, value, urgency);
+    } catch (error) {
+      if (seq !== undefined) this.keepForRedelivery({ key, value, seq });
+      throw error;
+    }
+    if (seq !== undefined) this.options.chain!.durable(seq);
+  }
+
+  /** Kafka, or the spool while spooling (or when Kafka fails in spool mode); rejects when neither took the record. */
+  private async deliver(key: string, value: Buffer, urgency: SendUrgency): Promise<void> {
     if (this.spooling && this.options.spool !== undefined) return this.toSpool(key, value);
     const now = this.options.now ?? Date.now;
     try {
@@ -72,6 +100,42 @@ export class KafkaAuditSink implements AuditSink {
       this.enterSpooling((error as Error).message);
       await this.toSpool(key, value);
     }
+  }
+
+  private keepForRedelivery(record: Undelivered): void {
+    this.undelivered.push(record);
+    const excess = this.undelivered.length - (this.options.maxRedeliver ?? 10_000);
+    if (excess > 0) {
+      const lost = this.undelivered.splice(0, excess);
+      this.options.onChainLoss?.(lost.length);
+      this.options.logger.error({ lost: lost.length, firstSeq: lost[0]!.seq }, 'linked audit events given up: the chain will show them as deleted');
+    }
+    this.scheduleRedelivery();
+  }
+
+  private scheduleRedelivery(): void {
+    if (this.closed || this.redeliverTimer !== undefined || this.undelivered.length === 0) return;
+    this.redeliverTimer = setTimeout(() => {
+      this.redeliverTimer = undefined;
+      this.redelivering = this.redeliver().finally(() => { this.redelivering = undefined; this.scheduleRedelivery(); });
+    }, this.options.drainIntervalMs ?? 1000);
+    this.redeliverTimer.unref();
+  }
+
+  /** Sends the linked events that failed before, in chain order; those that fail again wait for the next try. */
+  private async redeliver(): Promise<void> {
+    const batch = this.undelivered.splice(0);
+    const failed: Undelivered[] = [];
+    await Promise.all(batch.map(async (r) => {
+      try {
+        await this.deliver(r.key, r.value, 'deferred');
+        this.options.chain?.durable(r.seq);
+      } catch {
+        failed.push(r);
+      }
+    }));
+    failed.sort((a, b) => a.seq - b.seq);
+    this.undelivered.unshift(...failed);
   }
 
   private async toSpool(key: string, value: Buffer): Promise<void> {
@@ -120,12 +184,15 @@ export class KafkaAuditSink implements AuditSink {
   async flush(): Promise<void> {
     await this.options.producer.flush();
     if (this.draining !== undefined) await this.draining;
+    if (this.redelivering !== undefined) await this.redelivering;
+    if (this.undelivered.length > 0) { await this.redeliver(); await this.options.producer.flush(); }
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     if (this.drainTimer !== undefined) clearTimeout(this.drainTimer);
+    if (this.redeliverTimer !== undefined) clearTimeout(this.redeliverTimer);
     await this.flush();
     await this.options.spool?.close();
   }

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { EnvReader, Topics, type Env } from '@auditgate/shared';
 import type { TrustedIssuer } from '../auth/index.js';
-import type { ProxyConfig, UpstreamConfig } from './proxy-config.js';
+import type { CheckpointSignerConfig, ProxyConfig, UpstreamConfig } from './proxy-config.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -74,6 +74,19 @@ function readMaskingKey(reader: EnvReader): Buffer {
   return key;
 }
 
+function readCheckpointSigner(reader: EnvReader, env: Env): CheckpointSignerConfig {
+  const kind = reader.oneOf('PROXY_CHECKPOINT_SIGNER', ['file', 'kms'], 'file');
+  if (kind === 'kms') {
+    const endpoint = reader.optional('PROXY_CHECKPOINT_KMS_ENDPOINT');
+    return {
+      kind, keyId: reader.str('PROXY_CHECKPOINT_KMS_KEY_ID'), region: reader.str('PROXY_CHECKPOINT_KMS_REGION', env['AWS_REGION']),
+      ...(endpoint === undefined ? {} : { endpoint }),
+    };
+  }
+  const keyFile = reader.optional('PROXY_CHECKPOINT_KEY_FILE');
+  return { kind, ...(keyFile === undefined ? {} : { keyFile }) };
+}
+
 /** Issuer URLs compared as JWT `iss` values are, ignoring one trailing slash. */
 function sameIssuer(a: string, b: string): boolean {
   return a.replace(/\/$/, '') === b.replace(/\/$/, '');
@@ -132,6 +145,13 @@ export function loadConfig(env: Env): ProxyConfig {
       ackTimeoutMs: reader.int('PROXY_KAFKA_ACK_TIMEOUT_MS', 5000, { min: 100, max: 120_000 }),
     },
     auditEnabled: reader.bool('PROXY_AUDIT_ENABLED', true),
+    chain: {
+      enabled: reader.bool('PROXY_CHAIN_ENABLED', true),
+      checkpointsTopic: reader.str('PROXY_CHECKPOINTS_TOPIC', Topics.checkpoints),
+      checkpointEveryEvents: reader.int('PROXY_CHECKPOINT_EVERY_EVENTS', 1000, { min: 1, max: 10_000_000 }),
+      checkpointIntervalMs: reader.int('PROXY_CHECKPOINT_INTERVAL_MS', 10_000, { min: 100, max: 3_600_000 }),
+      signer: readCheckpointSigner(reader, env),
+    },
     maskingKey: readMaskingKey(reader),
     maxRequestBodyBytes: reader.int('PROXY_MAX_REQUEST_BODY_BYTES', 3 * 1024 * 1024, { min: 1024 }),
     maxRecordedBodyBytes: reader.int('PROXY_MAX_RECORDED_BODY_BYTES', 256 * 1024, { min: 0 }),

@@ -44,6 +44,8 @@ export interface ProxyConfig {
   };
   /** Master switch for auditing; only the benchmark's baseline turns it off. */
   readonly auditEnabled: boolean;
+  /** Tamper evidence: the hash chain over produced events and its signed checkpoints. */
+  readonly chain: ChainConfig;
   /** HMAC key for masked values' digests. */
   readonly maskingKey: Buffer;
   readonly maxRequestBodyBytes: number;
@@ -51,4 +53,21 @@ export interface ProxyConfig {
   readonly cluster: { readonly name: string; readonly arn?: string; readonly region?: string };
   /** How long shutdown waits for in-flight requests. */
   readonly shutdownTimeoutMs: number;
+}
+
+/** Where checkpoint keys live: a local key file (an ephemeral key when none is given) or an AWS KMS key. */
+export type CheckpointSignerConfig =
+  | { readonly kind: 'file'; readonly keyFile?: string }
+  | { readonly kind: 'kms'; readonly keyId: string; readonly region: string; readonly endpoint?: string };
+
+/** The hash chain and checkpoint settings. */
+export interface ChainConfig {
+  /** Link every produced event into the stream's hash chain and sign checkpoints (off only for the benchmark's baseline). */
+  readonly enabled: boolean;
+  readonly checkpointsTopic: string;
+  /** Sign a checkpoint after this many events (N)... */
+  readonly checkpointEveryEvents: number;
+  /** ...or after this long (T), whichever comes first; a silent stream still signs a heartbeat every T. */
+  readonly checkpointIntervalMs: number;
+  readonly signer: CheckpointSignerConfig;
 }

@@ -1,0 +1,32 @@
+import { createHash } from 'node:crypto';
+import canonicalize from 'canonicalize';
+import type { AuditEvent } from '../events/audit-event.js';
+
+/** The `prevHash` of a stream's first event when it has no predecessor to name (64 zeros). */
+export const GENESIS_HASH = '0'.repeat(64);
+
+/** A lowercase hex SHA-256. */
+export const HASH_PATTERN = /^[0-9a-f]{64}$/;
+
+/** RFC 8785 (JCS) canonical JSON of `value`; throws on values JSON cannot carry (NaN, Infinity). */
+export function canonicalJson(value: unknown): string {
+  const text = canonicalize(value);
+  if (text === undefined) throw new TypeError('value has no JSON form');
+  return text;
+}
+
+/** Hex SHA-256 of the canonical JSON of `value` (digests of elided fields). */
+export function canonicalDigest(value: unknown): string {
+  return createHash('sha256').update(canonicalJson(value), 'utf8').digest('hex');
+}
+
+/**
+ * The chain hash of an event: hex SHA-256 over the RFC 8785 canonical JSON of the event without `auditgate.chain.hash`
+ * (the rest of the chain link, `stream`, `seq` and `prevHash`, is covered). The indexer's `auditgate.enrichment` is
+ * never part of a produced event, so it is left out too.
+ */
+export function chainHash(event: AuditEvent): string {
+  const { chain, enrichment: _enrichment, ...ext } = event.auditgate;
+  const hashed = chain === undefined ? ext : { ...ext, chain: { stream: chain.stream, seq: chain.seq, prevHash: chain.prevHash } };
+  return canonicalDigest({ ...event, auditgate: hashed });
+}

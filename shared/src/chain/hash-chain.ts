@@ -1,0 +1,46 @@
+import type { AuditEvent } from '../events/audit-event.js';
+import { chainHash, GENESIS_HASH } from './chain-hash.js';
+
+/** One event's place in its stream. */
+export interface ChainLink {
+  readonly stream: string;
+  readonly seq: number;
+  readonly prevHash: string;
+  readonly hash: string;
+}
+
+/** Where a new stream starts: the hash its first event names (the predecessor's last hash, or genesis). */
+export interface ChainOrigin {
+  readonly prevHash: string;
+  /** The predecessor stream, when one was found (for logs). */
+  readonly predecessor?: { readonly stream: string; readonly seq: number };
+}
+
+/**
+ * The hash chain of one gateway process: each linked event gets `auditgate.chain` {stream, seq, prevHash, hash}, seq
+ * counting from 1, prevHash naming the previous event's hash (the origin's for the first). Not thread-safe by design:
+ * the sink links events one at a time, in the order it produces them.
+ */
+export class HashChain {
+  private seq = 0;
+  private last: string;
+
+  constructor(readonly stream: string, origin: ChainOrigin = { prevHash: GENESIS_HASH }) {
+    this.last = origin.prevHash;
+  }
+
+  /** Sets `event.auditgate.chain` (mutating the event) and returns the link. */
+  link(event: AuditEvent): ChainLink {
+    this.seq += 1;
+    const chain = { stream: this.stream, seq: this.seq, prevHash: this.last, hash: '' };
+    event.auditgate.chain = chain;
+    chain.hash = chainHash(event);
+    this.last = chain.hash;
+    return { ...chain };
+  }
+
+  /** The last link's seq and hash (seq 0 and the origin's hash before the first event). */
+  head(): { seq: number; hash: string } {
+    return { seq: this.seq, hash: this.last };
+  }
+}

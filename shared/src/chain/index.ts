@@ -1,0 +1,5 @@
+export { GENESIS_HASH, HASH_PATTERN, canonicalJson, canonicalDigest, chainHash } from './chain-hash.js';
+export { HashChain, type ChainLink, type ChainOrigin } from './hash-chain.js';
+export { streamId, instanceOfStream } from './stream-id.js';
+export { CHECKPOINT_TYP, checkpointProblems, parseCheckpointJws, type Checkpoint, type ParsedCheckpoint } from './checkpoint.js';
+export { ELIDABLE_FIELDS, stageRecord, rebuildStageEvent, type StageRecord, type RebuiltEvent } from './stage-record.js';

@@ -1,0 +1,40 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { exchangeDocument, mergePartial } from '../events/exchange-document.js';
+import { chainHash } from './chain-hash.js';
+import { HashChain } from './hash-chain.js';
+import { rebuildStageEvent, stageRecord, type StageRecord } from './stage-record.js';
+import { chainSampleEvent } from './chain.test-helper.js';
+
+test('a stage record keeps the event as produced, leaving the request and final response objects to the document', () => {
+  const chain = new HashChain('proxy-0/b');
+  const received = chainSampleEvent('b0000001');
+  const complete = chainSampleEvent('b0000001', 'ResponseComplete');
+  chain.link(received);
+  chain.link(complete);
+  const doc = mergePartial(exchangeDocument(received), exchangeDocument(complete));
+  const stages = doc['stages'] as Record<string, StageRecord>;
+  for (const [stage, event] of [['RequestReceived', received], ['ResponseComplete', complete]] as const) {
+    const record = stages[stage]!;
+    assert.equal('requestObject' in record.event, false);
+    assert.equal('responseObject' in record.event, false);
+    const rebuilt = rebuildStageEvent(record, JSON.parse(JSON.stringify(doc)) as Record<string, unknown>);
+    assert.ok(rebuilt.event !== undefined);
+    assert.equal(chainHash(rebuilt.event), event.auditgate.chain!.hash);
+  }
+  assert.equal((doc['auditgate'] as Record<string, unknown>)['chain'], undefined, 'no last-writer-wins chain at the top');
+});
+
+test('an edited elided field is named, not silently rebuilt', () => {
+  const event = chainSampleEvent('b0000002', 'ResponseComplete');
+  new HashChain('proxy-0/b').link(event);
+  const record = stageRecord(event)!;
+  const doc = { ...exchangeDocument(event), responseObject: { kind: 'Pod', metadata: { name: 'other' } } };
+  const rebuilt = rebuildStageEvent(record, doc);
+  assert.equal(rebuilt.event, undefined);
+  assert.match(rebuilt.problems[0]!, /responseObject differs/);
+});
+
+test('an event without a chain link has no stage record', () => {
+  assert.equal(stageRecord(chainSampleEvent('b0000003')), undefined);
+});

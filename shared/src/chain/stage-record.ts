@@ -1,0 +1,59 @@
+import type { AuditEvent } from '../events/audit-event.js';
+import { canonicalDigest } from './chain-hash.js';
+import type { ChainLink } from './hash-chain.js';
+
+/** Top-level fields a stage record may leave to the exchange document, named by their digest. */
+export const ELIDABLE_FIELDS = ['requestObject', 'responseObject'] as const;
+type Elidable = (typeof ELIDABLE_FIELDS)[number];
+
+/**
+ * What the indexer keeps of one chained stage under `stages.<Stage>`: the link, and the event exactly as produced, so a
+ * verifier can recompute its hash. The bulky request and response objects are not stored twice: they are left to the
+ * document's own field (which this stage writes) and named by the SHA-256 of their canonical JSON.
+ */
+export interface StageRecord {
+  readonly chain: ChainLink;
+  readonly event: Record<string, unknown>;
+  readonly elided?: Partial<Record<Elidable, string>>;
+}
+
+/** Whether the exchange document takes `field` from this stage's event (see exchange-document.ts). */
+function documentCarries(event: AuditEvent, field: Elidable): boolean {
+  return field === 'requestObject' || event.stage === 'ResponseComplete' || event.stage === 'Panic';
+}
+
+/** The stage record of a chained event; undefined when the event carries no chain link. */
+export function stageRecord(event: AuditEvent): StageRecord | undefined {
+  const chain = event.auditgate.chain;
+  if (chain === undefined) return undefined;
+  const stored: Record<string, unknown> = { ...event };
+  const elided: Partial<Record<Elidable, string>> = {};
+  for (const field of ELIDABLE_FIELDS) {
+    if (event[field] === undefined || !documentCarries(event, field)) continue;
+    elided[field] = canonicalDigest(event[field]);
+    delete stored[field];
+  }
+  return {
+    chain: { stream: chain.stream, seq: chain.seq, prevHash: chain.prevHash, hash: chain.hash },
+    event: stored,
+    ...(Object.keys(elided).length === 0 ? {} : { elided }),
+  };
+}
+
+/** A stage's event rebuilt from its record and the document, or why it cannot be. */
+export type RebuiltEvent = { readonly event: AuditEvent; readonly problems: readonly [] } | { readonly event: undefined; readonly problems: readonly string[] };
+
+/** Rebuilds the produced event of a stage record, taking elided fields from `document` when their digest matches. */
+export function rebuildStageEvent(record: StageRecord, document: Record<string, unknown>): RebuiltEvent {
+  const event: Record<string, unknown> = { ...record.event };
+  const problems: string[] = [];
+  for (const field of ELIDABLE_FIELDS) {
+    const digest = record.elided?.[field];
+    if (digest === undefined) continue;
+    const value = document[field];
+    if (value === undefined) problems.push(`the document lost ${field}`);
+    else if (canonicalDigest(value) !== digest) problems.push(`the document's ${field} differs from the one the ${String(event['stage'])} event recorded`);
+    else event[field] = value;
+  }
+  return problems.length > 0 ? { event: undefined, problems } : { event: event as unknown as AuditEvent, problems: [] };
+}
