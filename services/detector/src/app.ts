@@ -7,6 +7,7 @@ import type { DetectorConfig } from './config/detector-config.js';
 import { DeadLetterOutbox } from './delivery/dead-letter-outbox.js';
 import { SinkDelivery } from './delivery/sink-delivery.js';
 import type { Alert } from './engine/alert.js';
+import { coalesceUpdates } from './engine/coalesce-updates.js';
 import { DetectionEngine } from './engine/detection-engine.js';
 import { createDetectorMetrics, type DetectorMetrics } from './http/detector-metrics.js';
 import { EventConsumer, type ConsumedEvent } from './kafka/event-consumer.js';
@@ -85,13 +86,14 @@ export function createApp(config: DetectorConfig, deps: DetectorDeps): DetectorA
     onDeadLetter: (l) => { metrics.deadLetters.inc({ sink: l.sink }); metrics.deadLetterSize.set(outbox.list().length); },
   });
   const deliveries = buildDeliveries(config, deps, now, metrics, outbox);
-  const publish = async (alerts: Alert[]): Promise<void> => {
-    if (alerts.length === 0) return;
+  const publish = async (raised: Alert[]): Promise<void> => {
+    if (raised.length === 0) return;
+    const alerts = coalesceUpdates(raised);
     await producer.send({
       topic: config.kafka.alertsTopic, acks: -1,
       messages: alerts.map((a) => ({ key: `${a.rule}|${a.actor}`, value: JSON.stringify(a), headers: { 'auditgate-dedup-key': a.dedupKey } })),
     });
-    for (const a of alerts) metrics.alerts.inc({ rule: a.rule, severity: a.severity });
+    for (const a of alerts) if (a.change !== 'updated') metrics.alerts.inc({ rule: a.rule, severity: a.severity });
   };
   const onBatch = async (events: readonly ConsumedEvent[]): Promise<void> => {
     const alerts: Alert[] = [];

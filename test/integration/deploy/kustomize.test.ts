@@ -181,8 +181,7 @@ describe('k8s kustomizations against the real kube-apiserver', () => {
   it('the ConfigMap copies match their sources (services/proxy/policy, services/detector/rules)', () => {
     const pairs: Array<[string, string]> = [
       ['k8s/base/policy/policy.yaml', 'services/proxy/policy/example-policy.yaml'],
-      ...['discovery.yaml', 'secrets.yaml', 'workloads.yaml'].map((f): [string, string] => [`k8s/base/rules/${f}`, `services/detector/rules/${f}`]),
-      ...['k8s-kubectl-cp-or-sensitive-exec.yml', 'k8s-node-proxy.yml', 'k8s-webhook-config-change.yml'].map((f): [string, string] => [`k8s/base/rules/sigma/${f}`, `services/detector/rules/sigma/${f}`]),
+      ...['discovery.yaml', 'secrets.yaml', 'workloads.yaml', 'identity.yaml'].map((f): [string, string] => [`k8s/base/rules/${f}`, `services/detector/rules/${f}`]),
     ];
     for (const [copy, source] of pairs) assert.equal(readFileSync(resolve(ROOT, copy), 'utf8'), readFileSync(resolve(ROOT, source), 'utf8'), `${copy} drifted from ${source}: copy it again`);
   });

@@ -128,6 +128,11 @@ export class SinkDelivery {
           if (severityRank(alert.severity) < severityRank(this.options.minSeverity)) continue;
           const at = Number(message.timestamp);
           if (Number(message.offset) < fence) { if (this.tracks) this.active.track(alert, at); continue; }
+          // An update of an alert already paged: a pager gets it only through its re-sends of the active alert.
+          if (alert.change === 'updated' && this.options.sink.acceptsUpdates !== true) {
+            if (this.tracks && this.active.get(alert.id) !== undefined) this.active.track(alert, at);
+            continue;
+          }
           live.push({ key: message.key?.toString('utf8') ?? '', alert, at });
         }
         const done = await this.deliverAll(live, heartbeat);

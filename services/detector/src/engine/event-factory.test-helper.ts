@@ -17,6 +17,10 @@ export interface EventSpec {
   username?: string;
   groups?: string[];
   decision?: 'allow' | 'forbid';
+  /** Our gateway's policy decision (a `deny` is answered 403 by the gateway). */
+  policy?: { decision: 'allow' | 'deny' | 'mask'; ruleId?: string };
+  impersonatedUser?: { username?: string; groups?: string[] };
+  annotations?: Record<string, string>;
 }
 
 const T0 = Date.parse('2026-05-04T10:00:00.000Z');
@@ -34,13 +38,15 @@ export function auditEvent(spec: EventSpec): AuditEvent {
     ...(spec.ref === undefined ? {} : { objectRef: { apiVersion: 'v1', ...spec.ref } }),
     ...(spec.stage === 'RequestReceived' ? {} : { responseStatus: { code: spec.code ?? 200, metadata: {} } }),
     ...(spec.requestObject === undefined ? {} : { requestObject: spec.requestObject }),
+    ...(spec.impersonatedUser === undefined ? {} : { impersonatedUser: spec.impersonatedUser as AuditEvent['user'] }),
     requestReceivedTimestamp: new Date(at).toISOString(), stageTimestamp: new Date(at + 5).toISOString(),
-    annotations: { 'authorization.k8s.io/decision': spec.decision ?? ((spec.code ?? 200) === 403 ? 'forbid' : 'allow') },
+    annotations: { 'authorization.k8s.io/decision': spec.decision ?? ((spec.code ?? 200) === 403 ? 'forbid' : 'allow'), ...spec.annotations },
     auditgate: {
       schemaVersion: CURRENT_SCHEMA_VERSION, gateway: { instance: 'gw-0', version: '0.1.0' },
       actor: { ...person(actor), tokenKind: actor.startsWith('system:serviceaccount:') ? 'serviceaccount' : 'oidc' },
       ...(spec.onBehalfOf === undefined ? {} : { onBehalfOf: person(spec.onBehalfOf) }),
       cluster: { name: 'prod-eu' },
+      ...(spec.policy === undefined ? {} : { policy: { bundleHash: 'sha256:test', reason: 'test', ...spec.policy } }),
     },
   };
 }

@@ -19,7 +19,7 @@ function fire(...specs: EventSpec[]): string[] {
   return specs.flatMap((s) => {
     const event = auditEvent(s);
     validateAuditEvent(event);
-    return e.process(event).map((a) => `${a.rule}:${a.severity}`);
+    return e.process(event).filter((a) => a.change !== 'updated').map((a) => `${a.rule}:${a.severity}`);
   });
 }
 const ids = (...specs: EventSpec[]): string[] => fire(...specs).map((r) => r.split(':')[0]!);
@@ -78,7 +78,7 @@ describe('RULES.md public cases', () => {
     const probe = (i: number): EventSpec => ({ uri: '/apis/authorization.k8s.io/v1/selfsubjectrulesreviews', verb: 'create', ref: { resource: 'selfsubjectrulesreviews', apiGroup: 'authorization.k8s.io' }, code: 201, at: TEST_T0 + i * 1000 });
     assert.deepEqual(fire(probe(0)), ['PERMISSION_PROBE:low']);
     const e = engine();
-    const raised = Array.from({ length: 12 }, (_, i) => probe(i)).flatMap((s) => e.process(auditEvent(s)));
+    const raised = Array.from({ length: 12 }, (_, i) => probe(i)).flatMap((s) => e.process(auditEvent(s))).filter((a) => a.change !== 'updated');
     assert.deepEqual(raised.map((a) => `${a.rule}:${a.severity}`), ['PERMISSION_PROBE:low', 'PERMISSION_PROBE:high'], 'one low page, one escalation, nothing after');
     const [low, high] = raised as [Alert, Alert];
     assert.equal(high.id, low.id, 'the escalation updates the same alert');

@@ -8,6 +8,10 @@ export interface WindowEntry {
   readonly values: Readonly<Record<string, string>>;
   /** Which of the rule's `requireAny` predicates the event satisfied. */
   readonly flags: readonly boolean[];
+  /** Per `require` item: null when the event does not match it, else the value counted (its `distinct` field or '1'). */
+  readonly required?: ReadonlyArray<string | null>;
+  /** How the event ended (allowed, refused, …). */
+  readonly outcome?: string;
 }
 
 /** Bounds of the window state. */

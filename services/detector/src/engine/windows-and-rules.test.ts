@@ -9,7 +9,7 @@ const rules = loadRules([fileURLToPath(new URL('../../rules', import.meta.url))]
 const MIN = 60_000;
 const run = (...specs: EventSpec[]): string[] => {
   const e = new DetectionEngine({ rules, queryUrl: 'http://q' });
-  return specs.flatMap((s) => e.process(auditEvent(s)).map((a) => `${a.rule}:${a.severity}`));
+  return specs.flatMap((s) => e.process(auditEvent(s)).filter((a) => a.change !== 'updated').map((a) => `${a.rule}:${a.severity}`));
 };
 const get = (name: string, at: number, extra: Partial<EventSpec> = {}): EventSpec =>
   ({ uri: `/api/v1/namespaces/prod/secrets/${name}`, verb: 'get', ref: { resource: 'secrets', namespace: 'prod', name }, at, ...extra });
@@ -57,12 +57,16 @@ describe('other catalogue rules', () => {
     assert.ok(!run(list('namespaces', TEST_T0), list('nodes', TEST_T0 + 10_000)).includes('DISCOVERY_SWEEP:medium'));
     assert.ok(!run(list('namespaces', TEST_T0), list('nodes', TEST_T0 + 10_000), list('clusterroles', TEST_T0 + MIN + 1)).includes('DISCOVERY_SWEEP:medium'));
   });
-  it('FORBIDDEN_SWEEP: allow + forbid, 6 URIs, 4 resources in 5 min; all allowed → none', () => {
+  it('FORBIDDEN_SWEEP: allowed + refusals of 3 URIs over 2 resources, 6 URIs, 4 resources in 5 min; one refusal or none → none', () => {
     const res = ['pods', 'services', 'configmaps', 'secrets', 'endpoints', 'events'];
-    const specs = (deniedAt: number): EventSpec[] => res.map((r, i) => ({ uri: `/api/v1/namespaces/prod/${r}`, verb: 'list', ref: { resource: r, namespace: 'prod' }, code: i === deniedAt ? 403 : 200, at: TEST_T0 + i * 1000 }));
-    assert.ok(run(...specs(2)).includes('FORBIDDEN_SWEEP:medium'));
-    assert.ok(!run(...specs(-1)).includes('FORBIDDEN_SWEEP:medium'));
-    assert.ok(!run(...specs(2).slice(0, 5)).includes('FORBIDDEN_SWEEP:medium'), '5 URIs is not > 5');
+    const specs = (denied: number[]): EventSpec[] => res.map((r, i) => ({ uri: `/api/v1/namespaces/prod/${r}`, verb: 'list', ref: { resource: r, namespace: 'prod' }, code: denied.includes(i) ? 403 : 200, at: TEST_T0 + i * 1000 }));
+    assert.ok(run(...specs([1, 2, 3])).includes('FORBIDDEN_SWEEP:medium'));
+    assert.ok(!run(...specs([])).includes('FORBIDDEN_SWEEP:medium'));
+    assert.ok(!run(...specs([2])).includes('FORBIDDEN_SWEEP:medium'), 'one refusal in an ordinary session is not a sweep');
+    assert.ok(!run(...specs([1, 2])).includes('FORBIDDEN_SWEEP:medium'), 'two refused URIs are not enough');
+    assert.ok(!run(...specs([1, 2, 3]).slice(0, 5)).includes('FORBIDDEN_SWEEP:medium'), '5 URIs is not > 5');
+    const sameResource = specs([]).concat([0, 1, 2].map((i) => ({ uri: `/api/v1/namespaces/prod/secrets/s${i}`, verb: 'get', ref: { resource: 'secrets', namespace: 'prod', name: `s${i}` }, code: 403, at: TEST_T0 + 10_000 + i })));
+    assert.ok(!run(...sameResource).includes('FORBIDDEN_SWEEP:medium'), 'refusals on one resource only are not a sweep');
   });
   it('EPHEMERAL_CONTAINER on patch pods/ephemeralcontainers', () => {
     assert.deepEqual(run({ uri: '/api/v1/namespaces/prod/pods/web/ephemeralcontainers', verb: 'patch', ref: { resource: 'pods', namespace: 'prod', name: 'web', subresource: 'ephemeralcontainers' } }), ['EPHEMERAL_CONTAINER:high']);

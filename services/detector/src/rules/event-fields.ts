@@ -1,4 +1,5 @@
-import type { AuditEvent } from '@auditgate/shared';
+import type { AuditEvent, UserInfo } from '@auditgate/shared';
+import { byPath, csrDecision, hasWildcardRules, isPrivilegedPodSpec, riskyGrants } from './request-object-facts.js';
 import type { FieldLookup } from './rule.js';
 
 /** Built-in cluster-scoped resources: a list of anything else with namespace "" is cluster-wide. */
@@ -11,49 +12,37 @@ const CLUSTER_SCOPED = new Set([
   'prioritylevelconfigurations', 'ipaddresses', 'servicecidrs', 'deviceclasses',
 ]);
 const PROBE_PATHS = ['/healthz', '/livez', '/readyz', '/version'];
-const SENSITIVE_HOST_PATHS = ['/', '/etc', '/root', '/proc', '/sys', '/boot', '/var/run', '/run', '/var/lib/kubelet', '/var/lib/docker', '/var/lib/containerd', '/home', '/dev'];
-
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
-
-function byPath(root: unknown, path: string): unknown {
-  let cur: unknown = root;
-  for (const part of path.split('.')) {
-    if (Array.isArray(cur)) cur = cur.flatMap((item) => (isObj(item) ? [item[part]] : []));
-    else if (isObj(cur)) cur = cur[part];
-    else return undefined;
-  }
-  return cur;
-}
-
-function podSpecOf(object: unknown): Obj | undefined {
-  if (!isObj(object)) return undefined;
-  const spec = object['spec'];
-  if (!isObj(spec)) return undefined;
-  if (Array.isArray(spec['containers'])) return spec;
-  const template = byPath(spec, 'template.spec') ?? byPath(spec, 'jobTemplate.spec.template.spec');
-  return isObj(template) ? template : undefined;
-}
-
-function isSensitiveHostPath(path: unknown): boolean {
-  if (typeof path !== 'string') return false;
-  const clean = path.replace(/\/+$/, '') || '/';
-  return SENSITIVE_HOST_PATHS.some((p) => clean === p || (p !== '/' && clean.startsWith(`${p}/`))) || /\.sock$/.test(clean);
-}
-
-/** True when a pod (or pod template) spec asks for privileged, host namespaces or a sensitive hostPath. */
-export function isPrivilegedPodSpec(object: unknown): boolean {
-  const spec = podSpecOf(object);
-  if (spec === undefined) return false;
-  if (spec['hostPID'] === true || spec['hostNetwork'] === true || spec['hostIPC'] === true) return true;
-  const containers = [...arr(spec['containers']), ...arr(spec['initContainers']), ...arr(spec['ephemeralContainers'])];
-  if (containers.some((c) => byPath(c, 'securityContext.privileged') === true)) return true;
-  return arr(spec['volumes']).some((v) => isSensitiveHostPath(byPath(v, 'hostPath.path')));
-}
-
+const STRIPPED_IMPERSONATION = 'auditgate.dev/stripped-impersonation';
 function statusCode(event: AuditEvent): number | undefined {
   return event.responseStatus?.code;
+}
+
+/** How an exchange ended, as alerts report it. */
+export type Outcome = 'allowed' | 'refused' | 'forbidden' | 'failed' | 'pending';
+
+/**
+ * `refused`: our policy denied it; `forbidden`: the API server (RBAC) or authentication refused it (401/403);
+ * `allowed`: answered below 400 (101 for exec and watch included); `failed`: any other error; `pending`: no answer yet.
+ */
+export function outcomeOf(event: AuditEvent): Outcome {
+  if (event.auditgate.policy?.decision === 'deny') return 'refused';
+  const code = statusCode(event);
+  if (code === 401 || code === 403 || event.annotations?.['authorization.k8s.io/decision'] === 'forbid') return 'forbidden';
+  if (code === undefined) return 'pending';
+  return code < 400 ? 'allowed' : 'failed';
+}
+
+/** The identity the caller asked to impersonate: forwarded (`impersonatedUser`) or stripped by policy (annotation). */
+function impersonation(event: AuditEvent): { user: Partial<UserInfo>; stripped: boolean } | undefined {
+  if (event.impersonatedUser !== undefined) return { user: event.impersonatedUser, stripped: false };
+  const note = event.annotations?.[STRIPPED_IMPERSONATION];
+  if (note === undefined) return undefined;
+  try {
+    const user = JSON.parse(note) as Partial<UserInfo>;
+    return typeof user === 'object' && user !== null ? { user, stripped: true } : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function isDenied(event: AuditEvent): boolean {
@@ -90,8 +79,13 @@ function derive(event: AuditEvent, name: string): unknown {
     case 'command': { const parts = queryValues(event.requestURI, 'command'); return parts.length === 0 ? undefined : parts.join(' '); }
     case 'privileged': return isPrivilegedPodSpec(event.requestObject);
     case 'roleRefName': return byPath(event.requestObject, 'roleRef.name');
-    case 'wildcardRules': return arr(byPath(event.requestObject, 'rules')).some((r) =>
-      ['verbs', 'resources', 'apiGroups'].some((k) => arr(byPath(r, k)).includes('*')));
+    case 'wildcardRules': return hasWildcardRules(event.requestObject);
+    case 'riskyGrants': return riskyGrants(event.requestObject);
+    case 'csrDecision': return csrDecision(event.requestObject);
+    case 'outcome': return outcomeOf(event);
+    case 'impersonatedUser': return impersonation(event)?.user.username;
+    case 'impersonatedGroups': return impersonation(event)?.user.groups;
+    case 'impersonationStripped': { const i = impersonation(event); return i === undefined ? undefined : i.stripped; }
     default: return undefined;
   }
 }
@@ -99,7 +93,8 @@ function derive(event: AuditEvent, name: string): unknown {
 /** The fields `derived.*` offers to rules, besides the event's own dotted paths. */
 export const DERIVED_FIELDS: readonly string[] = [
   'path', 'uri', 'status', 'ok', 'deny', 'allowed', 'coreGroup', 'clusterWide', 'resourceKey', 'objectKey', 'actor',
-  'onBehalfOf', 'anonymous', 'probePath', 'command', 'privileged', 'roleRefName', 'wildcardRules',
+  'onBehalfOf', 'anonymous', 'probePath', 'command', 'privileged', 'roleRefName', 'wildcardRules', 'riskyGrants',
+  'csrDecision', 'outcome', 'impersonatedUser', 'impersonatedGroups', 'impersonationStripped',
 ];
 
 /** A memoizing field lookup over one event: dotted paths into the event, `derived.<name>` for computed facts. */

@@ -1,10 +1,11 @@
+import { attackTechnique, type AttackTechnique } from './attack-techniques.js';
 import { parseDuration } from './duration.js';
 import { compileMatch } from './match-expression.js';
-import { SEVERITIES, type CompiledRule, type Predicate, type Severity, type SeverityOverride, type WindowSpec } from './rule.js';
+import { SEVERITIES, type CompiledRule, type Predicate, type Severity, type SeverityOverride, type WindowRequirement, type WindowSpec } from './rule.js';
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-const KEYS = ['id', 'title', 'description', 'severity', 'match', 'severityOverrides', 'window', 'scope', 'record', 'suppress', 'references'];
+const KEYS = ['id', 'title', 'description', 'severity', 'technique', 'match', 'severityOverrides', 'window', 'scope', 'record', 'suppress', 'references'];
 const DEFAULT_SUPPRESS_MS = 10 * 60_000;
 
 function severityOf(value: unknown, at: string, problems: string[]): Severity {
@@ -32,12 +33,37 @@ function duration(value: unknown, at: string, problems: string[]): number {
   return ms ?? 60_000;
 }
 
+function technique(value: unknown, problems: string[]): AttackTechnique | undefined {
+  if (value === undefined) return undefined;
+  const found = typeof value === 'string' ? attackTechnique(value) : undefined;
+  if (found === undefined) problems.push(`technique: must be a known MITRE ATT&CK technique id such as T1609 (got ${JSON.stringify(value)})`);
+  return found;
+}
+
+function parseRequire(node: unknown, at: string, problems: string[]): WindowRequirement[] {
+  if (node === undefined) return [];
+  if (!Array.isArray(node)) { problems.push(`${at}: must be a list of {match, atLeast, distinct?}`); return []; }
+  return node.flatMap((item, i): WindowRequirement[] => {
+    const where = `${at}[${i}]`;
+    if (!isObj(item)) { problems.push(`${where}: must be a mapping`); return []; }
+    for (const key of Object.keys(item)) if (!['match', 'atLeast', 'distinct'].includes(key)) problems.push(`${where}.${key}: unknown key`);
+    const distinct = item['distinct'];
+    if (distinct !== undefined && typeof distinct !== 'string') problems.push(`${where}.distinct: must be a field path`);
+    return [{
+      match: compileMatch(item['match'], `${where}.match`, problems),
+      atLeast: positiveInt(item['atLeast'], `${where}.atLeast`, problems),
+      ...(typeof distinct === 'string' ? { distinct } : {}),
+    }];
+  });
+}
+
 function parseWindow(node: unknown, at: string, problems: string[]): WindowSpec | undefined {
   if (node === undefined) return undefined;
   if (!isObj(node)) { problems.push(`${at}: must be a mapping`); return undefined; }
   for (const key of Object.keys(node)) {
-    if (!['within', 'threshold', 'distinct', 'alsoDistinct', 'requireAny'].includes(key)) problems.push(`${at}.${key}: unknown key`);
+    if (!['within', 'threshold', 'distinct', 'alsoDistinct', 'requireAny', 'require'].includes(key)) problems.push(`${at}.${key}: unknown key`);
   }
+  const require = parseRequire(node['require'], `${at}.require`, problems);
   const requireAny: Predicate[] = [];
   if (node['requireAny'] !== undefined) {
     if (!Array.isArray(node['requireAny'])) problems.push(`${at}.requireAny: must be a list of expressions`);
@@ -57,6 +83,7 @@ function parseWindow(node: unknown, at: string, problems: string[]): WindowSpec 
     ...(typeof distinct === 'string' ? { distinct } : {}),
     ...(requireAny.length === 0 ? {} : { requireAny }),
     ...(alsoDistinct.length === 0 ? {} : { alsoDistinct }),
+    ...(require.length === 0 ? {} : { require }),
   };
 }
 
@@ -88,11 +115,13 @@ export function compileNativeRule(doc: unknown, file: string, problems: string[]
   const id = doc['id'];
   if (typeof id !== 'string' || !/^[A-Za-z0-9_.:-]+$/.test(id)) local.push('id: required, letters, digits, _ . : - only');
   if (doc['match'] === undefined) local.push('match: required');
+  const attack = technique(doc['technique'], local);
   const rule: CompiledRule = {
     id: typeof id === 'string' ? id : '?',
     title: typeof doc['title'] === 'string' ? doc['title'] : String(id),
     severity: severityOf(doc['severity'], 'severity', local),
     source: 'native',
+    ...(attack === undefined ? {} : { technique: attack }),
     file,
     match: compileMatch(doc['match'], 'match', local),
     overrides: parseOverrides(doc['severityOverrides'], 'severityOverrides', local),

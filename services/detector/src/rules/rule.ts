@@ -1,4 +1,5 @@
 import type { AuditEvent } from '@auditgate/shared';
+import type { AttackTechnique } from './attack-techniques.js';
 
 /** Alert severities, lowest first. */
 export const SEVERITIES = ['info', 'low', 'medium', 'high', 'critical'] as const;
@@ -26,6 +27,15 @@ export interface WindowSpec {
   readonly requireAny?: readonly Predicate[];
   /** Additional distinct-count minimums over other fields (field → minimum distinct values). */
   readonly alsoDistinct?: ReadonlyArray<{ field: string; min: number }>;
+  /** Minimums over the events of the window that match a predicate (e.g. at least 3 distinct refused URIs). */
+  readonly require?: readonly WindowRequirement[];
+}
+
+/** At least `atLeast` events of the window (or distinct values of `distinct` among them) satisfy `match`. */
+export interface WindowRequirement {
+  readonly match: Predicate;
+  readonly atLeast: number;
+  readonly distinct?: string;
 }
 
 /** A severity override: the first whose predicate holds wins. */
@@ -43,6 +53,8 @@ export interface CompiledRule {
   readonly title: string;
   readonly severity: Severity;
   readonly source: 'native' | 'sigma';
+  /** The MITRE ATT&CK technique the rule detects. */
+  readonly technique?: AttackTechnique;
   /** File the rule came from, for error messages. */
   readonly file: string;
   readonly match: Predicate;

@@ -1,3 +1,4 @@
+import { attackTechnique, type AttackTechnique } from './attack-techniques.js';
 import { compileSigmaCondition } from './sigma-condition.js';
 import type { CompiledRule, FieldLookup, Predicate, Severity } from './rule.js';
 
@@ -61,6 +62,17 @@ function compileSelection(node: unknown, at: string, problems: string[]): Predic
   return (f) => tests.every((t) => t(f));
 }
 
+/** The first `attack.tNNNN[.NNN]` tag that names a known technique (SigmaHQ's convention). */
+function techniqueOfTags(tags: unknown): AttackTechnique | undefined {
+  if (!Array.isArray(tags)) return undefined;
+  for (const tag of tags) {
+    const m = typeof tag === 'string' ? /^attack\.(t\d{4}(?:\.\d{3})?)$/i.exec(tag) : null;
+    const found = m === null ? undefined : attackTechnique(m[1]!);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
+
 /** Compiles a SigmaHQ rule (logsource product kubernetes, service audit); problems are appended with `file`. */
 export function compileSigmaRule(doc: unknown, file: string, problems: string[]): CompiledRule | undefined {
   const local: string[] = [];
@@ -87,8 +99,10 @@ export function compileSigmaRule(doc: unknown, file: string, problems: string[])
   const id = `sigma.${typeof sigmaId === 'string' ? sigmaId : '?'}`;
   for (const p of local) problems.push(`${file} (${id}): ${p}`);
   if (local.length > 0) return undefined;
+  const technique = techniqueOfTags(doc['tags']);
   return {
     id, title: title as string, severity: level!, source: 'sigma', file, match, overrides: [],
+    ...(technique === undefined ? {} : { technique }),
     scope: ['objectRef.namespace', 'objectRef.name'], record: [], suppressMs: DEFAULT_SUPPRESS_MS,
   };
 }

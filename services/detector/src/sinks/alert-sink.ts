@@ -3,6 +3,11 @@ import type { Alert } from '../engine/alert.js';
 /** Where alerts go. Methods throw an AppError whose `retriable` says whether to try again. */
 export interface AlertSink {
   readonly name: string;
+  /**
+   * True when the sink takes `updated` versions of an alert (count, evidence and outcomes grown inside the dedup
+   * window), e.g. a store. Others (pagers) get only raises and escalations; their re-sends carry the latest version.
+   */
+  readonly acceptsUpdates?: boolean;
   /** Prepares the sink once at start (e.g. an index template); a failure is logged, not fatal. */
   start?(): Promise<void>;
   /** Pages (or records) a new alert, or an update of it (same id, higher severity). Idempotent on `deliveryKey(alert)`. */

@@ -1,4 +1,5 @@
 import type { Alert } from '../engine/alert.js';
+import { outcomeText } from '../engine/alert-summary.js';
 import type { AlertSink } from './alert-sink.js';
 import { postJson, type FetchLike } from './post-json.js';
 
@@ -19,9 +20,14 @@ export function alertmanagerAlert(alert: Alert, endsAt: Date): Record<string, un
   if (alert.onBehalfOf !== undefined) labels['on_behalf_of'] = alert.onBehalfOf;
   if (alert.target.namespace !== undefined && alert.target.namespace !== '') labels['namespace'] = alert.target.namespace;
   if (alert.cluster !== undefined) labels['cluster'] = alert.cluster;
+  if (alert.technique !== undefined) labels['technique'] = alert.technique.id;
   return {
     labels,
-    annotations: { summary: alert.summary, title: alert.title, link: alert.link, dedup_key: alert.dedupKey, evidence: alert.evidence.join(',') },
+    annotations: {
+      summary: alert.summary, title: alert.title, link: alert.link, dedup_key: alert.dedupKey, evidence: alert.evidence.join(','),
+      count: String(alert.count), outcome: outcomeText(alert),
+      ...(alert.technique === undefined ? {} : { technique: `${alert.technique.id} ${alert.technique.name}` }),
+    },
     startsAt: alert.firstSeen, endsAt: endsAt.toISOString(), generatorURL: alert.link,
   };
 }

@@ -14,6 +14,9 @@ export function alertsIndexMappings(): Record<string, unknown> {
       id: keyword, dedupKey: keyword, rule: keyword, ruleSource: keyword, severity: keyword,
       title: { type: 'text', fields: { raw: keyword } },
       actor: keyword, onBehalfOf: keyword, cluster: keyword,
+      technique: { properties: { id: keyword, name: keyword, url: { type: 'keyword', index: false } } },
+      outcome: keyword, change: keyword, revision: { type: 'integer' },
+      outcomes: { properties: { allowed: { type: 'integer' }, refused: { type: 'integer' }, forbidden: { type: 'integer' }, failed: { type: 'integer' }, pending: { type: 'integer' } } },
       target: {
         properties: {
           verb: keyword, requestURI: keyword, apiGroup: keyword, resource: keyword, subresource: keyword, namespace: keyword, name: keyword,
@@ -43,7 +46,7 @@ export function alertsIndexTemplate(indexPrefix: string): Record<string, unknown
     index_patterns: [`${indexPrefix}-*`],
     priority: 200,
     template: { settings: { number_of_shards: 1, 'query.default_field': ['summary', 'title', 'actor', 'rule'] }, mappings: alertsIndexMappings() },
-    _meta: { owner: 'auditgate-detector', layout: 1 },
+    _meta: { owner: 'auditgate-detector', layout: 2 },
   };
 }
 

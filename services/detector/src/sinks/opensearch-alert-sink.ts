@@ -37,6 +37,7 @@ export function createOpenSearchAlertSink(client: Client, indexPrefix: string): 
   };
   return {
     name: 'opensearch',
+    acceptsUpdates: true,
     start: install,
     async deliver(alert) {
       await install();

@@ -21,7 +21,8 @@ export function pagerDutyTrigger(alert: Alert, routingKey: string): Record<strin
     payload: {
       summary: alert.summary.slice(0, 1024), source: alert.cluster ?? 'auditgate', severity: SEVERITY[alert.severity],
       timestamp: alert.lastSeen, component: alert.target.resource ?? 'kube-apiserver', group: alert.target.namespace ?? '', class: alert.rule,
-      custom_details: { alertId: alert.id, rule: alert.rule, actor: alert.actor, onBehalfOf: alert.onBehalfOf, target: alert.target,
+      custom_details: { alertId: alert.id, rule: alert.rule, technique: alert.technique, outcome: alert.outcome, outcomes: alert.outcomes,
+        actor: alert.actor, onBehalfOf: alert.onBehalfOf, target: alert.target,
         evidence: alert.evidence, firstSeen: alert.firstSeen, lastSeen: alert.lastSeen, count: alert.count, details: alert.details },
     },
     links: [{ href: alert.link, text: 'Event in Auditgate' }],

@@ -1,4 +1,5 @@
 import type { Alert } from '../engine/alert.js';
+import { outcomeText } from '../engine/alert-summary.js';
 import type { AlertSink } from './alert-sink.js';
 import { postJson, type FetchLike } from './post-json.js';
 
@@ -24,6 +25,8 @@ export function slackMessage(alert: Alert): Record<string, unknown> {
       { type: 'section', fields: [
         { type: 'mrkdwn', text: `*Severity*\n${alert.severity}` }, { type: 'mrkdwn', text: `*Actor*\n${esc(actor)}` },
         { type: 'mrkdwn', text: `*Target*\n${esc(`${t.verb} ${target}`)}` }, { type: 'mrkdwn', text: `*Events*\n${alert.count}` },
+        { type: 'mrkdwn', text: `*Outcome*\n${esc(outcomeText(alert))}` },
+        { type: 'mrkdwn', text: `*ATT&CK*\n${alert.technique === undefined ? '—' : esc(`${alert.technique.id} ${alert.technique.name}`)}` },
       ] },
       { type: 'section', text: { type: 'mrkdwn', text: `<${alert.link}|Open the event in Auditgate>` } },
     ],
