@@ -10,6 +10,7 @@ import { BatchingProducer } from './audit/batching-producer.js';
 import { KafkaAuditSink } from './audit/kafka-audit-sink.js';
 import { Spool } from './audit/spool.js';
 import { createCachedTokenVerifier, createTokenVerifier } from './auth/index.js';
+import { createCallerVerifier } from './auth/create-caller-verifier.js';
 import type { ProxyConfig } from './config/proxy-config.js';
 import type { ExchangeDeps } from './forward/exchange-deps.js';
 import { createExchangeHandler } from './forward/exchange-handler.js';
@@ -106,13 +107,13 @@ export function createApp(config: ProxyConfig, deps: ProxyDeps): ProxyApp {
       instance: config.instance, version: config.version, cluster: config.cluster, schemaVersion: CURRENT_SCHEMA_VERSION,
       upstream: () => ({ ...deps.upstream.describe(), impersonated: config.impersonate }),
     },
-    verifier: createCachedTokenVerifier(createTokenVerifier({ issuers: config.issuers, now, logger: log.child({ component: 'auth' }) }), { now }),
+    verifier: createCallerVerifier(config, { upstream: deps.upstream, now, logger: log.child({ component: 'auth' }) }),
     onBehalfOfVerifier: config.onBehalfOfIssuer === undefined ? undefined
       : createCachedTokenVerifier(createTokenVerifier({ issuers: [config.onBehalfOfIssuer], now, logger: log.child({ component: 'auth-obo' }) }), { now }),
     policy: () => policyWatcher.current().evaluator,
     rateLimiter: createRateLimiter({ now }),
     masker: createMasker(config.maskingKey),
-    decodeProtobuf: (body) => decodeKubernetesProtobuf(body)?.object,
+    decodeProtobuf: (body) => decodeKubernetesProtobuf(body),
     upstream: deps.upstream,
     sink,
     metrics,
@@ -122,6 +123,7 @@ export function createApp(config: ProxyConfig, deps: ProxyDeps): ProxyApp {
     maxRequestBodyBytes: config.maxRequestBodyBytes,
     maxRecordedBodyBytes: config.maxRecordedBodyBytes,
     digestKey: config.maskingKey,
+    openExchanges: new WeakMap(),
     closing: () => closing,
   };
   const client = createUpstreamClient(exchangeDeps, { http2StreamsPerConnection: config.upstreamHttp2Streams });
@@ -144,7 +146,7 @@ export function createApp(config: ProxyConfig, deps: ProxyDeps): ProxyApp {
       const addresses: ProxyAddresses = {};
       const { host, httpPort, httpsPort, opsPort, tlsCertFile, tlsKeyFile } = config.listen;
       if (httpPort >= 0) {
-        const server = createHttpServer({ shouldUpgradeCallback: acceptsUpgrade, requestTimeout: 0, headersTimeout: 30_000, keepAliveTimeout: 65_000, maxHeaderSize: 32 * 1024 }, onRequest);
+        const server = createHttpServer({ shouldUpgradeCallback: acceptsUpgrade, requireHostHeader: false, requestTimeout: 120_000, headersTimeout: 30_000, keepAliveTimeout: 65_000, maxHeaderSize: 32 * 1024 }, onRequest);
         server.on('upgrade', onUpgrade);
         server.on('connect', onConnect);
         server.on('clientError', onClientError);
@@ -155,7 +157,7 @@ export function createApp(config: ProxyConfig, deps: ProxyDeps): ProxyApp {
         const tls = tlsCertFile !== undefined && tlsKeyFile !== undefined
           ? { cert: readFileSync(tlsCertFile), key: readFileSync(tlsKeyFile) }
           : createSelfSignedCert(['localhost', '127.0.0.1', host]);
-        const server = createHttpsServer({ ...tls, shouldUpgradeCallback: acceptsUpgrade, requestTimeout: 0, headersTimeout: 30_000, keepAliveTimeout: 65_000, maxHeaderSize: 32 * 1024 }, onRequest);
+        const server = createHttpsServer({ ...tls, shouldUpgradeCallback: acceptsUpgrade, requireHostHeader: false, requestTimeout: 120_000, headersTimeout: 30_000, keepAliveTimeout: 65_000, maxHeaderSize: 32 * 1024 }, onRequest);
         server.on('upgrade', onUpgrade);
         server.on('connect', onConnect);
         server.on('clientError', onClientError);

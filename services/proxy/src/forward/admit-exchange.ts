@@ -25,7 +25,10 @@ function header(req: IncomingMessage, name: string): string | undefined {
 }
 
 function actorOf(identity: VerifiedIdentity): ActorInfo {
-  return { issuer: identity.issuer, subject: identity.subject, username: identity.username, groups: identity.groups, tokenKind: identity.tokenKind };
+  const actor: ActorInfo = { issuer: identity.issuer, subject: identity.subject, username: identity.username, groups: identity.groups, tokenKind: identity.tokenKind };
+  const review = identity.review;
+  if (review !== undefined) actor.review = { checked: true, authenticated: review.authenticated, at: new Date(review.at).toISOString(), cached: review.cached };
+  return actor;
 }
 
 /** Opens the audit record of a request from what arrived, before anything is trusted. */
@@ -69,7 +72,15 @@ export async function admitExchange(deps: ExchangeDeps, req: IncomingMessage, re
   if (info === undefined) throw new AppError('the request URI is malformed or too long', { code: ErrorCodes.BAD_REQUEST, status: 400 });
   const token = extractBearerToken(header(req, 'authorization') === undefined ? undefined : String(req.headers['authorization']));
   if (token === undefined) throw new AppError('a bearer token is required', { code: ErrorCodes.UNAUTHENTICATED, status: 401, details: { reason: 'missing_token' } });
-  const identity = await deps.verifier.verify(token);
+  let identity: VerifiedIdentity;
+  try {
+    identity = await deps.verifier.verify(token);
+  } catch (error) {
+    // A token the cluster refused (TokenReview) was genuine: the record names whose it was, with the review's outcome.
+    const refused = (error as { details?: Record<string, unknown> }).details?.['identity'] as VerifiedIdentity | undefined;
+    if (refused !== undefined) record.actor = actorOf(refused);
+    throw error;
+  }
   record.actor = actorOf(identity);
   const user: UserInfo = { username: identity.username, groups: identity.groups };
   if (identity.serviceAccount?.uid !== undefined) user.uid = identity.serviceAccount.uid;

@@ -1,12 +1,13 @@
 import type { Transform } from 'node:stream';
 import type { Logger } from '@auditgate/shared';
 import type { AuditSink } from '../audit/audit-sink.js';
-import type { GatewayFacts } from '../audit/exchange-record.js';
+import type { ExchangeRecord, GatewayFacts } from '../audit/exchange-record.js';
 import type { TokenVerifier } from '../auth/index.js';
-import type { PolicyDecision, PolicyInput } from '../policy/index.js';
+import type { PolicyEvaluator } from '../policy/index.js';
 import type { RateLimiter } from '../policy/index.js';
 import type { UpstreamCredentials } from '../upstream/upstream-credentials.js';
 import type { ProxyMetrics } from '../http/proxy-metrics.js';
+import type { ProtobufDecoder } from '../write-body/index.js';
 
 /** Masks secret values in Kubernetes objects and bodies (see masking/). */
 export interface Masker {
@@ -16,17 +17,20 @@ export interface Masker {
   watchTransform(resource: string | undefined, onMaskedPaths?: (paths: string[]) => void): Transform;
 }
 
+/** An exchange in progress on a client connection. */
+export interface OpenExchange { readonly record: ExchangeRecord; readonly method: string }
+
 /** What the exchange handlers need, passed in by `createApp`. */
 export interface ExchangeDeps {
   readonly logger: Logger;
   readonly facts: GatewayFacts;
   readonly verifier: TokenVerifier;
   readonly onBehalfOfVerifier?: TokenVerifier | undefined;
-  readonly policy: () => { evaluate(input: PolicyInput): PolicyDecision };
+  readonly policy: () => PolicyEvaluator;
   readonly rateLimiter: RateLimiter;
   readonly masker: Masker;
-  /** Decodes a Kubernetes protobuf body into its JSON shape, or undefined when it cannot. */
-  readonly decodeProtobuf: (body: Buffer) => unknown;
+  /** Decodes a Kubernetes protobuf body into its JSON shape (with whether its kind is known), or undefined. */
+  readonly decodeProtobuf: ProtobufDecoder;
   readonly upstream: UpstreamCredentials;
   /** Undefined when auditing is off (benchmark baseline only). */
   readonly sink: AuditSink | undefined;
@@ -38,6 +42,11 @@ export interface ExchangeDeps {
   readonly maxRecordedBodyBytes: number;
   /** Key of the body digests (the masking key): no unkeyed digest of a body is ever recorded. */
   readonly digestKey: Buffer;
+  /**
+   * The exchange each client connection is in the middle of, so a parse error in its body (answered by Node's
+   * clientError) settles that exchange instead of leaving a second, contradicting record.
+   */
+  readonly openExchanges: WeakMap<object, OpenExchange>;
   /** True once shutdown began: new requests get 503. */
   readonly closing: () => boolean;
 }

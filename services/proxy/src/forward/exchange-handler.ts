@@ -40,6 +40,10 @@ export function createExchangeHandler(deps: ExchangeDeps, client: UpstreamClient
   async function admit(req: IncomingMessage, record: ExchangeRecord, info: ReturnType<typeof openRecord>['info']): Promise<Admitted> {
     const admission = await admitExchange(deps, req, record, info);
     const framing = checkRequestFraming(req);
+    if (framing.hasBody && askedForUpgrade(req)) {
+      // Node stops parsing a declined upgrade's body reliably (a malformed chunk then hangs the request): refuse it.
+      throw new AppError('a request that asks for a protocol upgrade carries no body', { code: ErrorCodes.BAD_REQUEST, status: 400, details: { reason: 'framing' } });
+    }
     const negotiation = negotiateContent(admission.info, first(req.headers['accept']));
     if (negotiation.kind === 'passthrough' && admission.decision.action === 'mask') {
       throw new AppError(`policy rule "${admission.decision.ruleId}" masks this request, but its content (${admission.info.subresource || 'non-resource'}) cannot be masked`, {
@@ -52,6 +56,9 @@ export function createExchangeHandler(deps: ExchangeDeps, client: UpstreamClient
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const { record, info } = openRecord(deps, req);
+    const open = { record, method: req.method ?? 'GET' };
+    deps.openExchanges.set(req.socket, open);
+    res.on('close', () => { if (deps.openExchanges.get(req.socket) === open) deps.openExchanges.delete(req.socket); });
     const closeAfter = askedForUpgrade(req);
     if (closeAfter) record.notes = { ...record.notes, 'auditgate.dev/upgrade-ignored': String(req.headers['upgrade']).slice(0, 64) };
     let admitted: Admitted;

@@ -27,6 +27,8 @@ export async function writeAhead(deps: ExchangeDeps, record: ExchangeRecord): Pr
 
 /** Produces the ResponseComplete event of a finished exchange; failures to record are logged and counted, never thrown. */
 export function recordCompletion(deps: ExchangeDeps, record: ExchangeRecord): void {
+  if (record.settled === true) return;
+  record.settled = true;
   const elapsed = (deps.now() - record.receivedAt) / 1000;
   deps.metrics.duration.observe({ verb: record.verb }, elapsed);
   deps.metrics.requests.inc({ verb: record.verb, code: String(record.responseCode ?? 0), decision: record.policy?.decision ?? 'none' });
@@ -71,30 +73,36 @@ function settleRefusal(deps: ExchangeDeps, record: ExchangeRecord, error: unknow
 
 /** Answers a request the gateway refused or could not serve with a Kubernetes Status, and audits it. */
 export function rejectExchange(deps: ExchangeDeps, res: ServerResponse, record: ExchangeRecord, error: unknown): void {
+  // Already answered on the socket (Node's parser gave up on this request's body): nothing more to send.
+  if (record.settled === true) { res.destroy(); return; }
   const refusal = settleRefusal(deps, record, error);
   sendStatus(res, refusal.status, refusal.headers);
   recordCompletion(deps, record);
 }
 
 const STATUS_TEXT: Record<number, string> = {
-  400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 405: 'Method Not Allowed', 406: 'Not Acceptable', 413: 'Payload Too Large',
+  400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 405: 'Method Not Allowed', 406: 'Not Acceptable', 408: 'Request Timeout', 413: 'Payload Too Large',
   415: 'Unsupported Media Type', 429: 'Too Many Requests', 431: 'Request Header Fields Too Large', 500: 'Internal Server Error',
   502: 'Bad Gateway', 503: 'Service Unavailable',
 };
 
-/** Writes a raw HTTP/1.1 answer on a socket (no ServerResponse exists there) and closes it. */
-export function writeRawResponse(socket: Duplex, code: number, headers: Record<string, string | number>, body: Buffer): void {
+/**
+ * Writes a raw HTTP/1.1 answer on a socket (no ServerResponse exists there) and closes it. The answer to a HEAD has
+ * its Content-Length but no body: body bytes there would be read as the start of the next response.
+ */
+export function writeRawResponse(socket: Duplex, code: number, headers: Record<string, string | number>, body: Buffer, head = false): void {
   if (!socket.writable) { socket.destroy(); return; }
-  let head = `HTTP/1.1 ${code} ${STATUS_TEXT[code] ?? 'Error'}\r\n`;
-  for (const [name, value] of Object.entries(headers)) head += `${name}: ${String(value)}\r\n`;
-  head += `Content-Length: ${body.length}\r\nConnection: close\r\n\r\n`;
-  socket.end(Buffer.concat([Buffer.from(head, 'latin1'), body]));
+  let lines = `HTTP/1.1 ${code} ${STATUS_TEXT[code] ?? 'Error'}\r\n`;
+  for (const [name, value] of Object.entries(headers)) lines += `${name}: ${String(value)}\r\n`;
+  lines += `Content-Length: ${body.length}\r\nConnection: close\r\n\r\n`;
+  socket.end(head ? Buffer.from(lines, 'latin1') : Buffer.concat([Buffer.from(lines, 'latin1'), body]));
 }
 
-/** Like {@link rejectExchange}, on a raw socket (upgrades, requests Node's parser refused). */
-export function refuseOnSocket(deps: ExchangeDeps, socket: Duplex, record: ExchangeRecord, error: unknown): void {
+/** Like {@link rejectExchange}, on a raw socket (upgrades, requests Node's parser refused); `head` for a HEAD request. */
+export function refuseOnSocket(deps: ExchangeDeps, socket: Duplex, record: ExchangeRecord, error: unknown, head = false): void {
+  if (record.settled === true) { socket.destroy(); return; }
   const refusal = settleRefusal(deps, record, error);
   writeRawResponse(socket, refusal.status.code, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', ...refusal.headers },
-    Buffer.from(JSON.stringify(refusal.status)));
+    Buffer.from(JSON.stringify(refusal.status)), head);
   recordCompletion(deps, record);
 }

@@ -8,6 +8,7 @@ import { BodyTap } from './body-tap.js';
 import type { Negotiation } from './content-negotiation.js';
 import { recordCompletion, recordStarted, rejectExchange } from './exchange-lifecycle.js';
 import type { ExchangeDeps } from './exchange-deps.js';
+import { maskHint } from './mask-hint.js';
 
 /** An upstream response over HTTP/1 or HTTP/2: status, headers and the body stream. */
 export interface UpstreamResponse { readonly statusCode: number | undefined; readonly headers: IncomingHttpHeaders; readonly body: Readable }
@@ -81,7 +82,7 @@ function relay(deps: ExchangeDeps, target: RelayTarget, upstream: UpstreamRespon
   const status = upstream.statusCode ?? 502;
   const contentType = first(upstream.headers['content-type']);
   const encoding = first(upstream.headers['content-encoding'])?.trim().toLowerCase();
-  const resource = admission.info.resource || undefined;
+  const resource = maskHint(admission.info);
   const hasBody = req.method !== 'HEAD' && status !== 204 && status !== 304;
   const inspected = negotiation.kind === 'inspected';
   const mask = admission.decision.action === 'mask';
@@ -186,7 +187,10 @@ function relay(deps: ExchangeDeps, target: RelayTarget, upstream: UpstreamRespon
   const transform: Transform | undefined = mask && streaming && hasBody ? deps.masker.watchTransform(resource, (paths) => {
     for (const path of paths) if (callerMaskedPaths.length < 256 && !callerMaskedPaths.includes(path)) callerMaskedPaths.push(path);
   }) : undefined;
-  res.writeHead(status, responseHeaders(upstream.headers, target, transform !== undefined));
+  const headers = responseHeaders(upstream.headers, target, transform !== undefined);
+  // A masked watch is still the API server's JSON stream: same media type, new length.
+  if (transform !== undefined && contentType !== undefined) headers['content-type'] = contentType;
+  res.writeHead(status, headers);
   if (streaming) res.flushHeaders();
   // Either side failing ends both; the client's 'close' then settles the exchange with the right code.
   const done = (error: Error | null | undefined): void => { if (error !== null && error !== undefined) res.destroy(); };

@@ -5,10 +5,11 @@ import { isAppError } from '@auditgate/shared';
 import { checkRequestFraming } from './request-framing.js';
 
 /** A request as node:http hands it over: raw header lines as sent, lower-cased names in `headers`. */
-function request(method: string, raw: Array<[string, string]>): IncomingMessage {
+function request(method: string, given: Array<[string, string]>, httpVersion = '1.1'): IncomingMessage {
+  const raw: Array<[string, string]> = given.some(([n]) => n.toLowerCase() === 'host') || given.some(([n]) => n === '-host') ? given.filter(([n]) => n !== '-host') : [['Host', 'gateway'], ...given];
   const headers: Record<string, string> = {};
   for (const [name, value] of raw) headers[name.toLowerCase()] ??= value;
-  return { method, rawHeaders: raw.flat(), headers } as unknown as IncomingMessage;
+  return { method, httpVersion, rawHeaders: raw.flat(), headers } as unknown as IncomingMessage;
 }
 
 function refusal(method: string, raw: Array<[string, string]>): number | undefined {
@@ -47,6 +48,11 @@ describe('checkRequestFraming', () => {
     assert.equal(refusal('POST', [['Transfer-Encoding', 'identity']]), 400);
     assert.equal(refusal('POST', [['Content-Length', '+5']]), 400);
     assert.equal(refusal('POST', [['Content-Length', '0x5']]), 400);
+  });
+
+  it('refuses an HTTP/1.1 request without exactly one Host', () => {
+    assert.equal(refusal('GET', [['-host', '']]), 400);
+    assert.equal(refusal('GET', [['Host', 'a'], ['Host', 'b']]), 400);
   });
 
   it('refuses encoded bodies with 415: the gateway records what it reads', () => {

@@ -29,6 +29,9 @@ function rawValues(req: IncomingMessage, name: string): string[] {
  * gateway must read what it records). Throws a 400 (415 for an encoded body) AppError otherwise.
  */
 export function checkRequestFraming(req: IncomingMessage): RequestFraming {
+  // Node's own check answers without a Status or a record, so the gateway checks Host itself (as the API server would).
+  const hosts = rawValues(req, 'host');
+  if (req.httpVersion === '1.1' && hosts.length !== 1) throw refuse(hosts.length === 0 ? 'an HTTP/1.1 request needs a Host header' : 'the request repeats Host');
   const lengths = rawValues(req, 'content-length');
   const codings = rawValues(req, 'transfer-encoding');
   if (lengths.length > 1) throw refuse('the request repeats Content-Length');

@@ -2,7 +2,7 @@ import type { ServerResponse } from 'node:http';
 
 /** Kubernetes `reason` values for the statuses the gateway answers itself. */
 const REASONS: Record<number, string> = {
-  400: 'BadRequest', 401: 'Unauthorized', 403: 'Forbidden', 404: 'NotFound', 405: 'MethodNotAllowed', 406: 'NotAcceptable',
+  400: 'BadRequest', 401: 'Unauthorized', 403: 'Forbidden', 404: 'NotFound', 405: 'MethodNotAllowed', 406: 'NotAcceptable', 408: 'Timeout',
   413: 'RequestEntityTooLarge', 415: 'UnsupportedMediaType', 429: 'TooManyRequests', 500: 'InternalError',
   502: 'ServiceUnavailable', 503: 'ServiceUnavailable', 504: 'Timeout',
 };

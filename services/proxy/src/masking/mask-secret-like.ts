@@ -1,12 +1,22 @@
 import { isRecord, mapEntries, updateField, type JsonRecord, type MaskContext } from './mask-context.js';
 import { maskNamedBase64, maskNamedText, maskWholeBase64, maskWholeText } from './mask-strings.js';
 
-/** Masks every value of a Secret's `data` (base64) and `stringData` (text), keeping the key names. */
+const VALUE_FIELDS: ReadonlySet<string> = new Set(['data', 'stringdata', 'binarydata']);
+
+/**
+ * Masks every value of a Secret's `data` (base64) and `stringData` (text), keeping the key names. Fields that differ
+ * from those only in case (`StringData`) are masked too: the API server drops them, but the record would keep them.
+ */
 export function maskSecretFields(ctx: MaskContext, secret: JsonRecord): JsonRecord {
   let out = updateField(ctx, secret, 'data', (data) =>
     isRecord(data) ? mapEntries(ctx, data, (_k, v) => (typeof v === 'string' ? maskWholeBase64(ctx, v) : v)) : data);
   out = updateField(ctx, out, 'stringData', (data) =>
     isRecord(data) ? mapEntries(ctx, data, (_k, v) => (typeof v === 'string' ? maskWholeText(ctx, v) : v)) : data);
+  for (const key of Object.keys(secret)) {
+    if (key === 'data' || key === 'stringData' || !VALUE_FIELDS.has(key.toLowerCase())) continue;
+    out = updateField(ctx, out, key, (data) =>
+      isRecord(data) ? mapEntries(ctx, data, (_k, v) => (typeof v === 'string' ? maskWholeText(ctx, v) : v)) : data);
+  }
   return out;
 }
 

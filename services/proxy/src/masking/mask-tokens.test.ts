@@ -128,3 +128,13 @@ describe('maskJsonBody and the watch transform: bearer tokens', () => {
     assertNoPlaintext(text, [JWT, OPAQUE]);
   });
 });
+
+describe('Secret fields in the wrong case', () => {
+  it('are masked too: the API server drops "StringData", but the record would keep its plaintext', () => {
+    const { object, maskedPaths } = maskKubernetesObject({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, StringData: { pw: 'hunter2' }, DATA: { k: 'aHVudGVyMg==' } },
+      testMaskingOptions());
+    assert.ok(!JSON.stringify(object).includes('hunter2'));
+    assert.ok(!JSON.stringify(object).includes('aHVudGVyMg=='));
+    assert.deepEqual(maskedPaths.sort(), ['/DATA/k', '/StringData/pw']);
+  });
+});
