@@ -31,6 +31,8 @@ export interface ExchangeRecord {
   errorCode?: string;
   /** Extra annotations (`auditgate.dev/*`). */
   notes?: Record<string, string>;
+  /** Set once the exchange's ResponseComplete was produced: nothing records it a second time. */
+  settled?: boolean;
 }
 
 /** The identity the gateway presents to the API server, for every event of this process. */
