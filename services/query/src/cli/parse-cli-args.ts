@@ -23,14 +23,15 @@ const FILTER_FLAGS: Record<string, string> = {
 };
 
 /** The usage text. */
-export const USAGE = `usage: auditgate <search|timeline <username>|export|policy lint> [flags]
+export const USAGE = `usage: auditgate <search|timeline <username>|export|policy lint|rules test> [flags]
   filters: --since 1h | --from <iso|now-24h> --to <iso|now>, --actor, --on-behalf-of, --verb, --resource, --namespace,
            --name, --api-group, --subresource, --decision allow|deny|mask, --status 403|4xx, --cluster, --session, --tool,
            --q <text in requestURI>, --secret-access true|false, --cluster-wide true|false
   search/timeline: --limit N (default 50), --sort asc|desc (search), --json
   export: --format ndjson|csv (default ndjson), --limit N, --output <file> (default stdout)
   connection: --url (or AUDITGATE_URL, default http://127.0.0.1:8080), --token (or AUDITGATE_TOKEN)
-  policy lint [--json] [--strict] FILE...: lint gateway policy files offline (auditgate policy --help)`;
+  policy lint [--json] [--strict] FILE...: lint gateway policy files offline (auditgate policy --help)
+  rules test RULE_FILE... --from <iso|now-24h> [--to …]: backtest detection rules over stored events (auditgate rules --help)`;
 
 /** Parses `argv` (without node and script); throws an Error with a usage message on bad input. */
 export function parseCliArgs(argv: string[]): CliCommand {
