@@ -29,9 +29,10 @@ th{background:#eee}.none,.note{color:#555}@media print{body{margin:0}h2{break-af
 <h1>Auditgate compliance report</h1>
 <p>Period: <strong>${escapeHtml(r.period.from)}</strong> to <strong>${escapeHtml(r.period.to)}</strong>. Generated ${escapeHtml(r.generatedAt)}. Events in period: ${escapeHtml(r.totalEvents)}.</p>
 <h2>Who read secrets (${escapeHtml(r.secretReads.total)})</h2>
-${table(['Actor', 'Reads', 'Secrets (namespace/resource/name: count)'], r.secretReads.byActor.map((a) => [a.actor, a.count, a.secrets.map((s) => `${s.key}: ${s.count}`).join(', ')]))}
+<p class="note">Reads that were allowed and succeeded (masked ones included). Refused attempts are under Denied attempts.</p>
+${table(['Actor', 'Reads', 'Secrets read (namespace/name: count)'], r.secretReads.byActor.map((a) => [a.actor, a.count, a.secrets.map((s) => `${s.key}: ${s.count}`).join(', ')]))}
 <h2>Denied attempts (${escapeHtml(r.deniedAttempts.total)})</h2>
-${table(['Actor', 'Denied', 'Verbs'], r.deniedAttempts.byActor.map((a) => [a.actor, a.count, a.verbs.map((v) => `${v.key}: ${v.count}`).join(', ')]))}
+${table(['Actor', 'Denied', 'Verbs', 'Attempted'], r.deniedAttempts.byActor.map((a) => [a.actor, a.count, a.verbs.map((v) => `${v.key}: ${v.count}`).join(', '), (a.targets ?? []).map((t) => `${t.key}: ${t.count}`).join(', ')]))}
 ${table(['Policy rule', 'Denied'], r.deniedAttempts.byRule.map((b) => [b.key, b.count]))}
 <h2>Exec, attach and port-forward sessions (${escapeHtml(r.execSessions.total)})</h2>
 ${truncated(r.execSessions)}${table(EVENT_HEAD, eventRows(r.execSessions.events))}
