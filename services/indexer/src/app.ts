@@ -41,7 +41,8 @@ export function createApp(config: IndexerConfig, deps: IndexerDeps): IndexerApp 
   const now = deps.now ?? Date.now;
   const metrics = createIndexerMetrics(deps.registry);
   const abort = new AbortController();
-  const { topic, dlqTopic, groupId } = config.kafka;
+  const { topic, dlqTopic, groupId, checkpointsTopic } = config.kafka;
+  const topics = [{ topic }, ...(checkpointsTopic === undefined ? [] : [{ topic: checkpointsTopic }])];
   let consumer: Consumer | undefined;
   let producer: RenewableProducer | undefined;
   let ops: Server | undefined;
@@ -57,7 +58,7 @@ export function createApp(config: IndexerConfig, deps: IndexerDeps): IndexerApp 
     onAvailability: (available) => {
       metrics.opensearchUp.set(available ? 1 : 0);
       // Backpressure: stop fetching while OpenSearch cannot keep up; the batch in hand keeps retrying.
-      if (available) consumer?.resume([{ topic }]); else consumer?.pause([{ topic }]);
+      if (available) consumer?.resume(topics); else consumer?.pause(topics);
     },
   });
   const batcher = new BulkBatcher<SourceRecord>({
@@ -93,9 +94,12 @@ export function createApp(config: IndexerConfig, deps: IndexerDeps): IndexerApp 
       consumer.on(consumer.events.CRASH, ({ payload }) => { joined = false; log.error({ err: payload.error.message, restart: payload.restart }, 'consumer crashed'); });
       await consumer.connect();
       await consumer.subscribe({ topic, fromBeginning: config.kafka.fromBeginning });
+      // The checkpoints topic is small (compacted) and every checkpoint is evidence: always from its beginning.
+      if (checkpointsTopic !== undefined) await consumer.subscribe({ topic: checkpointsTopic, fromBeginning: true });
       const c = consumer;
       const handler = createBatchHandler({
         batcher, producer, dlqTopic, indexPrefix: config.opensearch.indexPrefix, cluster: config.cluster,
+        ...(checkpointsTopic === undefined ? {} : { checkpointsTopic, checkpointsIndex: config.opensearch.checkpointsIndex }),
         kube: deps.kube ?? NO_KUBE_METADATA, chunkSize: config.bulk.maxDocs, logger: log.child({ component: 'consumer' }), metrics, now,
         commit: (t, partition, offset) => c.commitOffsets([{ topic: t, partition, offset }]),
       });
@@ -104,7 +108,7 @@ export function createApp(config: IndexerConfig, deps: IndexerDeps): IndexerApp 
         partitionsConsumedConcurrently: config.kafka.partitionsConsumedConcurrently,
         eachBatch: handler,
       });
-      log.info({ topic, dlqTopic, groupId, template: layout.template, ismPolicy: layout.ismPolicy ?? null, ops: opsPort }, 'indexer consuming');
+      log.info({ topic, checkpointsTopic: checkpointsTopic ?? null, dlqTopic, groupId, template: layout.template, ismPolicy: layout.ismPolicy ?? null, ops: opsPort }, 'indexer consuming');
       return { ops: opsPort };
     },
     stop() {

@@ -11,6 +11,8 @@ export interface IndexerConfig {
     readonly fromBeginning: boolean;
     readonly maxBytesPerPartition: number;
     readonly partitionsConsumedConcurrently: number;
+    /** The signed checkpoints topic, indexed beside the events; undefined when off. */
+    readonly checkpointsTopic?: string;
   };
   readonly opensearch: {
     readonly url: string;
@@ -21,6 +23,8 @@ export interface IndexerConfig {
     readonly replicas: number;
     readonly retentionDays: number;
     readonly requestTimeoutMs: number;
+    /** Monthly checkpoint indices are `<checkpointsIndex>-YYYY.MM`; the alias is `<checkpointsIndex>`. */
+    readonly checkpointsIndex: string;
   };
   readonly bulk: {
     readonly maxDocs: number;

@@ -36,6 +36,9 @@ export function loadConfig(env: Env): IndexerConfig {
   const kubeMode = reader.oneOf('INDEXER_KUBE_MODE', ['kubeconfig', 'in-cluster'], kubeconfigPath === undefined ? 'in-cluster' : 'kubeconfig');
   const inCluster = kubeEnabled && kubeMode === 'in-cluster' ? readInCluster(reader) : undefined;
   const indexPrefix = reader.str('INDEXER_INDEX_PREFIX', 'auditgate-events');
+  const checkpointsIndex = reader.str('INDEXER_CHECKPOINTS_INDEX', 'auditgate-checkpoints');
+  if (!/^[a-z0-9][a-z0-9._-]*$/.test(checkpointsIndex)) reader.problem(`INDEXER_CHECKPOINTS_INDEX must be a lower-case index name, got "${checkpointsIndex}"`);
+  const checkpointsTopic = reader.bool('INDEXER_CHECKPOINTS_ENABLED', true) ? reader.str('INDEXER_CHECKPOINTS_TOPIC', Topics.checkpoints) : undefined;
   if (!/^[a-z0-9][a-z0-9._-]*$/.test(indexPrefix)) reader.problem(`INDEXER_INDEX_PREFIX must be a lower-case index name, got "${indexPrefix}"`);
   const config: IndexerConfig = {
     instance: reader.str('INDEXER_INSTANCE', hostname()),
@@ -49,6 +52,7 @@ export function loadConfig(env: Env): IndexerConfig {
       fromBeginning: reader.bool('INDEXER_FROM_BEGINNING', true),
       maxBytesPerPartition: reader.int('INDEXER_MAX_BYTES_PER_PARTITION', 4 * 1024 * 1024, { min: 1024 }),
       partitionsConsumedConcurrently: reader.int('INDEXER_PARTITIONS_CONCURRENCY', 6, { min: 1, max: 128 }),
+      ...opt('checkpointsTopic', checkpointsTopic),
     },
     opensearch: {
       url: reader.url('OPENSEARCH_URL', 'http://127.0.0.1:9200'),
@@ -58,6 +62,7 @@ export function loadConfig(env: Env): IndexerConfig {
       replicas: reader.int('INDEXER_INDEX_REPLICAS', 0, { min: 0, max: 8 }),
       retentionDays: reader.int('INDEXER_RETENTION_DAYS', 90, { min: 1 }),
       requestTimeoutMs: reader.int('INDEXER_OPENSEARCH_TIMEOUT_MS', 30_000, { min: 100 }),
+      checkpointsIndex,
     },
     bulk: {
       maxDocs: reader.int('INDEXER_BULK_MAX_DOCS', 2000, { min: 1, max: 100_000 }),

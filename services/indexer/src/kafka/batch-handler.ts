@@ -1,8 +1,9 @@
 import type { EachBatchPayload } from 'kafkajs';
-import { decodeAuditEvent, isAppError, ErrorCodes, type AuditEvent, type Logger, type SendingProducer } from '@auditgate/shared';
+import { decodeAuditEvent, isAppError, ErrorCodes, parseCheckpointJws, type AuditEvent, type Logger, type SendingProducer } from '@auditgate/shared';
 import { enrichEvent, type ClusterFacts } from '../enrich/enrich-event.js';
 import type { KubeMetadataLookup } from '../enrich/kube-metadata.js';
 import { buildPartialDocument, indexNameFor } from '../search/build-document.js';
+import { checkpointDocument, checkpointIndexFor } from '../search/checkpoint-document.js';
 import type { BulkBatcher } from '../search/bulk-batcher.js';
 import type { BulkOp } from '../search/bulk-writer.js';
 import { buildDlqRecord, type DlqMessage } from './dlq-record.js';
@@ -19,6 +20,9 @@ export interface BatchHandlerDeps {
   readonly producer: SendingProducer;
   readonly dlqTopic: string;
   readonly indexPrefix: string;
+  /** Records of this topic are signed checkpoints, indexed under `checkpointsIndex` (unverified: verifiers check the JWS). */
+  readonly checkpointsTopic?: string;
+  readonly checkpointsIndex?: string;
   readonly cluster: ClusterFacts;
   readonly kube: KubeMetadataLookup;
   readonly chunkSize: number;
@@ -50,6 +54,17 @@ export function createBatchHandler(deps: BatchHandlerDeps): (payload: EachBatchP
       let bytes = 0;
       for (const message of chunk) {
         const source: SourceRecord = { topic, partition, offset: message.offset, key: message.key, value: message.value, headers: message.headers };
+        if (topic === deps.checkpointsTopic) {
+          try {
+            const parsed = parseCheckpointJws(message.value?.toString('utf8') ?? '');
+            const { id, doc } = checkpointDocument(parsed);
+            ops.push({ index: checkpointIndexFor(deps.checkpointsIndex ?? 'auditgate-checkpoints', parsed.payload.time), id, doc, sources: [source] });
+            bytes += message.value?.length ?? 0;
+          } catch (error) {
+            dlq.push(buildDlqRecord({ ...source, code: ErrorCodes.EVENT_INVALID, reason: `not a signed checkpoint: ${(error as Error).message}`, now: deps.now() }));
+          }
+          continue;
+        }
         let event: AuditEvent;
         try {
           event = decodeAuditEvent(message.value);

@@ -1,11 +1,14 @@
 import { readFileSync } from 'node:fs';
 import type { Client } from '@opensearch-project/opensearch';
 import type { Logger } from '@auditgate/shared';
-import { indexTemplate, type LayoutOptions } from './index-template.js';
+import { indexTemplate, stageChainMappings, type LayoutOptions } from './index-template.js';
+import { checkpointTemplate } from './checkpoint-document.js';
 
 /** Options of {@link ensureLayout}. */
 export interface EnsureLayoutOptions extends LayoutOptions {
   readonly retentionDays: number;
+  /** Alias of the checkpoint indices, whose template is installed too. */
+  readonly checkpointsIndex?: string;
 }
 
 /** What {@link ensureLayout} did. */
@@ -30,6 +33,16 @@ export function retentionPolicy(indexPrefix: string, retentionDays: number): Rec
 export async function ensureLayout(client: Client, options: EnsureLayoutOptions, logger: Logger): Promise<LayoutResult> {
   const template = `${options.indexPrefix}-template`;
   await client.indices.putIndexTemplate({ name: template, body: indexTemplate(options) as never });
+  // Indices created before the chain fields existed get their mappings too (adding fields is allowed), so a stage's
+  // produced event is never dynamically mapped field by field.
+  const stage = { properties: stageChainMappings };
+  await client.indices.putMapping({
+    index: `${options.indexPrefix}-*`, allow_no_indices: true,
+    body: { properties: { stages: { properties: { RequestReceived: stage, ResponseStarted: stage, ResponseComplete: stage, Panic: stage } } } } as never,
+  });
+  if (options.checkpointsIndex !== undefined) {
+    await client.indices.putIndexTemplate({ name: `${options.checkpointsIndex}-template`, body: checkpointTemplate(options.checkpointsIndex, options) as never });
+  }
   const plugins = (await client.cat.plugins({ format: 'json' })).body as unknown as Array<{ component?: string }>;
   if (!plugins.some((p) => p.component === 'opensearch-index-management')) {
     logger.info({ template }, 'OpenSearch has no Index Management (ISM) plugin: retention policy not applied; delete old daily indices by other means');

@@ -1,6 +1,7 @@
 import { createWriteStream } from 'node:fs';
 import { Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { EVIDENCE_USAGE, runEvidenceCli } from './evidence-cli.js';
 import { formatTable } from './format-table.js';
 import { parseCliArgs, USAGE, type CliCommand } from './parse-cli-args.js';
 
@@ -41,9 +42,12 @@ async function list(cmd: CliCommand, base: string, headers: Record<string, strin
 
 /** Runs one `auditgate` command; resolves with the exit code (0 ok, 1 failure, 2 usage). */
 export async function runCli(io: CliIo): Promise<number> {
+  const [first, ...rest] = io.argv;
+  // verify and reconcile read OpenSearch or Kafka themselves: an auditor's check must not depend on the query service.
+  if (first === 'verify' || first === 'reconcile') return runEvidenceCli(first, rest, io);
   let cmd: CliCommand;
   try { cmd = parseCliArgs(io.argv); } catch (error) { io.stderr.write(`auditgate: ${(error as Error).message}\n`); return 2; }
-  if (cmd.command === 'help') { io.stdout.write(`${USAGE}\n`); return 0; }
+  if (cmd.command === 'help') { io.stdout.write(`${USAGE}\n${EVIDENCE_USAGE}\n`); return 0; }
   const base = (cmd.url ?? io.env['AUDITGATE_URL'] ?? 'http://127.0.0.1:8080').replace(/\/+$/, '');
   const token = cmd.token ?? io.env['AUDITGATE_TOKEN'];
   if (token === undefined || token === '') { io.stderr.write('auditgate: a token is required (--token or AUDITGATE_TOKEN)\n'); return 2; }

@@ -1,0 +1,115 @@
+import type { ApiServerEvent } from './read-apiserver-log.js';
+
+/** What reconcile needs of one of our exchange documents. */
+export interface OurExchange {
+  readonly auditID: string;
+  readonly verb: string;
+  readonly requestURI: string;
+  readonly objectRef?: Record<string, string | undefined>;
+  readonly code?: number;
+  readonly complete: boolean;
+  /** The gateway refused or failed the exchange itself (`auditgate.errorCode`): it claims no forwarded request. */
+  readonly errorCode?: string;
+  readonly receivedAt: number;
+}
+
+/** A request whose facts disagree between the two logs. */
+export interface Disagreement {
+  readonly auditID: string;
+  readonly requestURI: string;
+  /** `field: theirs ≠ ours` per differing field. */
+  readonly fields: string[];
+}
+
+/** The reconciliation of a window. */
+export interface ReconcileReport {
+  readonly ok: boolean;
+  readonly from: string;
+  readonly to: string;
+  /** The API server identities whose requests were considered (the gateway's upstream identity). */
+  readonly identities: string[];
+  /** Requests the API server served to those identities in the window. */
+  readonly considered: number;
+  readonly matched: number;
+  /** matched / considered, in percent (100 when nothing was considered). */
+  readonly coverage: number;
+  /** Requests the API server served that we have no record of. */
+  readonly missing: Array<{ auditID: string; verb?: string; requestURI?: string; user?: string; impersonatedUser?: string; code?: number; at?: string }>;
+  readonly disagreements: Disagreement[];
+  /** Our records of forwarded requests the API server never saw. */
+  readonly unseen: Array<{ auditID: string; verb: string; requestURI: string; code?: number }>;
+  readonly summary: string;
+}
+
+const STAGE_RANK: Record<string, number> = { RequestReceived: 0, ResponseStarted: 1, ResponseComplete: 2, Panic: 2 };
+const REF_FIELDS = ['resource', 'subresource', 'namespace', 'name', 'apiGroup', 'apiVersion'] as const;
+const time = (s: string | undefined): number => Date.parse((s ?? '').replace(/(\.\d{3})\d+/, '$1'));
+
+/** The furthest stage the API server logged of each request. */
+function lastStages(events: readonly ApiServerEvent[]): Map<string, ApiServerEvent> {
+  const byId = new Map<string, ApiServerEvent>();
+  for (const e of events) {
+    const seen = byId.get(e.auditID);
+    if (seen === undefined || (STAGE_RANK[e.stage] ?? 0) >= (STAGE_RANK[seen.stage] ?? 0)) byId.set(e.auditID, e);
+  }
+  return byId;
+}
+
+/** Field-by-field differences of one request (verb, objectRef, final response code). */
+function compare(theirs: ApiServerEvent, ours: OurExchange): string[] {
+  const fields: string[] = [];
+  if ((theirs.verb ?? '') !== ours.verb) fields.push(`verb: ${theirs.verb ?? '∅'} ≠ ${ours.verb}`);
+  for (const key of REF_FIELDS) {
+    const a = theirs.objectRef?.[key] ?? '';
+    const b = ours.objectRef?.[key] ?? '';
+    if (a !== b) fields.push(`objectRef.${key}: ${a || '∅'} ≠ ${b || '∅'}`);
+  }
+  const theirCode = (STAGE_RANK[theirs.stage] ?? 0) >= 2 ? theirs.responseStatus?.code : undefined;
+  if (theirCode !== undefined && ours.complete && ours.code !== undefined && theirCode !== ours.code) fields.push(`responseStatus.code: ${theirCode} ≠ ${ours.code}`);
+  return fields;
+}
+
+/**
+ * Reconciles the API server's own audit log with our records, matching on audit ID: every request the API server
+ * served in [from, to] to the gateway's upstream identity (named, or else learned from the requests both logs share;
+ * impersonated requests are served to it too) must be ours, with the same verb, objectRef and response code, and each
+ * of our forwarded requests must be in the API server's log.
+ */
+export function reconcile(input: {
+  apiServer: readonly ApiServerEvent[]; ours: readonly OurExchange[]; from: number; to: number; identities?: readonly string[];
+}): ReconcileReport {
+  const theirs = lastStages(input.apiServer);
+  const ours = new Map(input.ours.map((o) => [o.auditID, o]));
+  const identities = new Set(input.identities ?? []);
+  if (identities.size === 0) for (const [id, e] of theirs) if (ours.has(id) && e.user?.username !== undefined) identities.add(e.user.username);
+  const inWindow = (t: number): boolean => t >= input.from && t <= input.to;
+  const considered = [...theirs.values()].filter((e) => identities.has(e.user?.username ?? '') && inWindow(time(e.requestReceivedTimestamp)));
+  const missing: ReconcileReport['missing'] = [];
+  const disagreements: Disagreement[] = [];
+  let matched = 0;
+  for (const e of considered) {
+    const o = ours.get(e.auditID);
+    if (o === undefined) {
+      missing.push({
+        auditID: e.auditID, ...(e.verb === undefined ? {} : { verb: e.verb }), ...(e.requestURI === undefined ? {} : { requestURI: e.requestURI }),
+        ...(e.user?.username === undefined ? {} : { user: e.user.username }), ...(e.impersonatedUser?.username === undefined ? {} : { impersonatedUser: e.impersonatedUser.username }),
+        ...(e.responseStatus?.code === undefined ? {} : { code: e.responseStatus.code }), ...(e.requestReceivedTimestamp === undefined ? {} : { at: e.requestReceivedTimestamp }),
+      });
+      continue;
+    }
+    matched += 1;
+    const fields = compare(e, o);
+    if (fields.length > 0) disagreements.push({ auditID: e.auditID, requestURI: e.requestURI ?? o.requestURI, fields });
+  }
+  const unseen = input.ours
+    .filter((o) => o.complete && o.errorCode === undefined && inWindow(o.receivedAt) && !theirs.has(o.auditID))
+    .map((o) => ({ auditID: o.auditID, verb: o.verb, requestURI: o.requestURI, ...(o.code === undefined ? {} : { code: o.code }) }));
+  const coverage = considered.length === 0 ? 100 : Math.floor((matched / considered.length) * 10_000) / 100;
+  const ok = missing.length === 0 && disagreements.length === 0 && unseen.length === 0;
+  const summary = `${ok ? 'reconciled' : 'NOT reconciled'}: coverage ${coverage.toFixed(2)} % (${matched} of ${considered.length} requests served to ${[...identities].join(', ') || 'no gateway identity'}), `
+    + `${missing.length} missing, ${disagreements.length} disagreeing, ${unseen.length} unseen by the API server`;
+  return {
+    ok, from: new Date(input.from).toISOString(), to: new Date(input.to).toISOString(), identities: [...identities].sort(),
+    considered: considered.length, matched, coverage, missing, disagreements, unseen, summary,
+  };
+}
