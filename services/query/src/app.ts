@@ -6,7 +6,8 @@ import { createOpsApp, type Logger, type Registry } from '@auditgate/shared';
 import { createAlertStore } from './alerts/alert-store.js';
 import { createAuditLog } from './audit/audit-log.js';
 import { createRefusalAudit } from './audit/refusal-audit.js';
-import { createOidcVerifier } from './auth/oidc-verifier.js';
+import type { ApiServerConnection } from '@auditgate/shared/kube';
+import { createAnalystVerifier } from './auth/create-analyst-verifier.js';
 import type { QueryConfig } from './config/query-config.js';
 import { createApiApp } from './http/create-api-app.js';
 import { createQueryMetrics } from './http/query-metrics.js';
@@ -19,8 +20,10 @@ export interface QueryDeps {
   readonly registry: Registry;
   readonly opensearch: Client;
   readonly now?: () => number;
-  /** Transport for OIDC discovery/JWKS of issuers without a caFile. */
+  /** Transport for OIDC discovery/JWKS of issuers without a caFile or kubeconfig. */
   readonly fetch?: typeof fetch;
+  /** The cluster of each issuer configured with a `kubeconfig`, by issuer URL (main.ts connects them). */
+  readonly issuerConnections?: ReadonlyMap<string, ApiServerConnection>;
 }
 
 /** The query service: `start()` installs index templates and listens; `stop()` drains and closes (safe twice). */
@@ -63,9 +66,12 @@ export function createApp(config: QueryConfig, deps: QueryDeps): QueryApp {
   let api: Server | undefined;
   let ops: Server | undefined;
   let stopped: Promise<void> | undefined;
+  const verifier = createAnalystVerifier(config.auth.issuers, config.auth.rolesClaim, {
+    connections: deps.issuerConnections ?? new Map(), now, logger: log.child({ component: 'auth' }),
+    ...(deps.fetch === undefined ? {} : { fetch: deps.fetch }),
+  });
   const app = createApiApp({
-    config, logger: log.child({ component: 'api' }), client,
-    verifier: createOidcVerifier({ issuers: config.auth.issuers, now, ...(deps.fetch === undefined ? {} : { fetch: deps.fetch }) }),
+    config, logger: log.child({ component: 'api' }), client, verifier,
     search: createEventSearch(client, config.indices.events, config.limits.pitKeepAlive),
     alerts, auditLog, refusals,
     cursors: createCursorCodec(config.cursorKey ?? randomBytes(32).toString('hex')),
@@ -95,6 +101,7 @@ export function createApp(config: QueryConfig, deps: QueryDeps): QueryApp {
         const steps: Array<[string, () => Promise<void>]> = [
           ['api server', () => close(api, config.shutdownTimeoutMs)],
           ['refusal audit', () => refusals.flush()],
+          ['token verifier', () => verifier.close()],
           ['OpenSearch client', async () => { await client.close(); }],
           ['ops server', () => close(ops, 1000)],
         ];

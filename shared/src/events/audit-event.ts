@@ -52,6 +52,20 @@ export interface ActorInfo {
   username: string;
   groups: string[];
   tokenKind: 'serviceaccount' | 'oidc' | 'anonymous';
+  /** The cluster's TokenReview of the caller's token, when the gateway asked for one (service-account tokens). */
+  review?: TokenReviewInfo;
+}
+
+/** What the cluster answered when the gateway confirmed a token with a TokenReview (additive, schema version 2). */
+export interface TokenReviewInfo {
+  /** Always true: the cluster was asked, for this request or within the review cache time. */
+  checked: true;
+  /** False when the cluster refused the token (deleted service account or pod, revoked). */
+  authenticated: boolean;
+  /** When the cluster answered (RFC 3339). */
+  at: string;
+  /** True when the answer was reused from the gateway's review cache. */
+  cached: boolean;
 }
 
 /** What is known of a recorded request or response body. */

@@ -55,6 +55,12 @@ function checkActor(p: Problems, o: Obj | undefined, path: string): void {
   for (const key of ['issuer', 'subject', 'username']) p.str(o, key, path);
   p.strArray(o, 'groups', path, true);
   p.oneOf(o, 'tokenKind', path, ['serviceaccount', 'oidc', 'anonymous']);
+  const review = p.obj(o, 'review', path, false);
+  if (review) {
+    if (review['checked'] !== true) p.add(`${path}.review.checked`, 'must be true');
+    for (const key of ['authenticated', 'cached']) if (typeof review[key] !== 'boolean') p.add(`${path}.review.${key}`, 'must be a boolean');
+    p.time(review, 'at', `${path}.review`);
+  }
 }
 
 function checkBody(p: Problems, o: Obj | undefined, path: string): void {

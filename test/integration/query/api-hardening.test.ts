@@ -58,8 +58,8 @@ describe('query API hardening: refused tokens audited, no leaked secrets or PITs
     assert.equal(records.reduce((n, r) => n + r.results, 0), total, JSON.stringify(records));
     assert.equal(records.length, MAX_KEYS + 1);
     const byReason = Object.fromEntries(records.map((r) => [r.params.reason, r]));
-    assert.equal(byReason['ERR_JWT_EXPIRED'].results, 10);
-    assert.equal(byReason['ERR_JWT_EXPIRED'].params.claimedSubject, 'mallory@example.com');
+    assert.equal(byReason['expired'].results, 10);
+    assert.equal(byReason['expired'].params.claimedSubject, 'mallory@example.com');
     assert.equal(byReason['missing_token'].results, 5);
     assert.equal(byReason['various'].results, 5);
     for (const r of records) {

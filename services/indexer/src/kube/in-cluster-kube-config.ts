@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { isIPv6 } from 'node:net';
 import { KubeConfig, type User } from '@kubernetes/client-node';
 import { AppError, ErrorCodes } from '@auditgate/shared';
-import { createTokenFile } from './token-file.js';
+import { createTokenFile } from '@auditgate/shared/kube';
 
 /** Where the pod's own service-account credentials are; config fills these from the mount and KUBERNETES_SERVICE_*. */
 export interface InClusterKubeOptions {

@@ -1,6 +1,10 @@
-/** Caller authentication: bearer JWTs from trusted OIDC issuers and Kubernetes service-account issuers. */
-export { createTokenVerifier } from './create-token-verifier.js';
+/**
+ * Caller authentication: bearer JWTs from trusted OIDC issuers and Kubernetes service-account issuers, verified by the
+ * one verifier in `@auditgate/shared/auth` (shared with the query service); the bearer header parsing is the proxy's.
+ */
+export {
+  AuthFailureReasons, authError, createCachedTokenVerifier, createReviewedTokenVerifier, createTokenReviewer, createTokenVerifier,
+  type AuthFailureReason, type CachedTokenVerifierOptions, type TokenReviewOutcome, type TokenVerifier, type TokenVerifierOptions,
+  type TrustedIssuer, type VerifiedIdentity,
+} from '@auditgate/shared/auth';
 export { extractBearerToken } from './extract-bearer-token.js';
-export { AuthFailureReasons, authError, type AuthFailureReason } from './auth-error.js';
-export type { TokenVerifier, TokenVerifierOptions, TrustedIssuer, VerifiedIdentity } from './types.js';
-export { createCachedTokenVerifier, type CachedTokenVerifierOptions } from './cached-token-verifier.js';

@@ -34,3 +34,17 @@ it('refuses an on-behalf-of issuer that would accept a caller\'s own tokens (sam
   assert.deepEqual(separate.onBehalfOfIssuer?.audiences, ['auditgate-on-behalf-of']);
   assert.equal(loadConfig({ ...base, PROXY_OIDC_ISSUER_URL: 'https://a.example', PROXY_ON_BEHALF_OF_ISSUER_URL: 'https://b.example' }).onBehalfOfIssuer?.issuer, 'https://b.example');
 });
+
+it('PROXY_SA_ISSUER_TRUST and PROXY_SA_TOKEN_REVIEW(_CACHE_MS): defaults, values, and what upstream trust excludes', () => {
+  const sa = { ...base, PROXY_SA_ISSUER_URL: 'https://127.0.0.1:6443' };
+  const defaults = loadConfig(sa);
+  assert.equal(defaults.saIssuerTrust, 'auto');
+  assert.deepEqual(defaults.saTokenReview, { enabled: true, cacheMs: 10_000 });
+  const set = loadConfig({ ...sa, PROXY_SA_ISSUER_TRUST: 'upstream', PROXY_SA_TOKEN_REVIEW: 'false', PROXY_SA_TOKEN_REVIEW_CACHE_MS: '0' });
+  assert.equal(set.saIssuerTrust, 'upstream');
+  assert.deepEqual(set.saTokenReview, { enabled: false, cacheMs: 0 });
+  assert.throws(() => loadConfig({ ...sa, PROXY_SA_ISSUER_TRUST: 'upstream', PROXY_SA_ISSUER_CA_FILE: '/ca.crt' }), /leave PROXY_SA_ISSUER_CA_FILE, PROXY_SA_ISSUER_TOKEN_FILE and PROXY_SA_ISSUER_DISCOVERY_URL unset/);
+  assert.throws(() => loadConfig({ ...base, PROXY_OIDC_ISSUER_URL: 'https://idp.example', PROXY_SA_ISSUER_TRUST: 'upstream' }), /needs PROXY_SA_ISSUER_URL/);
+  assert.throws(() => loadConfig({ ...sa, PROXY_SA_ISSUER_TRUST: 'cluster' }), /PROXY_SA_ISSUER_TRUST/);
+  assert.throws(() => loadConfig({ ...sa, PROXY_SA_TOKEN_REVIEW_CACHE_MS: '600000' }), /PROXY_SA_TOKEN_REVIEW_CACHE_MS/);
+});

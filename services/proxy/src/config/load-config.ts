@@ -111,6 +111,19 @@ export function loadConfig(env: Env): ProxyConfig {
       }
     }
   }
+  const saIssuerTrust = reader.oneOf('PROXY_SA_ISSUER_TRUST', ['auto', 'issuer', 'upstream'], 'auto');
+  const saIssuer = issuers.find((i) => i.kind === 'serviceaccount');
+  if (saIssuerTrust === 'upstream') {
+    if (saIssuer === undefined) reader.problem('PROXY_SA_ISSUER_TRUST=upstream needs PROXY_SA_ISSUER_URL');
+    else if (saIssuer.caFile !== undefined || saIssuer.tokenFile !== undefined || saIssuer.discoveryUrl !== undefined) {
+      reader.problem('PROXY_SA_ISSUER_TRUST=upstream fetches discovery and keys from the upstream API server with its own CA and credentials: '
+        + 'leave PROXY_SA_ISSUER_CA_FILE, PROXY_SA_ISSUER_TOKEN_FILE and PROXY_SA_ISSUER_DISCOVERY_URL unset');
+    }
+  }
+  const saTokenReview = {
+    enabled: reader.bool('PROXY_SA_TOKEN_REVIEW', true),
+    cacheMs: reader.int('PROXY_SA_TOKEN_REVIEW_CACHE_MS', 10_000, { min: 0, max: 300_000 }),
+  };
   const tlsCertFile = reader.optional('PROXY_TLS_CERT_FILE');
   const tlsKeyFile = reader.optional('PROXY_TLS_KEY_FILE');
   if ((tlsCertFile === undefined) !== (tlsKeyFile === undefined)) reader.problem('PROXY_TLS_CERT_FILE and PROXY_TLS_KEY_FILE go together');
@@ -132,6 +145,8 @@ export function loadConfig(env: Env): ProxyConfig {
     impersonate: reader.bool('PROXY_IMPERSONATE', false),
     upstreamHttp2Streams: reader.int('PROXY_UPSTREAM_HTTP2_STREAMS', 100, { min: 0, max: 10_000 }),
     issuers,
+    saIssuerTrust,
+    saTokenReview,
     ...(onBehalfOfIssuer === undefined ? {} : { onBehalfOfIssuer }),
     policyFile: reader.str('PROXY_POLICY_FILE'),
     kafka: {

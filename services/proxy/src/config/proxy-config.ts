@@ -28,6 +28,15 @@ export interface ProxyConfig {
   /** Watches and followed logs share HTTP/2 connections upstream, this many streams each at most (0 = HTTP/1 only). */
   readonly upstreamHttp2Streams: number;
   readonly issuers: TrustedIssuer[];
+  /**
+   * How the service-account issuer (`PROXY_SA_ISSUER_URL`) is reached: `issuer` at its own URL (public, or with
+   * `…_CA_FILE` / `…_TOKEN_FILE`); `upstream` through the API server the gateway fronts, with the upstream's CA and
+   * credentials (discovery, then `/openid/v1/jwks`); `auto` is `upstream` when the issuer is the upstream server itself
+   * and no CA file, token file or discovery URL is set, else `issuer`.
+   */
+  readonly saIssuerTrust: 'auto' | 'issuer' | 'upstream';
+  /** Confirm each new service-account token with a TokenReview against the upstream cluster, answers reused for `cacheMs`. */
+  readonly saTokenReview: { readonly enabled: boolean; readonly cacheMs: number };
   /** Issuer of the human's token in X-Auditgate-On-Behalf-Of, if accepted. */
   readonly onBehalfOfIssuer?: TrustedIssuer;
   readonly policyFile: string;

@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { AppError, ErrorCodes } from '@auditgate/shared';
-import { createRefreshingValue } from './refreshing-value.js';
+import { bearerHeader, createTokenFile } from '@auditgate/shared/kube';
 import type { UpstreamCredentials, UpstreamTarget } from './upstream-credentials.js';
 
 const SA_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
@@ -18,8 +17,9 @@ export interface InClusterCredentialsOptions {
 }
 
 /**
- * Upstream credentials from the pod's own service account: the mounted CA and the projected token, re-read
- * periodically because the kubelet rotates it. Reads both once before returning, so a missing mount fails at start.
+ * Upstream credentials from the pod's own service account: the mounted CA and the projected token, re-read every
+ * `reloadMs` because the kubelet rotates it (a failed re-read keeps the last token one more period). Reads both once
+ * before returning, so a missing mount fails at start.
  */
 export async function createInClusterCredentials(options: InClusterCredentialsOptions): Promise<UpstreamCredentials> {
   const tokenPath = options.tokenPath ?? `${SA_DIR}/token`;
@@ -40,18 +40,12 @@ export async function createInClusterCredentials(options: InClusterCredentialsOp
     throw new AppError(`cannot read the service-account CA ${caPath}`, { code: ErrorCodes.CONFIG_INVALID, cause });
   }
 
-  const token = createRefreshingValue({
-    what: `service-account token ${tokenPath}`,
-    now,
-    load: async () => {
-      const text = (await readFile(tokenPath, 'utf8')).trim();
-      if (text === '') throw new Error(`${tokenPath} is empty`);
-      const at = now();
-      // A failed re-read keeps the last token for one more period: the kubelet renews well before expiry.
-      return { value: `Bearer ${text}`, refreshAt: at + reloadMs, expiresAt: at + 2 * reloadMs };
-    },
-  });
-  await token.get();
+  // The one rotating token reader (shared with the indexer and the issuer token); read once here so a missing mount
+  // fails at start.
+  const tokens = createTokenFile({ path: tokenPath, reloadMs, now });
+  const authorization = bearerHeader(tokens);
+  // A rotated token names the same service account: described once.
+  const identity = serviceAccountOf(await authorization()) ?? 'service account';
   const target: UpstreamTarget = {
     server,
     tls: { ca, rejectUnauthorized: true },
@@ -61,9 +55,9 @@ export async function createInClusterCredentials(options: InClusterCredentialsOp
   return {
     mode: 'in-cluster',
     target: () => target,
-    authorization: () => token.get(),
-    describe: () => ({ mode: 'in-cluster', identity: serviceAccountOf(token.peek()?.value) ?? 'service account' }),
-    close: async () => token.close(),
+    authorization,
+    describe: () => ({ mode: 'in-cluster', identity }),
+    close: async () => undefined,
   };
 }
 

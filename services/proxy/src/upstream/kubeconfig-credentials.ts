@@ -1,186 +1,21 @@
-import { readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
-import type https from 'node:https';
-import { parse as parseYaml } from 'yaml';
-import { AppError, ErrorCodes } from '@auditgate/shared';
-import { createRefreshingValue, type Fresh } from './refreshing-value.js';
-import type { UpstreamCredentials, UpstreamTarget } from './upstream-credentials.js';
+import { createKubeconfigConnection, type KubeconfigConnectionOptions } from '@auditgate/shared/kube';
+import type { UpstreamCredentials } from './upstream-credentials.js';
 
 /** Options for {@link createKubeconfigCredentials}: exactly one of `kubeconfigPath` and `kubeconfigYaml`. */
-export interface KubeconfigCredentialsOptions {
-  readonly kubeconfigPath?: string;
-  readonly kubeconfigYaml?: string;
-  /** Context to use instead of `current-context`. */
-  readonly context?: string;
-  readonly now?: () => number;
-  /** How often a `tokenFile` is re-read, and exec / auth-provider credentials re-checked (default 60 s). */
-  readonly reloadMs?: number;
-}
-
-type Raw = Record<string, unknown>;
-const rec = (v: unknown): Raw => (v !== null && typeof v === 'object' && !Array.isArray(v) ? v as Raw : {});
-const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
-
-/** The parts of a kubeconfig the gateway needs, read with the yaml parser (client-node is loaded only for plugins). */
-interface ParsedKubeconfig {
-  readonly text: string;
-  readonly contextName: string;
-  readonly clusterName: string;
-  readonly userName: string;
-  readonly cluster: Raw;
-  readonly user: Raw;
-  readonly baseDir: string | undefined;
-}
+export type KubeconfigCredentialsOptions = KubeconfigConnectionOptions;
 
 /**
- * Upstream credentials from a kubeconfig: token, tokenFile (re-read), basic auth, client certificate/key (data or file),
- * CA (data or file), insecure-skip-tls-verify, tls-server-name, and exec / auth-provider plugins (through
- * @kubernetes/client-node, loaded only then: it costs ~85 MB of memory). Loads the credential once before returning,
- * so configuration errors surface at start.
+ * Upstream credentials from a kubeconfig, read by the one kubeconfig reader in `@auditgate/shared/kube` (token,
+ * tokenFile re-read, basic auth, client certificate, CA, insecure-skip-tls-verify, tls-server-name, exec and
+ * auth-provider plugins). Loads the credential once before returning, so configuration errors surface at start.
  */
 export async function createKubeconfigCredentials(options: KubeconfigCredentialsOptions): Promise<UpstreamCredentials> {
-  const now = options.now ?? Date.now;
-  const reloadMs = options.reloadMs ?? 60_000;
-  const parsed = parseKubeconfig(options);
-  const { cluster, user } = parsed;
-  let server: URL;
-  try {
-    server = new URL(str(cluster['server']) ?? '');
-  } catch (cause) {
-    throw configError(`kubeconfig cluster "${parsed.clusterName}" has an invalid server "${String(cluster['server'])}"`, cause);
-  }
-
-  const tls = readTls(parsed);
-  const tokenFile = rawTokenFile(user, parsed.baseDir);
-  const usesPlugin = user['exec'] !== undefined || user['auth-provider'] !== undefined;
-  let kind: string;
-  let load: (() => Promise<Fresh<string | undefined>>) | undefined;
-  let fixed: string | undefined;
-  if (tokenFile !== undefined) {
-    kind = `token file ${tokenFile}`;
-    load = async () => {
-      const token = (await readFile(tokenFile, 'utf8')).trim();
-      if (token === '') throw new Error(`token file ${tokenFile} is empty`);
-      return fresh(`Bearer ${token}`, now(), reloadMs);
-    };
-  } else if (usesPlugin) {
-    kind = user['exec'] !== undefined ? `exec plugin ${String(rec(user['exec'])['command'])}` : 'auth provider';
-    const kc = await loadClientNode(parsed, options.kubeconfigPath);
-    load = async () => {
-      const opts: https.RequestOptions = { headers: {} };
-      await kc.applyToHTTPSOptions(opts);
-      const header = (opts.headers as Record<string, unknown> | undefined)?.['Authorization'];
-      // client-node re-runs the plugin only once its credential expired, so look again often; it is cheap while cached.
-      return fresh(typeof header === 'string' ? header : undefined, now(), Math.min(reloadMs, 10_000));
-    };
-  } else if (str(user['token']) !== undefined) {
-    kind = 'bearer token';
-    fixed = `Bearer ${str(user['token'])}`;
-  } else if (str(user['username']) !== undefined) {
-    kind = 'basic auth';
-    fixed = `Basic ${Buffer.from(`${str(user['username'])}:${str(user['password']) ?? ''}`).toString('base64')}`;
-  } else if (tls.cert !== undefined && tls.key !== undefined) {
-    kind = 'client certificate';
-  } else {
-    throw configError(`kubeconfig user "${parsed.userName}" has no usable credential`);
-  }
-
-  const value = load === undefined ? undefined : createRefreshingValue({ load, now, what: `kubeconfig ${kind}` });
-  if (value !== undefined) await value.get();
-  const fixedPromise = Promise.resolve(fixed);
-  const target: UpstreamTarget = {
-    server,
-    tls,
-    identityDescription: `kubeconfig user "${parsed.userName}" (${kind}) on cluster "${parsed.clusterName}" ${server.origin}`,
-  };
-
+  const connection = await createKubeconfigConnection(options);
   return {
     mode: 'kubeconfig',
-    target: () => target,
-    authorization: () => (value === undefined ? fixedPromise : value.get()),
-    describe: () => ({ mode: 'kubeconfig', identity: parsed.userName }),
-    close: async () => value?.close(),
+    target: () => connection.target(),
+    authorization: connection.authorization,
+    describe: () => ({ mode: 'kubeconfig', identity: connection.userName }),
+    close: async () => undefined,
   };
-}
-
-function parseKubeconfig(options: KubeconfigCredentialsOptions): ParsedKubeconfig {
-  const { kubeconfigPath, kubeconfigYaml } = options;
-  if ((kubeconfigPath === undefined) === (kubeconfigYaml === undefined)) {
-    throw configError('exactly one of kubeconfigPath and kubeconfigYaml is required');
-  }
-  let text: string;
-  let raw: Raw;
-  try {
-    text = kubeconfigYaml ?? readFileSync(kubeconfigPath ?? '', 'utf8');
-    raw = rec(parseYaml(text));
-  } catch (cause) {
-    throw configError(`cannot load kubeconfig ${kubeconfigPath ?? '(inline)'}`, cause);
-  }
-  const named = (list: unknown, key: string, name: string | undefined): Raw | undefined =>
-    Array.isArray(list) ? (list as unknown[]).map(rec).find((e) => e['name'] === name)?.[key] as Raw | undefined : undefined;
-  const contextName = options.context ?? str(raw['current-context']);
-  if (contextName === undefined) throw configError('kubeconfig has no current-context');
-  const context = named(raw['contexts'], 'context', contextName);
-  if (context === undefined) throw configError(`kubeconfig has no context "${contextName}"`);
-  const clusterName = str(rec(context)['cluster']);
-  const userName = str(rec(context)['user']);
-  const cluster = named(raw['clusters'], 'cluster', clusterName);
-  const user = named(raw['users'], 'user', userName);
-  if (cluster === undefined || user === undefined || clusterName === undefined || userName === undefined) {
-    throw configError(`kubeconfig context "${contextName}" has no cluster or no user`);
-  }
-  return { text, contextName, clusterName, userName, cluster: rec(cluster), user: rec(user), baseDir: kubeconfigPath === undefined ? undefined : path.dirname(kubeconfigPath) };
-}
-
-/** @kubernetes/client-node, loaded only for exec and auth-provider plugins, which it knows how to run. */
-async function loadClientNode(parsed: ParsedKubeconfig, kubeconfigPath: string | undefined): Promise<{ applyToHTTPSOptions(opts: https.RequestOptions): Promise<void> }> {
-  const { KubeConfig } = await import('@kubernetes/client-node');
-  const kc = new KubeConfig();
-  kc.loadFromString(parsed.text);
-  if (kubeconfigPath !== undefined) kc.makePathsAbsolute(path.dirname(kubeconfigPath));
-  kc.setCurrentContext(parsed.contextName);
-  return kc;
-}
-
-/** The `tokenFile` (kubectl spelling) or `token-file` of the raw user entry, made absolute against the kubeconfig. */
-function rawTokenFile(record: Raw, baseDir: string | undefined): string | undefined {
-  const file = record['tokenFile'] ?? record['token-file'];
-  if (typeof file !== 'string' || file === '') return undefined;
-  return baseDir === undefined || path.isAbsolute(file) ? file : path.join(baseDir, file);
-}
-
-function readTls(parsed: ParsedKubeconfig): UpstreamTarget['tls'] {
-  const { cluster, user, baseDir } = parsed;
-  const tls: UpstreamTarget['tls'] = { rejectUnauthorized: cluster['insecure-skip-tls-verify'] !== true };
-  const fileOrData = (fileKey: string, dataKey: string, from: Raw): Buffer | undefined => {
-    const data = str(from[dataKey]);
-    if (data !== undefined) return Buffer.from(data, 'base64');
-    const file = str(from[fileKey]);
-    if (file === undefined) return undefined;
-    return readFileSync(baseDir === undefined || path.isAbsolute(file) ? file : path.join(baseDir, file));
-  };
-  try {
-    const ca = fileOrData('certificate-authority', 'certificate-authority-data', cluster);
-    const cert = fileOrData('client-certificate', 'client-certificate-data', user);
-    const key = fileOrData('client-key', 'client-key-data', user);
-    if (ca !== undefined) tls.ca = ca;
-    if (cert !== undefined) tls.cert = cert;
-    if (key !== undefined) tls.key = key;
-  } catch (cause) {
-    throw configError(`cannot read TLS files of kubeconfig cluster "${parsed.clusterName}" / user "${parsed.userName}"`, cause);
-  }
-  const serverName = str(cluster['tls-server-name']);
-  if (serverName !== undefined) tls.servername = serverName;
-  return tls;
-}
-
-function fresh<T>(value: T, at: number, reloadMs: number): Fresh<T> {
-  // Reload in the background after reloadMs; keep serving the old value for another reloadMs if that fails.
-  return { value, refreshAt: at + reloadMs, expiresAt: at + 2 * reloadMs };
-}
-
-function configError(message: string, cause?: unknown): AppError {
-  const detail = cause instanceof Error ? `: ${cause.message}` : '';
-  return new AppError(`${message}${detail}`, { code: ErrorCodes.CONFIG_INVALID, cause });
 }

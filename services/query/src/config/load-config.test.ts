@@ -18,3 +18,13 @@ describe('loadConfig', () => {
     assert.throws(() => loadConfig({ ...issuers('https://idp.example'), QUERY_REFUSAL_AUDIT_WINDOW_MS: '5' }), /QUERY_REFUSAL_AUDIT_WINDOW_MS/);
   });
 });
+
+it('QUERY_OIDC_ISSUERS: kind, and a kubeconfig for a cluster\'s own trust (without caFile)', () => {
+  const one = (entry: Record<string, unknown>) => ({ QUERY_OIDC_ISSUERS: JSON.stringify([{ issuer: 'https://127.0.0.1:6443', audiences: ['auditgate-query'], ...entry }]) });
+  const issuer = loadConfig(one({ kind: 'serviceaccount', kubeconfig: '/home/me/.kube/config', context: 'kind-dev', tokenReview: false })).auth.issuers[0]!;
+  assert.deepEqual([issuer.kind, issuer.kubeconfig, issuer.context, issuer.tokenReview], ['serviceaccount', '/home/me/.kube/config', 'kind-dev', false]);
+  assert.throws(() => loadConfig(one({ kind: 'cluster' })), /kind must be serviceaccount or oidc/);
+  assert.throws(() => loadConfig(one({ kubeconfig: '/k', caFile: '/ca.crt' })), /takes no caFile/);
+  assert.throws(() => loadConfig(one({ kubeconfig: '' })), /kubeconfig and context must be non-empty strings/);
+  assert.throws(() => loadConfig(one({ tokenReview: 'yes' })), /tokenReview must be true or false/);
+});

@@ -27,6 +27,10 @@ function parseIssuers(reader: EnvReader, raw: string | undefined): QueryIssuer[]
     else if (!optStr('caFile') || !optStr('usernameClaim') || !optStr('groupsClaim')) reader.problem(`QUERY_OIDC_ISSUERS[${i}]: caFile, usernameClaim, groupsClaim must be non-empty strings`);
     else if (o['algorithms'] !== undefined && (!strs(o['algorithms']) || o['algorithms'].some((a) => /^(none|HS\d+)$/i.test(a)))) reader.problem(`QUERY_OIDC_ISSUERS[${i}].algorithms must list asymmetric algorithms`);
     else if (out.some((x) => x.issuer === o['issuer'])) reader.problem(`QUERY_OIDC_ISSUERS[${i}]: issuer ${String(o['issuer'])} is listed twice`);
+    else if (o['kind'] !== undefined && o['kind'] !== 'serviceaccount' && o['kind'] !== 'oidc') reader.problem(`QUERY_OIDC_ISSUERS[${i}].kind must be serviceaccount or oidc`);
+    else if (!optStr('kubeconfig') || !optStr('context')) reader.problem(`QUERY_OIDC_ISSUERS[${i}]: kubeconfig and context must be non-empty strings`);
+    else if (o['kubeconfig'] !== undefined && o['caFile'] !== undefined) reader.problem(`QUERY_OIDC_ISSUERS[${i}]: an issuer reached through its cluster's kubeconfig takes no caFile (the kubeconfig's CA is used)`);
+    else if (o['tokenReview'] !== undefined && typeof o['tokenReview'] !== 'boolean') reader.problem(`QUERY_OIDC_ISSUERS[${i}].tokenReview must be true or false`);
     else out.push(o as unknown as QueryIssuer);
   });
   return out;
@@ -78,7 +82,7 @@ export function loadConfig(env: Env): QueryConfig {
     return v;
   };
   const issuers = parseIssuers(r, r.optional('QUERY_OIDC_ISSUERS'));
-  if (issuers.length === 0 && r.optional('QUERY_OIDC_ISSUERS') === undefined) r.problem('QUERY_OIDC_ISSUERS is required (JSON list of {issuer, audiences, caFile?, usernameClaim?, groupsClaim?})');
+  if (issuers.length === 0 && r.optional('QUERY_OIDC_ISSUERS') === undefined) r.problem('QUERY_OIDC_ISSUERS is required (JSON list of {issuer, audiences, kind?, caFile? | kubeconfig?, usernameClaim?, groupsClaim?})');
   const cursorKey = r.optional('QUERY_CURSOR_KEY');
   if (cursorKey !== undefined && cursorKey.length < 16) r.problem('QUERY_CURSOR_KEY must be at least 16 characters');
   const pitKeepAlive = r.str('QUERY_PIT_KEEP_ALIVE', '5m');

@@ -1,14 +1,14 @@
 import type { Request, RequestHandler } from 'express';
 import { decodeJwt } from 'jose';
 import { AppError, ErrorCodes, type Logger } from '@auditgate/shared';
-import type { OidcVerifier } from '../auth/oidc-verifier.js';
+import type { TokenVerifier } from '@auditgate/shared/auth';
 import { resolveRoles } from '../auth/resolve-roles.js';
 import type { RoleBinding } from '../config/query-config.js';
 import type { Caller } from './api-context.js';
 
 /** Options of {@link authenticate}. */
 export interface AuthenticateOptions {
-  readonly verifier: OidcVerifier;
+  readonly verifier: TokenVerifier;
   readonly rolesClaim: string;
   readonly bindings: readonly RoleBinding[];
   readonly logger: Logger;

@@ -4,7 +4,7 @@ import { AppError, ErrorCodes, type Logger } from '@auditgate/shared';
 import type { AlertStore } from '../alerts/alert-store.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { RefusalAudit } from '../audit/refusal-audit.js';
-import type { OidcVerifier } from '../auth/oidc-verifier.js';
+import type { TokenVerifier } from '@auditgate/shared/auth';
 import type { Role } from '../auth/roles.js';
 import type { QueryConfig } from '../config/query-config.js';
 import type { EventSearch } from '../search/event-search.js';
@@ -33,7 +33,7 @@ export interface ApiDeps {
   readonly config: QueryConfig;
   readonly logger: Logger;
   readonly client: Client;
-  readonly verifier: OidcVerifier;
+  readonly verifier: TokenVerifier;
   readonly search: EventSearch;
   readonly alerts: AlertStore;
   readonly auditLog: AuditLog;

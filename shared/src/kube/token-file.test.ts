@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { ErrorCodes, type AppError } from '@auditgate/shared';
+import type { AppError } from '../errors/app-error.js';
+import { ErrorCodes } from '../errors/codes.js';
 import { createTokenFile } from './token-file.js';
 
 it('token file: cached within the period, re-read after it (rotation), last token kept when a re-read fails', async (t) => {

@@ -1,4 +1,5 @@
-import type { Logger } from '@auditgate/shared';
+import type { Logger } from '../logging/create-logger.js';
+import type { ApiServerConnection } from '../kube/api-server-connection.js';
 
 /** One issuer whose bearer tokens the proxy accepts, and how its claims map to a Kubernetes-style identity. */
 export interface TrustedIssuer {
@@ -23,6 +24,13 @@ export interface TrustedIssuer {
   /** PEM bundle that replaces the default CAs for discovery and JWKS (a private issuer such as kube-apiserver). */
   caFile?: string;
   /**
+   * The cluster whose service-account issuer this is, reached with its own trust: discovery from its
+   * `/.well-known/openid-configuration` and keys from its `/openid/v1/jwks`, with its CA, client certificate and
+   * credentials (a kind, k3s or kubeadm cluster, whose issuer is the API server). Excludes `caFile`, `tokenFile` and
+   * `discoveryUrl`; the credentials never go anywhere but that server.
+   */
+  apiServer?: ApiServerConnection;
+  /**
    * File holding a bearer token sent on this issuer's discovery and JWKS requests only, re-read on each fetch (for a
    * kube-apiserver issuer whose discovery is not anonymous: a projected service-account token). Never logged.
    */
@@ -31,6 +39,20 @@ export interface TrustedIssuer {
   discoveryUrl?: string;
   /** Clock skew allowed on `exp`, `nbf` and `iat`, in seconds (default 30). */
   clockToleranceSec?: number;
+  /** Claims kept in `VerifiedIdentity.claims` beyond the safe set (e.g. a roles claim). */
+  extraClaims?: string[];
+}
+
+/** What the cluster said about a token in a TokenReview (see `createReviewedTokenVerifier`). */
+export interface TokenReviewOutcome {
+  /** Always true: the cluster was asked, now or within the review cache time. */
+  readonly checked: true;
+  /** False when the cluster refused the token (deleted service account or pod, revoked). */
+  readonly authenticated: boolean;
+  /** When the cluster answered, epoch milliseconds. */
+  readonly at: number;
+  /** True when the answer was reused from the review cache. */
+  readonly cached: boolean;
 }
 
 /** A caller whose bearer token was fully verified; a superset of `ActorInfo` from @auditgate/shared. */
@@ -46,12 +68,14 @@ export interface VerifiedIdentity {
   claims: Record<string, unknown>;
   /** Service-account details, for `serviceaccount` tokens. */
   serviceAccount?: { namespace: string; name: string; uid?: string; podName?: string };
+  /** The cluster's TokenReview of this token, when one was asked for. */
+  review?: TokenReviewOutcome;
 }
 
 /** Options for `createTokenVerifier`. */
 export interface TokenVerifierOptions {
   issuers: TrustedIssuer[];
-  /** Transport for issuers without `caFile` (default: undici fetch with its own agent). */
+  /** Transport for issuers without `caFile` or `apiServer` (default: node:https with its own agent). */
   fetch?: typeof fetch;
   /** Clock in epoch milliseconds (default `Date.now`). */
   now?: () => number;

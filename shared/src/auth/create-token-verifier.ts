@@ -1,5 +1,6 @@
 import { decodeJwt, decodeProtectedHeader, errors, jwtVerify, type JWTPayload, type ProtectedHeaderParameters } from 'jose';
-import { AppError, ErrorCodes, isAppError } from '@auditgate/shared';
+import { AppError, isAppError } from '../errors/app-error.js';
+import { ErrorCodes } from '../errors/codes.js';
 import { authError } from './auth-error.js';
 import { createIssuerFetch, type IssuerFetch } from './issuer-fetch.js';
 import { createIssuerKeys, type IssuerKeys } from './issuer-keys.js';
@@ -13,7 +14,12 @@ const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
 
 interface IssuerEntry { config: TrustedIssuer; algorithms: string[]; clockTolerance: number; keys: IssuerKeys; fetch: IssuerFetch }
 
-/** Builds a verifier of bearer JWTs from `options.issuers` (OIDC discovery + JWKS, keys rotate without restart). */
+/**
+ * The one verifier of bearer JWTs (the proxy's callers, the query service's analysts): from `options.issuers`, through
+ * OIDC discovery + JWKS (keys rotate without restart), or through a cluster's own API server for an issuer with
+ * `apiServer`. Format, size and algorithm are checked before any network access; issuer, audience, times and the
+ * claims' shape after the signature.
+ */
 export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifier {
   const now = options.now ?? Date.now;
   const maxTokenBytes = options.maxTokenBytes ?? 16 * 1024;
@@ -25,6 +31,7 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
     const fetch = createIssuerFetch({
       timeoutMs: fetchTimeoutMs,
       ...(config.caFile === undefined ? {} : { caFile: config.caFile }),
+      ...(config.apiServer === undefined ? {} : { apiServer: config.apiServer }),
       ...(options.fetch === undefined ? {} : { baseFetch: options.fetch }),
     });
     const keys = createIssuerKeys(config, {
@@ -51,6 +58,8 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
     }
     const alg = header.alg;
     if (typeof alg !== 'string' || FORBIDDEN_ALGORITHM.test(alg)) throw authError('alg_not_allowed', `algorithm ${String(alg)} is never accepted`);
+    // Every allowed algorithm signs: an empty signature is malformed, refused before any key is fetched.
+    if (token.endsWith('.')) throw authError('malformed', 'the token has no signature');
     if (typeof unverified.iss !== 'string') throw authError('missing_claim', 'the token has no "iss" claim');
     // The unverified iss only routes to a key set; every claim is checked again after the signature.
     const entry = entries.get(unverified.iss);
@@ -100,6 +109,9 @@ function checkIssuer(config: TrustedIssuer, seen: Map<string, IssuerEntry>): str
   if (config.kind !== 'serviceaccount' && config.kind !== 'oidc') problems.push(`kind ${String(config.kind)} is unknown`);
   const algorithms = config.algorithms ?? DEFAULT_ALGORITHMS;
   if (algorithms.length === 0) problems.push('algorithms is empty');
+  if (config.apiServer !== undefined && (config.caFile !== undefined || config.tokenFile !== undefined || config.discoveryUrl !== undefined)) {
+    problems.push('an issuer reached through its API server takes no caFile, tokenFile or discoveryUrl');
+  }
   for (const alg of algorithms) if (FORBIDDEN_ALGORITHM.test(alg)) problems.push(`algorithm ${alg} is never allowed`);
   if (problems.length > 0) {
     throw new AppError(`trusted issuer ${String(config.issuer)}: ${problems.join('; ')}`, { code: ErrorCodes.CONFIG_INVALID, details: { problems } });

@@ -1,8 +1,8 @@
 import { createRemoteJWKSet, customFetch, errors, type CryptoKey, type FlattenedJWSInput, type JWSHeaderParameters, type RemoteJWKSet } from 'jose';
-import type { Logger } from '@auditgate/shared';
+import type { Logger } from '../logging/create-logger.js';
+import { createTokenFile } from '../kube/token-file.js';
 import { authError } from './auth-error.js';
 import type { IssuerFetch } from './issuer-fetch.js';
-import { readIssuerToken } from './read-issuer-token.js';
 import type { TrustedIssuer } from './types.js';
 
 /** Signing keys of one issuer, found through OIDC discovery and its JWKS. */
@@ -26,9 +26,15 @@ interface Discovered { jwksUri: string; jwks: RemoteJWKSet; refreshAt: number }
 
 const DISCOVERY_RETRY_MS = 60_000;
 
-/** Default discovery document address of `issuer`. */
+/** Discovery document address of `issuer`: on its API server when it has one, else configured or the default. */
 export function discoveryUrlOf(issuer: TrustedIssuer): string {
+  if (issuer.apiServer !== undefined) return onApiServer(issuer.apiServer.target().server, '.well-known/openid-configuration');
   return issuer.discoveryUrl ?? `${issuer.issuer.replace(/\/+$/, '')}/.well-known/openid-configuration`;
+}
+
+/** `path` under the API server's address (which may itself carry a path prefix). */
+function onApiServer(server: URL, path: string): string {
+  return new URL(path, server.href.endsWith('/') ? server.href : `${server.href}/`).href;
 }
 
 /** Lazily discovers `issuer` (cached, refreshed after `discoveryMaxAgeMs`, retried after a failure) and serves its keys. */
@@ -36,13 +42,14 @@ export function createIssuerKeys(issuer: TrustedIssuer, deps: IssuerKeysDeps): I
   const discoveryUrl = discoveryUrlOf(issuer);
   let current: Discovered | undefined;
   let pending: Promise<Discovered> | undefined;
-  const { tokenFile } = issuer;
+  // Re-read on each fetch: fetches are rare and projected tokens rotate.
+  const tokenFile = issuer.tokenFile === undefined ? undefined : createTokenFile({ path: issuer.tokenFile, reloadMs: 0, what: 'issuer token file' });
 
   // Only this issuer's discovery URL and the JWKS address its discovery names see the token; never a redirect target
-  // (IssuerFetch does not follow redirects). Re-read on each fetch: fetches are rare and projected tokens rotate.
+  // (IssuerFetch does not follow redirects). An API-server issuer's credentials are added by its IssuerFetch instead.
   async function withBearer(headers: Headers | Record<string, string> | undefined): Promise<Headers> {
     const out = new Headers(headers);
-    if (tokenFile !== undefined) out.set('authorization', `Bearer ${await readIssuerToken(tokenFile)}`);
+    if (tokenFile !== undefined) out.set('authorization', `Bearer ${await tokenFile.token()}`);
     return out;
   }
 
@@ -59,7 +66,9 @@ export function createIssuerKeys(issuer: TrustedIssuer, deps: IssuerKeysDeps): I
     if (fields['issuer'] !== issuer.issuer) {
       throw authError('wrong_issuer', `discovery at ${discoveryUrl} names issuer ${String(fields['issuer'])}, not ${issuer.issuer}`);
     }
-    const jwksUri = parseJwksUri(fields['jwks_uri'], discoveryUrl);
+    // An API server's discovery names its keys at the address it advertises (often inside the cluster's network):
+    // the keys are read where the discovery was, at the API server's own /openid/v1/jwks.
+    const jwksUri = issuer.apiServer === undefined ? parseJwksUri(fields['jwks_uri'], discoveryUrl) : onApiServer(issuer.apiServer.target().server, 'openid/v1/jwks');
     const refreshAt = deps.now() + deps.discoveryMaxAgeMs;
     if (current?.jwksUri === jwksUri) return { ...current, refreshAt };
     const jwks = createRemoteJWKSet(new URL(jwksUri), {

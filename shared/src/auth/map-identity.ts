@@ -83,7 +83,7 @@ function groupsOf(payload: JWTPayload, claim: string): string[] {
 }
 
 function safeClaims(issuer: TrustedIssuer, payload: JWTPayload): Record<string, unknown> {
-  const keep = new Set([...SAFE_CLAIMS, issuer.usernameClaim ?? 'sub', issuer.groupsClaim ?? 'groups']);
+  const keep = new Set([...SAFE_CLAIMS, issuer.usernameClaim ?? 'sub', issuer.groupsClaim ?? 'groups', ...(issuer.extraClaims ?? [])]);
   const claims: Record<string, unknown> = {};
   for (const key of keep) if (payload[key] !== undefined) claims[key] = payload[key];
   return claims;

@@ -1,0 +1,56 @@
+import type { Logger } from '@auditgate/shared';
+import type { ApiServerConnection } from '@auditgate/shared/kube';
+import {
+  createCachedTokenVerifier, createReviewedTokenVerifier, createTokenReviewer, createTokenVerifier, type TokenVerifier, type TrustedIssuer,
+} from '@auditgate/shared/auth';
+import type { ProxyConfig } from '../config/proxy-config.js';
+
+/** Dependencies of {@link createCallerVerifier}. */
+export interface CallerVerifierDeps {
+  /** The API server the gateway fronts, with the gateway's own credentials. */
+  readonly upstream: ApiServerConnection;
+  readonly now: () => number;
+  readonly logger: Logger;
+}
+
+/** True when `issuer` is the upstream API server itself (same origin and path, ignoring a trailing slash). */
+function isUpstream(issuer: string, server: URL): boolean {
+  const strip = (s: string): string => s.replace(/\/+$/, '');
+  try {
+    return strip(new URL(issuer).href) === strip(server.href);
+  } catch {
+    return false;
+  }
+}
+
+/** Whether the service-account issuer is reached through the upstream API server (see `PROXY_SA_ISSUER_TRUST`). */
+export function trustsUpstream(trust: ProxyConfig['saIssuerTrust'], issuer: TrustedIssuer, server: URL): boolean {
+  if (issuer.kind !== 'serviceaccount' || trust === 'issuer') return false;
+  if (trust === 'upstream') return true;
+  return issuer.caFile === undefined && issuer.tokenFile === undefined && issuer.discoveryUrl === undefined && isUpstream(issuer.issuer, server);
+}
+
+/**
+ * The verifier of the callers' bearer tokens: signature and claims (cached), the service-account issuer reached
+ * through the upstream cluster when so configured, then, for service-account tokens, the cluster's TokenReview
+ * (on by default, answers reused for `PROXY_SA_TOKEN_REVIEW_CACHE_MS`) with the gateway's upstream credentials.
+ */
+export function createCallerVerifier(config: ProxyConfig, deps: CallerVerifierDeps): TokenVerifier {
+  const { upstream, now, logger } = deps;
+  const server = upstream.target().server;
+  const issuers = config.issuers.map((issuer) => {
+    if (!trustsUpstream(config.saIssuerTrust, issuer, server)) return issuer;
+    logger.info({ issuer: issuer.issuer, server: server.origin }, 'service-account issuer: discovery and keys through the upstream API server, with its CA and credentials');
+    return { ...issuer, apiServer: upstream };
+  });
+  const verifier = createCachedTokenVerifier(createTokenVerifier({ issuers, now, logger }), { now });
+  const reviewed = new Map(config.issuers.filter((i) => i.kind === 'serviceaccount').map((i) => [i.issuer, i.audiences] as const));
+  if (!config.saTokenReview.enabled || reviewed.size === 0) return verifier;
+  logger.info({ server: server.origin, cacheMs: config.saTokenReview.cacheMs }, 'service-account tokens are confirmed with the cluster (TokenReview)');
+  return createReviewedTokenVerifier(verifier, {
+    reviewer: createTokenReviewer({ apiServer: upstream }),
+    audiences: reviewed,
+    cacheMs: config.saTokenReview.cacheMs,
+    now,
+  });
+}
