@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The proxy benchmark (`npm run bench`): installs wrk and nginx if missing, checks that the stack's kube-apiserver and
 # Kafka run (starts them if not, and stops only what it started), then runs test/bench/proxy-bench.ts and
-# test/bench/detector-bench.ts (event → webhook alert latency under 2,000 events/s; knobs BENCH_DETECTOR_*).
+# test/bench/detector-bench.ts (event → webhook alert latency under 2,000 events/s; knobs BENCH_DETECTOR_*) and
+# test/bench/token-review-bench.ts (what TokenReview costs per new token and per request; BENCH_REVIEW_*).
 # Reported, not gated: exits 0 whatever the verdicts; non-zero only if it could not measure.
 # Knobs: BENCH_SECONDS, BENCH_ROUNDS, BENCH_CONNECTIONS, BENCH_THREADS, BENCH_RATE, BENCH_PROBE_SECONDS,
 # BENCH_WATCHES, BENCH_LIST_MB, BENCH_OUT (see test/bench/bench-settings.ts).
@@ -37,3 +38,4 @@ export KAFKAJS_NO_PARTITIONER_WARNING=1
 npx tsx test/bench/proxy-bench.ts
 npx tsx test/bench/detector-bench.ts
 npx tsx test/bench/indexer-bench.ts
+npx tsx test/bench/token-review-bench.ts

@@ -3,13 +3,18 @@
  * local stack; kubectl reads a Secret through the gateway; the exchange reaches OpenSearch through Kafka and the
  * indexer, the detector raises SECRET_READ and pages Alertmanager, and the query service (API and UI) shows both to
  * the analyst whose token `npm start` printed. Ctrl-C then stops everything it started.
+ * The same again in named-cluster mode (`AUDITGATE_KUBECONFIG=<kubeconfig> npm start`), with the local API server
+ * behind a kubeconfig as a user's own cluster would be (CA as data, its issuer reached through it); and the
+ * preflight of that mode, which starts nothing when the cluster cannot serve Auditgate and says what is missing.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { resolve } from 'node:path';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { readKubeCredentials, readStackEnv, kubectl, uniqueName, waitFor } from '@auditgate/shared/testing';
 
 const stack = readStackEnv(process.env);
@@ -37,36 +42,68 @@ async function interrupt(child: ChildProcess): Promise<boolean> {
   return stopped;
 }
 
-async function startMain(ports: Record<string, number>, onSpawn: (child: ChildProcess) => void): Promise<Started> {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const [name, port] of Object.entries(ports)) env[name] = String(port);
+/** `npm start` as a child process group, its output collected. */
+function spawnMain(env: NodeJS.ProcessEnv): { child: ChildProcess; output: () => string } {
   const child = spawn('bash', ['test/stack/run-main.sh'], { cwd: root, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-  onSpawn(child);
   let text = '';
   child.stdout!.on('data', (c: Buffer) => { text += c.toString('utf8'); });
   child.stderr!.on('data', (c: Buffer) => { text += c.toString('utf8'); });
+  return { child, output: () => text };
+}
+
+/** A user's own kubeconfig for the local API server: one context, the CA inline, as kind or kubeadm write it. */
+function userKubeconfig(dir: string, user: Record<string, string>, server = stack.kubeApiserverUrl): string {
+  const file = join(dir, `config-${uniqueName('kc')}`);
+  writeFileSync(file, JSON.stringify({
+    apiVersion: 'v1', kind: 'Config', 'current-context': 'my-cluster',
+    clusters: [{ name: 'my-cluster', cluster: { server, 'certificate-authority-data': creds.ca.toString('base64') } }],
+    users: [{ name: 'me', user }],
+    contexts: [{ name: 'my-cluster', context: { cluster: 'my-cluster', user: 'me' } }],
+  }), { mode: 0o600 });
+  return file;
+}
+
+async function startMain(ports: Record<string, number>, onSpawn: (child: ChildProcess) => void, extraEnv: NodeJS.ProcessEnv = {}): Promise<Started> {
+  const env: NodeJS.ProcessEnv = { ...process.env, ...extraEnv };
+  for (const [name, value] of Object.entries(extraEnv)) if (value === undefined) delete env[name];
+  for (const [name, port] of Object.entries(ports)) env[name] = String(port);
+  const { child, output } = spawnMain(env);
+  onSpawn(child);
+  let text = '';
+  const refresh = (): string => { text = output(); return text; };
   await waitFor('npm start to print "Auditgate is running"', async () => {
-    if (child.exitCode !== null) throw new Error(`npm start exited with ${child.exitCode}:\n${text}`);
-    return text.includes('Press Ctrl-C to stop everything') ? true : undefined;
+    if (child.exitCode !== null) throw new Error(`npm start exited with ${child.exitCode}:\n${refresh()}`);
+    return refresh().includes('Press Ctrl-C to stop everything') ? true : undefined;
   }, 240_000, 500);
   const kubeconfig = /export KUBECONFIG=(\S+)/.exec(text)?.[1];
   const ui = /Analyst UI .*?: (http:\/\/\S+\/ui\/#token=(\S+))/.exec(text);
   assert.ok(kubeconfig, `no kubeconfig in the output:\n${text}`);
   assert.ok(ui, `no UI address in the output:\n${text}`);
-  return { child, output: () => text, kubeconfig, uiUrl: ui[1]!, token: ui[2]!, queryUrl: `http://127.0.0.1:${ports['QUERY_PORT']}` };
+  return { child, output, kubeconfig, uiUrl: ui[1]!, token: ui[2]!, queryUrl: `http://127.0.0.1:${ports['QUERY_PORT']}` };
 }
 
-describe('npm start: the whole pipeline on the local stack', { timeout: 600_000 }, () => {
+async function freePorts(): Promise<Record<string, number>> {
+  return {
+    PROXY_HTTPS_PORT: await freePort(), PROXY_OPS_PORT: await freePort(), INDEXER_OPS_PORT: await freePort(),
+    DETECTOR_OPS_PORT: await freePort(), QUERY_PORT: await freePort(), QUERY_OPS_PORT: await freePort(),
+  };
+}
+
+for (const mode of ['local', 'named'] as const) describe(mode === 'local'
+  ? 'npm start: the whole pipeline on the local stack'
+  : 'npm start against a named cluster (AUDITGATE_KUBECONFIG, the local API server as the user\'s own cluster): the whole pipeline', { timeout: 600_000 }, () => {
   let main: Started;
   let child: ChildProcess | undefined;
   const namespace = uniqueName('e2e').toLowerCase().replace(/[^a-z0-9-]/g, '-');
+  const dir = mkdtempSync(join(tmpdir(), 'ag-e2e-'));
 
   before(async () => {
-    const ports = {
-      PROXY_HTTPS_PORT: await freePort(), PROXY_OPS_PORT: await freePort(), INDEXER_OPS_PORT: await freePort(),
-      DETECTOR_OPS_PORT: await freePort(), QUERY_PORT: await freePort(), QUERY_OPS_PORT: await freePort(),
-    };
-    main = await startMain(ports, (c) => { child = c; });
+    // As kind and kubeadm write it: an admin client certificate (group system:masters) and key, inline.
+    const pki = (name: string): string => readFileSync(join(stack.kubeState, 'pki', name)).toString('base64');
+    const admin = { 'client-certificate-data': pki('kubelet-client.crt'), 'client-key-data': pki('kubelet-client.key') };
+    // A user's machine does not trust the cluster's private CA: only the kubeconfig does (these tests set it globally).
+    const env = mode === 'local' ? {} : { AUDITGATE_KUBECONFIG: userKubeconfig(dir, admin), NODE_EXTRA_CA_CERTS: undefined };
+    main = await startMain(await freePorts(), (c) => { child = c; }, env);
     await kubectl(stack, creds.adminKubeconfig, ['create', 'namespace', namespace]);
     await kubectl(stack, creds.adminKubeconfig, ['-n', namespace, 'create', 'secret', 'generic', 'db', `--from-literal=password=${SECRET_VALUE}`]);
   });
@@ -74,6 +111,7 @@ describe('npm start: the whole pipeline on the local stack', { timeout: 600_000 
   after(async () => {
     await kubectl(stack, creds.adminKubeconfig, ['delete', 'namespace', namespace, '--wait=false']).catch(() => undefined);
     if (child !== undefined) await interrupt(child);
+    rmSync(dir, { recursive: true, force: true });
   });
 
   const api = async (path: string): Promise<{ status: number; body: Record<string, unknown> }> => {
@@ -102,8 +140,10 @@ describe('npm start: the whole pipeline on the local stack', { timeout: 600_000 
     assert.equal(one.status, 200);
     const stages = one.body['stages'] as Record<string, unknown>;
     assert.ok(stages['RequestReceived'] !== undefined && stages['ResponseComplete'] !== undefined, JSON.stringify(stages));
-    const ag = one.body['auditgate'] as { actor: { username: string }; enrichment: { secretAccess: boolean }; policy: { decision: string } };
+    const ag = one.body['auditgate'] as { actor: { username: string; review?: { checked: boolean; authenticated: boolean } }; enrichment: { secretAccess: boolean }; policy: { decision: string } };
     assert.equal(ag.actor.username, 'system:serviceaccount:auditgate-agents:mcp-agent');
+    assert.equal(ag.actor.review?.checked, true, 'the agent\'s token was confirmed with the cluster (TokenReview)');
+    assert.equal(ag.actor.review?.authenticated, true);
     assert.equal(ag.enrichment.secretAccess, true);
     assert.equal(ag.policy.decision, 'mask');
     assert.ok(!JSON.stringify(one.body).includes(SECRET_VALUE), 'the plaintext reached OpenSearch');
@@ -115,7 +155,7 @@ describe('npm start: the whole pipeline on the local stack', { timeout: 600_000 
       assert.equal(r.status, 200, JSON.stringify(r.body));
       return (r.body['alerts'] as Array<Record<string, unknown>>).find((a) => (a['evidence'] as string[]).includes(auditID));
     }, 60_000, 1000);
-    assert.equal(alert['severity'], 'high');
+    assert.equal(alert['severity'], 'low', 'read through the example policy\'s mask rule (SECRET_READ severityOverrides)');
     assert.match(String(alert['link']), new RegExp(`^${main.queryUrl}/ui/events/`));
     const page = await fetch(String(alert['link']));
     assert.equal(page.status, 200);
@@ -131,5 +171,39 @@ describe('npm start: the whole pipeline on the local stack', { timeout: 600_000 
     assert.equal(await interrupt(main.child), true, `npm start did not stop within a minute:\n${main.output()}`);
     const ready = await fetch(`${main.queryUrl}/api/v1/whoami`).then(() => true, () => false);
     assert.equal(ready, false, 'the query service still answers after Ctrl-C');
+  });
+});
+
+describe('npm start against a named cluster that cannot serve Auditgate: nothing starts, and it says what is missing', { timeout: 300_000 }, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ag-e2e-preflight-'));
+  const namespace = uniqueName('e2e-weak').toLowerCase().replace(/[^a-z0-9-]/g, '-');
+  after(async () => {
+    await kubectl(stack, creds.adminKubeconfig, ['delete', 'namespace', namespace, '--wait=false']).catch(() => undefined);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** Runs npm start to its end; it must fail before starting any service. */
+  async function refused(kubeconfig: string): Promise<string> {
+    const { child, output } = spawnMain({ ...process.env, ...(await freePorts()), AUDITGATE_KUBECONFIG: kubeconfig });
+    const [code] = await once(child, 'exit') as [number | null];
+    assert.notEqual(code, 0, output());
+    assert.ok(!/starting (proxy|indexer|detector|query)|Auditgate is running/.test(output()), `something was started:\n${output()}`);
+    return output();
+  }
+
+  it('an unreachable API server', async () => {
+    const out = await refused(userKubeconfig(dir, { token: creds.adminToken }, 'https://127.0.0.1:1'));
+    assert.match(out, /the API server https:\/\/127\.0\.0\.1:1 cannot be reached with this kubeconfig/);
+  });
+
+  it('an identity without TokenReview and TokenRequest permissions', async () => {
+    await kubectl(stack, creds.adminKubeconfig, ['create', 'namespace', namespace]);
+    await kubectl(stack, creds.adminKubeconfig, ['-n', namespace, 'create', 'serviceaccount', 'weak']);
+    const token = (await kubectl(stack, creds.adminKubeconfig, ['-n', namespace, 'create', 'token', 'weak', '--duration', '10m'])).trim();
+    const out = await refused(userKubeconfig(dir, { token }));
+    assert.match(out, /not ready for Auditgate with kubeconfig user "me"\. Missing:/);
+    assert.match(out, /permission to create tokenreviews/);
+    assert.match(out, /permission to create serviceaccounts\/token in namespace auditgate-agents/);
+    assert.match(out, /Nothing was started/);
   });
 });

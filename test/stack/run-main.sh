@@ -3,6 +3,9 @@
 # Auditgate service against the local kube-apiserver (or the cluster named by AUDITGATE_KUBECONFIG), and prints the
 # kubeconfig that points kubectl or an MCP server at the gateway. Ctrl-C stops everything it started.
 set -euo pipefail
+# A relative AUDITGATE_KUBECONFIG means the caller's folder (npm runs scripts from the package root; INIT_CWD is where
+# `npm start` was typed).
+if [[ -n ${AUDITGATE_KUBECONFIG:-} && $AUDITGATE_KUBECONFIG != /* ]]; then AUDITGATE_KUBECONFIG=${INIT_CWD:-$PWD}/$AUDITGATE_KUBECONFIG; fi
 cd "$(dirname "$0")/../.."
 source test/stack/lib.sh
 STACK=test/stack/stack.sh
@@ -12,6 +15,17 @@ mkdir -p "$MAIN_STATE"; chmod 700 "$MAIN_STATE"
 bash test/stack/system-packages.sh
 if [[ ! -x node_modules/.bin/tsx || package-lock.json -nt node_modules/.package-lock.json ]]; then
   log "installing npm dependencies"; npm install --no-audit --no-fund
+fi
+
+eval "$(bash "$STACK" env)" # the stack's addresses and kubectl; nothing is started by this
+AGENT_NS=${AUDITGATE_AGENT_NAMESPACE:-auditgate-agents}
+AGENT_SA=${AUDITGATE_AGENT_SERVICEACCOUNT:-mcp-agent}
+ANALYST_NS=${AUDITGATE_ANALYST_NAMESPACE:-auditgate-analysts}
+ANALYST_SA=${AUDITGATE_ANALYST_SERVICEACCOUNT:-analyst}
+# Named-cluster mode: the user's cluster must be able to serve Auditgate before anything is started.
+if [[ -n ${AUDITGATE_KUBECONFIG:-} ]]; then
+  KUBECTL_BIN=${KUBECTL_BIN:-$(command -v kubectl || echo "$KUBECTL")}
+  ISSUER=$(bash test/stack/preflight-cluster.sh "$KUBECTL_BIN" "$AUDITGATE_KUBECONFIG" "$AGENT_NS/$AGENT_SA" "$ANALYST_NS/$ANALYST_SA")
 fi
 
 components=(kafka opensearch moto alertmanager)
@@ -29,27 +43,22 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 bash "$STACK" up "${components[@]}"
-eval "$(bash "$STACK" env)"
+eval "$(bash "$STACK" env)" # again: `up` may have chosen ports
 
 # The cluster the gateway fronts, and who the caller is.
 if [[ -n ${AUDITGATE_KUBECONFIG:-} ]]; then
   UPSTREAM_KUBECONFIG=$AUDITGATE_KUBECONFIG
-  KUBECTL_BIN=${KUBECTL_BIN:-$(command -v kubectl || echo "$KUBECTL")}
 else
   UPSTREAM_KUBECONFIG=$KUBE_STATE/gateway-upstream.kubeconfig
   KUBECTL_BIN=$KUBECTL
 fi
 kc() { "$KUBECTL_BIN" --kubeconfig "$UPSTREAM_KUBECONFIG" "$@"; }
-ISSUER=$(kc get --raw /.well-known/openid-configuration | sed -n 's/.*"issuer":"\([^"]*\)".*/\1/p')
+[[ -n ${ISSUER:-} ]] || ISSUER=$(kc get --raw /.well-known/openid-configuration | sed -n 's/.*"issuer":"\([^"]*\)".*/\1/p')
 [[ -n $ISSUER ]] || die "cannot read the cluster's service-account issuer (/.well-known/openid-configuration)"
-AGENT_NS=${AUDITGATE_AGENT_NAMESPACE:-auditgate-agents}
-AGENT_SA=${AUDITGATE_AGENT_SERVICEACCOUNT:-mcp-agent}
 kc get namespace "$AGENT_NS" >/dev/null 2>&1 || kc create namespace "$AGENT_NS" >/dev/null
 kc -n "$AGENT_NS" get serviceaccount "$AGENT_SA" >/dev/null 2>&1 || kc -n "$AGENT_NS" create serviceaccount "$AGENT_SA" >/dev/null
 AGENT_TOKEN=$(kc -n "$AGENT_NS" create token "$AGENT_SA" --audience auditgate --duration 24h)
 # The analyst who signs in to the query service: a service account of the same issuer, bound to the admin role.
-ANALYST_NS=${AUDITGATE_ANALYST_NAMESPACE:-auditgate-analysts}
-ANALYST_SA=${AUDITGATE_ANALYST_SERVICEACCOUNT:-analyst}
 kc get namespace "$ANALYST_NS" >/dev/null 2>&1 || kc create namespace "$ANALYST_NS" >/dev/null
 kc -n "$ANALYST_NS" get serviceaccount "$ANALYST_SA" >/dev/null 2>&1 || kc -n "$ANALYST_NS" create serviceaccount "$ANALYST_SA" >/dev/null
 ANALYST_TOKEN=$(kc -n "$ANALYST_NS" create token "$ANALYST_SA" --audience auditgate-query --duration 24h)
@@ -71,11 +80,18 @@ start_service() { # NAME ENV... -- starts services/NAME with the given environme
   service_pids+=($!)
 }
 
-issuer_ca=()
-[[ -z ${AUDITGATE_KUBECONFIG:-} ]] && issuer_ca=("PROXY_SA_ISSUER_CA_FILE=$KUBE_STATE/pki/ca.crt")
+# The issuer's trust: the local cluster's CA file; a named cluster's own API server, with the kubeconfig's CA and
+# credentials (its issuer is often an in-cluster address such as https://kubernetes.default.svc.cluster.local).
+if [[ -n ${AUDITGATE_KUBECONFIG:-} ]]; then
+  issuer_trust=(PROXY_SA_ISSUER_TRUST=upstream)
+  query_trust=",\"kubeconfig\":\"$UPSTREAM_KUBECONFIG\""
+else
+  issuer_trust=("PROXY_SA_ISSUER_CA_FILE=$KUBE_STATE/pki/ca.crt")
+  query_trust=",\"caFile\":\"$KUBE_STATE/pki/ca.crt\""
+fi
 start_service proxy NODE_OPTIONS=--max-semi-space-size=8 \
   PROXY_UPSTREAM_MODE=kubeconfig PROXY_UPSTREAM_KUBECONFIG="$UPSTREAM_KUBECONFIG" \
-  PROXY_SA_ISSUER_URL="$ISSUER" "${issuer_ca[@]}" \
+  PROXY_SA_ISSUER_URL="$ISSUER" "${issuer_trust[@]}" \
   PROXY_POLICY_FILE="${AUDITGATE_POLICY_FILE:-services/proxy/policy/example-policy.yaml}" \
   PROXY_MASKING_KEY_FILE="$MAIN_STATE/masking.key" \
   PROXY_TLS_CERT_FILE="$MAIN_STATE/proxy.crt" PROXY_TLS_KEY_FILE="$MAIN_STATE/proxy.key" \
@@ -92,11 +108,9 @@ start_service detector \
   DETECTOR_ALERTMANAGER_URL="$ALERTMANAGER_URL" ${DETECTOR_WEBHOOK_URL:+DETECTOR_WEBHOOK_URL="$DETECTOR_WEBHOOK_URL"}
 QUERY_PORT=${QUERY_PORT:-8080}
 QUERY_OPS_PORT=${QUERY_OPS_PORT:-9467}
-query_ca=''
-[[ -z ${AUDITGATE_KUBECONFIG:-} ]] && query_ca=",\"caFile\":\"$KUBE_STATE/pki/ca.crt\""
 start_service query \
   OPENSEARCH_URL="$OPENSEARCH_URL" QUERY_PORT="$QUERY_PORT" QUERY_OPS_PORT="$QUERY_OPS_PORT" \
-  QUERY_OIDC_ISSUERS="[{\"issuer\":\"$ISSUER\",\"audiences\":[\"auditgate-query\"]$query_ca}]" \
+  QUERY_OIDC_ISSUERS="[{\"issuer\":\"$ISSUER\",\"audiences\":[\"auditgate-query\"],\"kind\":\"serviceaccount\"$query_trust}]" \
   QUERY_ROLE_BINDINGS="${QUERY_ROLE_BINDINGS:-admin=system:serviceaccount:$ANALYST_NS:$ANALYST_SA}"
 wait_for proxy "$AUDITGATE_LOGS/proxy.log" 60 curl -fsS "http://127.0.0.1:$PROXY_OPS_PORT/readyz"
 wait_for indexer "$AUDITGATE_LOGS/indexer.log" 60 curl -fsS "http://127.0.0.1:$INDEXER_OPS_PORT/readyz"

@@ -80,6 +80,9 @@ describe('k8s kustomizations against the real kube-apiserver', () => {
       ['auditgate:auditgate-proxy', ['delete', 'pods', '-n', 'default'], false],
       ['auditgate:auditgate-proxy', ['create', 'deployments.apps', '-n', 'default'], false],
       ['auditgate:auditgate-proxy', ['impersonate', 'users'], false],
+      // TokenReview (PROXY_SA_TOKEN_REVIEW), and nothing else of system:auth-delegator.
+      ['auditgate:auditgate-proxy', ['create', 'tokenreviews.authentication.k8s.io'], true],
+      ['auditgate:auditgate-proxy', ['create', 'subjectaccessreviews.authorization.k8s.io'], false],
       ...indexerMatrix(),
       ['auditgate:auditgate-detector', ['list', 'pods', '-A'], false],
       ['auditgate:auditgate-query', ['get', 'configmaps', '-n', 'auditgate'], false],
