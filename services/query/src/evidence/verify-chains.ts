@@ -58,10 +58,10 @@ function endOf(s: StreamLine, lines: readonly StreamLine[], origins: readonly Ve
   const interval = latest?.payload.intervalMs ?? 10_000;
   const liveSince = Math.min(w.to, w.now) - (2 * interval + w.graceMs);
   const lastActivity = Math.max(latest === undefined ? 0 : Date.parse(latest.payload.time), ...[...s.line.values()].map((r) => r.time));
-  if (lastActivity >= liveSince) return { state: 'running', problems: [] };
   const succeeded = lastHash !== undefined && (lines.some((o) => o !== s && o.line.get(1)?.link.prevHash === lastHash)
     || [...origins, ...lines.flatMap((o) => o.checkpoints)].some((c) => c.payload.stream !== s.stream && c.payload.seq === 0 && c.payload.hash === lastHash));
   if (succeeded) return { state: 'succeeded', problems: [] };
+  if (lastActivity >= liveSince) return { state: 'running', problems: [] };
   const signed = Math.max(0, ...cps.map((c) => c.payload.seq));
   if (latest === undefined) {
     return { state: 'open', problems: [{ kind: 'missing-checkpoint', stream: s.stream, seq: s.lo, seqTo: last, detail: `no verified checkpoint signs positions ${s.lo}–${last}` }] };

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { Client } from '@opensearch-project/opensearch';
 import type { Kafka } from 'kafkajs';
 import type { JSONWebKeySet } from 'jose';
-import { createKafka, createLogger, createMetricsRegistry, ensureTopics, RenewableProducer, type Env } from '@auditgate/shared';
+import { createKafka, createLogger, createMetricsRegistry, ensureTopics, RenewableProducer, type Env, type SendingProducer } from '@auditgate/shared';
 import { readStackEnv, uniqueName, waitFor } from '@auditgate/shared/testing';
 import { createApp, type ProxyApp } from '../../../../services/proxy/src/app.js';
 import { loadConfig } from '../../../../services/proxy/src/config/load-config.js';
@@ -70,7 +70,11 @@ export interface Gateway {
 }
 
 /** Starts a gateway for `names` (instance `instance`, checkpoints every 5 events or 1 s); `env` overrides. */
-export async function startGateway(names: EvidenceNames, options: { instance: string; dir?: string; env?: Env; policy?: string }): Promise<Gateway> {
+export async function startGateway(names: EvidenceNames, options: {
+  instance: string; dir?: string; env?: Env; policy?: string;
+  /** Wraps the producer the gateway gets (to make some sends fail, say). */
+  producer?: (real: SendingProducer) => SendingProducer;
+}): Promise<Gateway> {
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'auditgate-evidence-'));
   const policyFile = join(dir, 'policy.yaml');
   writeFileSync(policyFile, options.policy ?? OPEN_POLICY);
@@ -94,7 +98,7 @@ export async function startGateway(names: EvidenceNames, options: { instance: st
   const kafka = createKafka({ brokers: config.kafka.brokers, clientId: uniqueName('evidence-gw'), logger, retry: { retries: 2, initialRetryTime: 100, maxRetryTime: 1000 } });
   const producer = new RenewableProducer(() => kafka.producer({ idempotent: true, maxInFlightRequests: 5, allowAutoTopicCreation: false }), logger.child({ component: 'kafka-producer' }));
   await producer.connect();
-  const app = createApp(config, { logger, registry: createMetricsRegistry('proxy'), upstream, producer, kafka });
+  const app = createApp(config, { logger, registry: createMetricsRegistry('proxy'), upstream, producer: options.producer?.(producer) ?? producer, kafka });
   const addresses = await app.start();
   let stopped: Promise<void> | undefined;
   return {
