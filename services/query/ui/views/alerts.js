@@ -23,6 +23,18 @@ export function canRespond(roles) {
 
 const statusBadge = (status) => h('span', { class: `badge triage-${status}` }, status);
 
+/** The MITRE ATT&CK technique an alert's rule names (`T1609`), titled with its name; null when it names none. */
+export function techniqueTag(technique) {
+  return technique?.id ? h('span', { class: 'badge technique mono', title: technique.name ?? '' }, technique.id) : null;
+}
+
+/** How an alert's events ended: `refused`, or `2 allowed, 1 refused` when they differ. */
+export function outcomeText(alert) {
+  const counts = Object.entries(alert?.outcomes ?? {}).filter(([, n]) => n > 0);
+  if (counts.length > 1) return counts.map(([o, n]) => `${n} ${o}`).join(', ');
+  return counts[0]?.[0] ?? alert?.outcome;
+}
+
 /** Renders the alert inbox (and the alert `ctx.param`, when given) into `main`. */
 export async function renderAlerts(ctx, main) {
   ctx.setTitle('Alerts');
@@ -59,7 +71,8 @@ export async function renderAlerts(ctx, main) {
         onkeydown: (e) => { if (e.key === 'Enter' && !e.target.closest('a')) open(); },
       },
       h('td', null, severityBadge(alert.severity)),
-      h('td', { class: 'title' }, h('a', { href: alertPath(alert.id), onclick: (e) => { e.preventDefault(); open(); } }, alert.title ?? alert.rule ?? alert.id)),
+      h('td', { class: 'title' }, h('a', { href: alertPath(alert.id), onclick: (e) => { e.preventDefault(); open(); } }, alert.title ?? alert.rule ?? alert.id),
+        alert.technique?.id ? ' ' : null, techniqueTag(alert.technique)),
       h('td', { class: 'mono clip', title: alert.actor ?? '' }, h('a', { href: actorPath(alert.actor ?? '') }, alert.actor ?? '—')),
       h('td', { class: 'num' }, text(alert.count)),
       h('td', { class: 'mono nowrap', title: formatTime(alert.lastSeen) }, formatShortTime(alert.lastSeen)),
@@ -130,6 +143,9 @@ function renderDetail(ctx, container, alert, onUpdated) {
       why ? h('p', { class: 'muted small' }, why) : null),
     definitionList([
       ['Rule', `${alert.rule ?? '—'}${alert.ruleSource ? ` (${alert.ruleSource})` : ''}`],
+      // Text, not a link: the UI links only within itself (dom.js safeHref).
+      ['ATT&CK technique', alert.technique?.id ? h('span', { class: 'technique' }, `${alert.technique.id} ${alert.technique.name ?? ''}`.trim()) : undefined],
+      ['Outcome', outcomeText(alert)],
       ['Actor', alert.actor ? h('a', { href: actorPath(alert.actor) }, alert.actor) : undefined],
       ['On behalf of', alert.onBehalfOf],
       ['Cluster', alert.cluster],

@@ -124,5 +124,7 @@ function completeAlert(p: Partial<Alert>, i: number): Alert {
     evidence: p.evidence ?? [], firstSeen: p.firstSeen ?? lastSeen, lastSeen, count: p.count ?? 1,
     summary: p.summary ?? `${actor} triggered ${rule}`, link: p.link ?? '', details: p.details ?? {},
     ...(p.onBehalfOf === undefined ? {} : { onBehalfOf: p.onBehalfOf }), ...(p.cluster === undefined ? {} : { cluster: p.cluster }),
+    ...(p.technique === undefined ? {} : { technique: p.technique }), ...(p.outcome === undefined ? {} : { outcome: p.outcome }),
+    ...(p.outcomes === undefined ? {} : { outcomes: p.outcomes }),
   };
 }
