@@ -13,11 +13,16 @@ export interface CallerVerifierDeps {
   readonly logger: Logger;
 }
 
-/** True when `issuer` is the upstream API server itself (same origin and path, ignoring a trailing slash). */
-function isUpstream(issuer: string, server: URL): boolean {
+/**
+ * True when `issuer` can only be the cluster's own API server: the upstream server itself (same origin and path,
+ * ignoring a trailing slash), or an in-cluster address (`*.svc`, `*.svc.cluster.local`), which is what kind, k3s and
+ * kubeadm clusters name and which is unreachable from outside the cluster.
+ */
+function isClusterIssuer(issuer: string, server: URL): boolean {
   const strip = (s: string): string => s.replace(/\/+$/, '');
   try {
-    return strip(new URL(issuer).href) === strip(server.href);
+    const url = new URL(issuer);
+    return strip(url.href) === strip(server.href) || /\.svc(\.cluster\.local)?$/.test(url.hostname);
   } catch {
     return false;
   }
@@ -27,7 +32,7 @@ function isUpstream(issuer: string, server: URL): boolean {
 export function trustsUpstream(trust: ProxyConfig['saIssuerTrust'], issuer: TrustedIssuer, server: URL): boolean {
   if (issuer.kind !== 'serviceaccount' || trust === 'issuer') return false;
   if (trust === 'upstream') return true;
-  return issuer.caFile === undefined && issuer.tokenFile === undefined && issuer.discoveryUrl === undefined && isUpstream(issuer.issuer, server);
+  return issuer.caFile === undefined && issuer.tokenFile === undefined && issuer.discoveryUrl === undefined && isClusterIssuer(issuer.issuer, server);
 }
 
 /**

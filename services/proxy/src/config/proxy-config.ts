@@ -32,7 +32,8 @@ export interface ProxyConfig {
    * How the service-account issuer (`PROXY_SA_ISSUER_URL`) is reached: `issuer` at its own URL (public, or with
    * `…_CA_FILE` / `…_TOKEN_FILE`); `upstream` through the API server the gateway fronts, with the upstream's CA and
    * credentials (discovery, then `/openid/v1/jwks`); `auto` is `upstream` when the issuer is the upstream server itself
-   * and no CA file, token file or discovery URL is set, else `issuer`.
+   * or an in-cluster name (`*.svc`, `*.svc.cluster.local`) and no CA file, token file or discovery URL is set, else
+   * `issuer`.
    */
   readonly saIssuerTrust: 'auto' | 'issuer' | 'upstream';
   /** Confirm each new service-account token with a TokenReview against the upstream cluster, answers reused for `cacheMs`. */
