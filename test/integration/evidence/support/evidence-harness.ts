@@ -6,7 +6,7 @@ import type { Client } from '@opensearch-project/opensearch';
 import type { Kafka } from 'kafkajs';
 import type { JSONWebKeySet } from 'jose';
 import { createKafka, createLogger, createMetricsRegistry, ensureTopics, RenewableProducer, type Env, type SendingProducer } from '@auditgate/shared';
-import { readStackEnv, uniqueName, waitFor } from '@auditgate/shared/testing';
+import { kubectl, readKubeCredentials, readStackEnv, uniqueName, waitFor } from '@auditgate/shared/testing';
 import { createApp, type ProxyApp } from '../../../../services/proxy/src/app.js';
 import { loadConfig } from '../../../../services/proxy/src/config/load-config.js';
 import { createKubeconfigCredentials } from '../../../../services/proxy/src/upstream/index.js';
@@ -72,6 +72,8 @@ export interface Gateway {
 /** Starts a gateway for `names` (instance `instance`, checkpoints every 5 events or 1 s); `env` overrides. */
 export async function startGateway(names: EvidenceNames, options: {
   instance: string; dir?: string; env?: Env; policy?: string;
+  /** The gateway's upstream credentials (default: the stack's auditgate-gateway user). */
+  upstreamKubeconfig?: string;
   /** Wraps the producer the gateway gets (to make some sends fail, say). */
   producer?: (real: SendingProducer) => SendingProducer;
 }): Promise<Gateway> {
@@ -81,7 +83,7 @@ export async function startGateway(names: EvidenceNames, options: {
   const config = loadConfig({
     PROXY_SA_ISSUER_URL: stack.kubeApiserverUrl,
     PROXY_SA_ISSUER_CA_FILE: `${stack.kubeState}/pki/ca.crt`,
-    PROXY_UPSTREAM_KUBECONFIG: `${stack.kubeState}/gateway-upstream.kubeconfig`,
+    PROXY_UPSTREAM_KUBECONFIG: options.upstreamKubeconfig ?? `${stack.kubeState}/gateway-upstream.kubeconfig`,
     PROXY_POLICY_FILE: policyFile,
     PROXY_MASKING_KEY: randomBytes(32).toString('hex'),
     PROXY_HTTP_PORT: '-1', PROXY_HTTPS_PORT: '0', PROXY_OPS_PORT: '0',
@@ -94,7 +96,7 @@ export async function startGateway(names: EvidenceNames, options: {
     ...options.env,
   });
   const logger = createLogger({ name: 'evidence-gateway', level: config.logLevel });
-  const upstream = await createKubeconfigCredentials({ kubeconfigPath: `${stack.kubeState}/gateway-upstream.kubeconfig` });
+  const upstream = await createKubeconfigCredentials({ kubeconfigPath: options.upstreamKubeconfig ?? `${stack.kubeState}/gateway-upstream.kubeconfig` });
   const kafka = createKafka({ brokers: config.kafka.brokers, clientId: uniqueName('evidence-gw'), logger, retry: { retries: 2, initialRetryTime: 100, maxRetryTime: 1000 } });
   const producer = new RenewableProducer(() => kafka.producer({ idempotent: true, maxInFlightRequests: 5, allowAutoTopicCreation: false }), logger.child({ component: 'kafka-producer' }));
   await producer.connect();
@@ -151,4 +153,27 @@ export function verifyIndexed(os: Client, names: Pick<EvidenceNames, 'indexPrefi
     source: 'opensearch', from, to, now: Date.now(), jwks,
     load: () => loadFromOpenSearch({ client: os, eventsIndex: names.indexPrefix, checkpointsIndex: names.checkpointsIndex, from, to, slackMs: 60_000 }),
   });
+}
+
+/**
+ * A gateway identity of its own in the real cluster (a cluster-admin service account, as the stack's gateway user is),
+ * so the API server's log tells this test's gateway apart from any other using the shared stack. Returns its username
+ * and an upstream kubeconfig.
+ */
+export async function dedicatedUpstream(dir: string): Promise<{ username: string; kubeconfig: string; namespace: string }> {
+  const creds = readKubeCredentials(stack);
+  const namespace = uniqueName('evidence-gw');
+  const admin = (args: string[]) => kubectl(stack, creds.adminKubeconfig, args);
+  await admin(['create', 'namespace', namespace]);
+  await admin(['-n', namespace, 'create', 'serviceaccount', 'gateway']);
+  await admin(['create', 'clusterrolebinding', namespace, '--clusterrole=cluster-admin', `--serviceaccount=${namespace}:gateway`]);
+  const token = (await admin(['-n', namespace, 'create', 'token', 'gateway', '--duration', '2h'])).trim();
+  const kubeconfig = join(dir, `${namespace}.kubeconfig`);
+  writeFileSync(kubeconfig, [
+    'apiVersion: v1', 'kind: Config',
+    `clusters: [{name: cluster, cluster: {server: "${stack.kubeApiserverUrl}", certificate-authority: "${stack.kubeState}/pki/ca.crt"}}]`,
+    `users: [{name: ${namespace}, user: {token: "${token}"}}]`,
+    `contexts: [{name: gw, context: {cluster: cluster, user: ${namespace}}}]`, 'current-context: gw', '',
+  ].join('\n'), { mode: 0o600 });
+  return { username: `system:serviceaccount:${namespace}:gateway`, kubeconfig, namespace };
 }
