@@ -118,6 +118,10 @@ export function loadConfig(env: Env): QueryConfig {
       maxKeys: r.int('QUERY_REFUSAL_AUDIT_MAX_KEYS', 50, { min: 1, max: 10_000 }),
     },
     ...(cursorKey === undefined ? {} : { cursorKey }),
+    evidence: {
+      checkpointsIndex: index('QUERY_CHECKPOINTS_INDEX', 'auditgate-checkpoints'),
+      jwks: r.list('QUERY_CHECKPOINT_JWKS', []),
+    },
     uiDir: r.str('QUERY_UI_DIR', BUILTIN_UI_DIR),
     shutdownTimeoutMs: r.int('QUERY_SHUTDOWN_TIMEOUT_MS', 20_000, { min: 0 }),
   };

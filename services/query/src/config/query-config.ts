@@ -74,6 +74,13 @@ export interface QueryConfig {
   readonly refusalAudit: { readonly windowMs: number; readonly maxKeys: number };
   /** Key of the cursor HMAC; random per process when unset (cursors then die with the process). */
   readonly cursorKey?: string;
+  /** Where `/verify` finds the tamper evidence and the keys that sign it. */
+  readonly evidence: {
+    /** Alias of the signed checkpoint indices (`<checkpoints>-YYYY.MM`). */
+    readonly checkpointsIndex: string;
+    /** JWKS files or URLs (a gateway's `/.well-known/jwks.json`) whose keys sign checkpoints; none: `/verify` answers 503. */
+    readonly jwks: string[];
+  };
   /** Folder of the analyst UI's static files. */
   readonly uiDir: string;
   readonly shutdownTimeoutMs: number;

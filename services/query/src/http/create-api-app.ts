@@ -18,6 +18,7 @@ import type { QueryMetrics } from './query-metrics.js';
 import { alertRoutes } from './routes-alerts.js';
 import { auditRoutes } from './routes-audit.js';
 import { eventRoutes } from './routes-events.js';
+import { evidenceRoutes } from './routes-evidence.js';
 import { exportRoutes } from './routes-export.js';
 import { reportRoutes } from './routes-reports.js';
 
@@ -93,6 +94,7 @@ export function createApiApp(d: ApiDeps): Express {
   api.use(exportRoutes({ ...shared, search: d.search, onRows: (format, rows) => d.metrics.exportRows.inc({ format }, rows) }));
   api.use(reportRoutes({ ...shared, client: d.client }));
   api.use(auditRoutes({ ...shared, client: d.client }));
+  api.use(evidenceRoutes({ ...shared, client: d.client }));
   // Unknown routes are audited too: probing the API is something an auditor wants to see.
   api.use(...guard('unknown'), (req, _res, next) => { next(new AppError(`no route ${req.method} ${req.path}`, { code: ErrorCodes.NOT_FOUND, status: 404 })); });
   app.use('/api/v1', api);

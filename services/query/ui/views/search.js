@@ -3,6 +3,7 @@
 import { toQuery } from '../api-client.js';
 import { h, replaceChildren } from '../dom.js';
 import { appendEventRows, eventsTable, loadMoreButton, RANGE_PRESETS } from '../widgets.js';
+import { trailBadge } from './trail-badge.js';
 
 const PAGE_SIZE = 50;
 
@@ -84,7 +85,8 @@ export async function renderSearch(ctx, main) {
     h('button', { type: 'submit' }, 'Search'),
     h('button', { type: 'button', class: 'secondary', onclick: () => ctx.navigate('/ui/search') }, 'Reset')));
   const results = h('section', { class: 'results', 'aria-label': 'Results', 'aria-busy': 'true' }, h('p', { class: 'muted' }, 'Searching…'));
-  replaceChildren(main, h('h1', { class: 'sr-only' }, 'Search events'), form, results);
+  const trail = trailBadge(ctx, { from: filters.from, to: filters.to, since: filters.since });
+  replaceChildren(main, h('h1', { class: 'sr-only' }, 'Search events'), form, trail, results);
 
   let page;
   try {
