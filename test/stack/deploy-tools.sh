@@ -3,7 +3,8 @@
 # does nothing): `deploy-tools.sh helm|promtool|compose|all`. Prints the binary's path (one line per tool).
 #   helm      helm.sh/helm/v4/cmd/helm                      renders and lints k8s/helm/auditgate
 #   promtool  github.com/prometheus/prometheus/cmd/promtool  checks and unit-tests k8s/monitoring/ rules
-#   compose   github.com/docker/compose/v5/cmd               Docker Compose itself (`config` needs no engine)
+#   compose   github.com/docker/compose/v5/cmd               Docker Compose itself (`config` needs no engine), run as
+#             `docker-compose` or as the Docker CLI's compose plugin
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 # build_module_tool NAME PKG VERSION LDFLAGS: `go install PKG@VERSION` into $AUDITGATE_BIN/NAME-VERSION/NAME.
@@ -39,8 +40,38 @@ promtool_build() {
     "-X github.com/prometheus/common/version.Version=$release -X github.com/prometheus/common/version.Branch=release"
 }
 
+# build_wrapped_tool NAME MODULE VERSION PKG LDFLAGS: for a module whose go.mod has exclude directives (which
+# `go install pkg@version` refuses): build PKG from a wrapper module that requires MODULE@VERSION with the same excludes.
+build_wrapped_tool() {
+  local name=$1 module=$2 version=$3 pkg=$4 ldflags=$5
+  local out="$AUDITGATE_BIN/$name-$version"
+  [[ -x $out/$name ]] && return 0
+  command -v go >/dev/null 2>&1 || die "go is missing: run test/stack/system-packages.sh"
+  local work="$AUDITGATE_CACHE/build/$name-$version"
+  mkdir -p "$work"; cd "$work"
+  log "building $name $version from the Go module proxy ($pkg, through a wrapper module)"
+  local gomod
+  gomod=$(go mod download -json "$module@$version" | sed -n 's/.*"GoMod": "\(.*\)".*/\1/p')
+  [[ -f $gomod ]] || die "cannot download $module@$version go.mod"
+  {
+    echo "module auditgate.local/${name}build"
+    echo
+    echo "go $(sed -n 's/^go //p' "$gomod")"
+    echo
+    echo "require $module $version"
+    echo
+    # The upstream excludes, single-line and block form, comments dropped.
+    awk '/^exclude \($/ {b=1; print; next} b && /^\)/ {b=0; print; next} b && !/^[[:space:]]*\/\// {print; next} /^exclude [^(]/ {print}' "$gomod"
+  } > go.mod
+  GOFLAGS=-mod=mod go get "$pkg@$version" >&2
+  mkdir -p "$out"
+  GOFLAGS=-mod=mod CGO_ENABLED=0 go build -trimpath -ldflags "-s -w $ldflags" -o "$out/$name.partial" "$pkg" >&2
+  mv "$out/$name.partial" "$out/$name"
+  log "$name ready in $out"
+}
+
 compose_build() {
-  build_module_tool docker-compose github.com/docker/compose/v5/cmd "$COMPOSE_VERSION" \
+  build_wrapped_tool docker-compose github.com/docker/compose/v5 "$COMPOSE_VERSION" github.com/docker/compose/v5/cmd \
     "-X github.com/docker/compose/v5/internal.Version=$COMPOSE_VERSION"
 }
 
