@@ -1,5 +1,6 @@
 /** The measured numbers of one benchmark run and the verdict rows derived from them. */
 import type { ProbeResult } from './constant-rate-prober.js';
+import type { ChainCpuResult } from './chain-cpu.js';
 import type { KafkaAckFloor } from './kafka-ack-floor.js';
 import type { WatchesResult } from './open-watches.js';
 import type { StreamListResult } from './stream-list.js';
@@ -20,6 +21,8 @@ export interface BenchResults {
   readonly watches: WatchesResult;
   /** The write-ahead alone (no HTTP): the floor under the gateway's added latency with auditing on. */
   readonly kafkaFloor: KafkaAckFloor;
+  /** Gateway CPU per request with the hash chain and checkpoints on and off (audit on both ways). */
+  readonly chainCpu: ChainCpuResult;
 }
 
 const MB = 1024 * 1024;
@@ -73,6 +76,9 @@ export function verdictRows(results: BenchResults): ReportRow[] {
     info(`write-ahead alone @ ${f(kf.rate, 0)}/s: Kafka acks=all p50 / p99 (no HTTP; floor of the audit-on latency)`, `${f(kf.p50Ms, 3)} / ${f(kf.p99Ms, 3)} ms`,
       `${kf.sent} real events replayed through the proxy's BatchingProducer, ${kf.receivedBytes} B + deferred ${kf.completeBytes} B each`),
     info('added latency p50 / p99: bare Node https proxy - direct', `${f(lat['bare-node'].p50Ms - lat.direct.p50Ms, 3)} / ${f(lat['bare-node'].p99Ms - lat.direct.p99Ms, 3)} ms`),
+    info(`gateway CPU per request @ ${f(results.chainCpu.rate, 0)} req/s: chain + checkpoints on / off`,
+      `${f(results.chainCpu.onUsPerRequest, 0)} / ${f(results.chainCpu.offUsPerRequest, 0)} µs`,
+      `+${f(results.chainCpu.onUsPerRequest - results.chainCpu.offUsPerRequest, 0)} µs for the chain (SHA-256 of the canonical event, 2-3 per request) and its signed checkpoints; ${results.chainCpu.requests} requests`),
     info('added latency p50 / p99: audit off - direct', `${f(lat['gateway-audit-off'].p50Ms - lat.direct.p50Ms, 3)} / ${f(lat['gateway-audit-off'].p99Ms - lat.direct.p99Ms, 3)} ms`),
   ];
 }

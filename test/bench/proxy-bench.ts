@@ -18,6 +18,7 @@ import { TARGETS, median, renderTargets, verdictRows, type BenchResults, type Ta
 import { probeConstantRate, type ProbeResult } from './constant-rate-prober.js';
 import { freePort } from './free-port.js';
 import { measureKafkaAckFloor } from './kafka-ack-floor.js';
+import { measureChainCpu } from './chain-cpu.js';
 import { httpOk } from './http-get.js';
 import { startNginx } from './nginx-process.js';
 import { startBareNodeProxy } from './bare-node-proxy.js';
@@ -94,6 +95,8 @@ async function main(): Promise<void> {
     cleanups.push({ what: 'proxy audit-on', run: () => on.stop() });
     const off = await startProxyProcess({ ...base, name: 'audit-off', httpsPort: await freePort(), opsPort: await freePort(), auditEnabled: false });
     cleanups.push({ what: 'proxy audit-off', run: () => off.stop() });
+    const unchained = await startProxyProcess({ ...base, name: 'audit-on-unchained', httpsPort: await freePort(), opsPort: await freePort(), auditEnabled: true, env: { PROXY_CHAIN_ENABLED: 'false' } });
+    cleanups.push({ what: 'proxy audit-on-unchained', run: () => unchained.stop() });
     const nginx = await startNginx({ dir, root, port: await freePort(), upstream: stack.kubeApiserverUrl });
     cleanups.push({ what: 'nginx', run: () => nginx.stop() });
     const bare = await startBareNodeProxy({ dir, root, port: await freePort(), upstream: stack.kubeApiserverUrl, caFile: join(stack.kubeState, 'pki', 'ca.crt') });
@@ -117,6 +120,8 @@ async function main(): Promise<void> {
     const latency = await measureLatency(settings, targets, cluster.smallPath);
     const kafkaFloor = await measureKafkaAckFloor({ brokers: stack.kafkaBrokers, topic, rate: settings.rate, seconds: settings.probeSeconds });
     say(`write-ahead alone at ${settings.rate}/s (Kafka acks=all, no HTTP): p50 ${kafkaFloor.p50Ms.toFixed(3)} ms, p99 ${kafkaFloor.p99Ms.toFixed(3)} ms`);
+    const chainCpu = await measureChainCpu({ on, off: unchained, path: cluster.smallPath, token: cluster.agentToken, rate: settings.rate, seconds: settings.probeSeconds });
+    say(`gateway CPU per request, chain on / off: ${chainCpu.onUsPerRequest.toFixed(0)} / ${chainCpu.offUsPerRequest.toFixed(0)} µs`);
 
     const listTargetBytes = settings.listMegabytes * 1_000_000;
     const created = await cluster.createBulk(Math.ceil(listTargetBytes * 1.04), 900_000);
@@ -132,7 +137,7 @@ async function main(): Promise<void> {
       token: cluster.agentToken, pid: on.pid, count: settings.watches, openPerSecond: 200, establishMs: 60_000,
     });
 
-    const results: BenchResults = { throughput, latency, list, listTargetBytes, watches, kafkaFloor };
+    const results: BenchResults = { throughput, latency, list, listTargetBytes, watches, kafkaFloor, chainCpu };
     const rows = verdictRows(results);
     const report = [
       `Auditgate proxy benchmark — ${new Date().toISOString()}, ${cpus().length} CPUs, Node ${process.version}`,

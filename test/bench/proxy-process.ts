@@ -32,6 +32,8 @@ export interface ProxyProcessOptions {
   readonly entry?: string;
   /** NODE_OPTIONS for the proxy (the deployment's, see deployed-node-options.ts). */
   readonly nodeOptions?: string;
+  /** Extra proxy settings (PROXY_CHAIN_ENABLED=false for the chain's cost, say). */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 /** A running proxy process. */
@@ -61,6 +63,7 @@ export async function startProxyProcess(options: ProxyProcessOptions): Promise<P
     KAFKA_BROKERS: options.stack.kafkaBrokers.join(','),
     LOG_LEVEL: 'warn',
     PROXY_SHUTDOWN_TIMEOUT_MS: '2000',
+    ...options.env,
   };
   // Plain node on the compiled entry, or node --import tsx (not `npx tsx`, which forks a second node): either way the
   // pid we hold is the server itself.

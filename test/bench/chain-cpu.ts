@@ -1,0 +1,36 @@
+/** The hash chain's and checkpoints' CPU cost: gateway CPU per request with the chain on and off, at the same fixed rate. */
+import { readFileSync } from 'node:fs';
+import { probeConstantRate } from './constant-rate-prober.js';
+
+/** CPU time (user + system) of `pid` in ms, from /proc (clock ticks of 10 ms). */
+export function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // After the command name: state is field 3, utime field 14 and stime field 15 (1-based, see proc(5)).
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/** Gateway CPU per request, chain on and off. */
+export interface ChainCpuResult {
+  readonly onUsPerRequest: number;
+  readonly offUsPerRequest: number;
+  readonly requests: number;
+  readonly rate: number;
+}
+
+/** One audited gateway process to measure. */
+interface Gateway { readonly url: string; readonly pid: number }
+
+async function usPerRequest(g: Gateway, path: string, token: string, rate: number, seconds: number): Promise<{ us: number; ok: number }> {
+  await probeConstantRate({ url: `${g.url}${path}`, token, rate, seconds: 2, warmupSeconds: 0 });
+  const before = cpuMs(g.pid);
+  const probe = await probeConstantRate({ url: `${g.url}${path}`, token, rate, seconds, warmupSeconds: 0 });
+  return { us: ((cpuMs(g.pid) - before) * 1000) / Math.max(1, probe.ok), ok: probe.ok };
+}
+
+/** Measures both audited gateways (chain on: `on`, PROXY_CHAIN_ENABLED=false: `off`) at `rate` for `seconds` each. */
+export async function measureChainCpu(o: { on: Gateway; off: Gateway; path: string; token: string; rate: number; seconds: number }): Promise<ChainCpuResult> {
+  const on = await usPerRequest(o.on, o.path, o.token, o.rate, o.seconds);
+  const off = await usPerRequest(o.off, o.path, o.token, o.rate, o.seconds);
+  return { onUsPerRequest: on.us, offUsPerRequest: off.us, requests: on.ok + off.ok, rate: o.rate };
+}
