@@ -54,7 +54,9 @@ function dedupe(records: readonly ChainedRecord[], checkpoints: readonly Verifie
     const genuine = claims.find((r) => intact(r) && named.has(r.link.hash)) ?? claims.find(intact) ?? claims[0]!;
     line.set(seq, genuine);
     for (const r of claims) {
-      if (r !== genuine) problems.push({ kind: 'inserted', ...at(r), detail: `a second event claims position ${seq} (the chain there is ${genuine.auditID} ${genuine.stage})` });
+      // The same event delivered twice (Kafka is at-least-once: a send that timed out may still have landed) is a replay.
+      const replay = r.link.hash === genuine.link.hash && r.auditID === genuine.auditID && r.stage === genuine.stage && intact(r);
+      if (r !== genuine && !replay) problems.push({ kind: 'inserted', ...at(r), detail: `a second event claims position ${seq} (the chain there is ${genuine.auditID} ${genuine.stage})` });
     }
   }
   return line;

@@ -74,6 +74,8 @@ export async function startGateway(names: EvidenceNames, options: {
   instance: string; dir?: string; env?: Env; policy?: string;
   /** The gateway's upstream credentials (default: the stack's auditgate-gateway user). */
   upstreamKubeconfig?: string;
+  /** The Kafka client the gateway's producer is made from (one whose network can be stalled, say). */
+  producerKafka?: Kafka;
   /** Wraps the producer the gateway gets (to make some sends fail, say). */
   producer?: (real: SendingProducer) => SendingProducer;
 }): Promise<Gateway> {
@@ -98,7 +100,8 @@ export async function startGateway(names: EvidenceNames, options: {
   const logger = createLogger({ name: 'evidence-gateway', level: config.logLevel });
   const upstream = await createKubeconfigCredentials({ kubeconfigPath: options.upstreamKubeconfig ?? `${stack.kubeState}/gateway-upstream.kubeconfig` });
   const kafka = createKafka({ brokers: config.kafka.brokers, clientId: uniqueName('evidence-gw'), logger, retry: { retries: 2, initialRetryTime: 100, maxRetryTime: 1000 } });
-  const producer = new RenewableProducer(() => kafka.producer({ idempotent: true, maxInFlightRequests: 5, allowAutoTopicCreation: false }), logger.child({ component: 'kafka-producer' }));
+  const producerKafka = options.producerKafka ?? kafka;
+  const producer = new RenewableProducer(() => producerKafka.producer({ idempotent: true, maxInFlightRequests: 5, allowAutoTopicCreation: false }), logger.child({ component: 'kafka-producer' }));
   await producer.connect();
   const app = createApp(config, { logger, registry: createMetricsRegistry('proxy'), upstream, producer: options.producer?.(producer) ?? producer, kafka });
   const addresses = await app.start();
