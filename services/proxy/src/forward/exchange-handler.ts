@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AppError, ErrorCodes } from '@auditgate/shared';
 import type { ExchangeRecord } from '../audit/exchange-record.js';
+import type { RequestInfo } from '../classify/index.js';
 import type { UpstreamClient } from '../upstream/upstream-client.js';
 import { buildUpstreamHeaders } from '../upstream/upstream-headers.js';
 import { admitExchange, openRecord, type Admission } from './admit-exchange.js';
@@ -37,8 +38,24 @@ interface Admitted {
  * relay the inspected response while recording it. Every failure, synchronous or not, ends in a Status and an event.
  */
 export function createExchangeHandler(deps: ExchangeDeps, client: UpstreamClient): (req: IncomingMessage, res: ServerResponse) => void {
+  /** A write the policy refused still has its content recorded (bounded, masked): the attempt is the signal. */
+  async function recordRefusedBody(req: IncomingMessage, record: ExchangeRecord, info: RequestInfo): Promise<void> {
+    try {
+      const framing = checkRequestFraming(req);
+      if (framing.hasBody && !askedForUpgrade(req)) await inspectRequestBody(deps, req, record, info);
+    } catch {
+      // The refusal stands as it is; a body that cannot be read or recorded adds nothing to it.
+    }
+  }
+
   async function admit(req: IncomingMessage, record: ExchangeRecord, info: ReturnType<typeof openRecord>['info']): Promise<Admitted> {
-    const admission = await admitExchange(deps, req, record, info);
+    let admission: Admission;
+    try {
+      admission = await admitExchange(deps, req, record, info);
+    } catch (error) {
+      if (info !== undefined && record.policy?.decision === 'deny' && BODY_METHODS.has(req.method ?? '')) await recordRefusedBody(req, record, info);
+      throw error;
+    }
     const framing = checkRequestFraming(req);
     if (framing.hasBody && askedForUpgrade(req)) {
       // Node stops parsing a declined upgrade's body reliably (a malformed chunk then hangs the request): refuse it.
@@ -50,7 +67,7 @@ export function createExchangeHandler(deps: ExchangeDeps, client: UpstreamClient
         code: ErrorCodes.FORBIDDEN, status: 403, details: { ruleId: admission.decision.ruleId },
       });
     }
-    const body = framing.hasBody || BODY_METHODS.has(req.method ?? '') ? await inspectRequestBody(deps, req, record, admission) : undefined;
+    const body = framing.hasBody || BODY_METHODS.has(req.method ?? '') ? await inspectRequestBody(deps, req, record, admission.info) : undefined;
     return { admission, negotiation, body };
   }
 

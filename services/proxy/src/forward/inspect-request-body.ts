@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { AppError, ErrorCodes } from '@auditgate/shared';
 import type { ExchangeRecord } from '../audit/exchange-record.js';
 import { decodeWriteBody, summarizeWrite, type UndecodableWriteBody, type WriteBodyResult } from '../write-body/index.js';
-import type { Admission } from './admit-exchange.js';
+import type { RequestInfo } from '../classify/index.js';
 import type { ExchangeDeps } from './exchange-deps.js';
 import { maskHint } from './mask-hint.js';
 import { readRequestBody } from './read-request-body.js';
@@ -54,7 +54,7 @@ function refuseOrNote(deps: ExchangeDeps, record: ExchangeRecord, result: Undeco
  * summary of what it changes (identity, RBAC, webhooks, pod spec privilege) when it is over the record cap. Returns
  * the original bytes, which the gateway forwards with its own framing.
  */
-export async function inspectRequestBody(deps: ExchangeDeps, req: IncomingMessage, record: ExchangeRecord, admission: Admission): Promise<Buffer> {
+export async function inspectRequestBody(deps: ExchangeDeps, req: IncomingMessage, record: ExchangeRecord, info: RequestInfo): Promise<Buffer> {
   const contentType = req.headers['content-type'];
   const body = await readRequestBody(req, deps.maxRequestBodyBytes, deps.digestKey);
   const result: WriteBodyResult = body.data.length === 0 ? { kind: 'empty' } : decodeWriteBody(contentType, body.data, deps.decodeProtobuf);
@@ -66,7 +66,7 @@ export async function inspectRequestBody(deps: ExchangeDeps, req: IncomingMessag
   const wantsObject = record.level === 'Request' || record.level === 'RequestResponse';
   const cut = body.data.length > deps.maxRecordedBodyBytes;
   if (wantsObject && object !== undefined) {
-    const resource = maskHint(admission.info);
+    const resource = maskHint(info);
     const recorded = cut ? summarizeWrite(object).object : object;
     const masked = deps.masker.maskObject(recorded, resource);
     record.requestObject = masked.object;
