@@ -24,6 +24,7 @@ describe('the query service verifies the trail: /api/v1/verify and the analyst U
   let bed: QueryTestbed;
   let ui: UiSession;
   let namespace: string;
+  let jwksFile: string;
 
   const verify = async (): Promise<VerifyReport> => {
     const res = await fetch(`${bed.baseUrl}/api/v1/verify?since=1h`, { headers: { authorization: `Bearer ${await bed.tokenFor(['analyst'])}` } });
@@ -37,7 +38,7 @@ describe('the query service verifies the trail: /api/v1/verify and the analyst U
     indexer = await startEvidenceIndexer(names);
     const dir = mkdtempSync(join(tmpdir(), 'evidence-api-'));
     const gateway = await startGateway(names, { instance: 'gw-api', env: { PROXY_CHECKPOINT_KEY_FILE: writeCheckpointKey(dir) } });
-    const jwksFile = join(dir, 'jwks.json');
+    jwksFile = join(dir, 'jwks.json');
     writeFileSync(jwksFile, JSON.stringify(await gateway.jwks()));
     const agent = await createAgent('evidence-api');
     namespace = agent.namespace;
@@ -67,6 +68,17 @@ describe('the query service verifies the trail: /api/v1/verify and the analyst U
     await badge.waitFor();
     assert.match(await badge.innerText(), /^Trail verified ✓ \d+ events · 1 stream · \d+ signed checkpoints$/);
     await ui.screenshot(page, 'trail-verified');
+  });
+
+  it('a window with more exchanges than QUERY_VERIFY_MAX_EVENTS answers 413 rather than reading them all', async () => {
+    const small = await startQueryTestbed({ env: { QUERY_EVENTS_INDEX: names.indexPrefix, QUERY_CHECKPOINTS_INDEX: names.checkpointsIndex, QUERY_CHECKPOINT_JWKS: jwksFile, QUERY_VERIFY_MAX_EVENTS: '1' } });
+    try {
+      const res = await fetch(`${small.baseUrl}/api/v1/verify?since=1h`, { headers: { authorization: `Bearer ${await small.tokenFor(['analyst'])}` } });
+      assert.equal(res.status, 413);
+      assert.equal(((await res.json()) as { error: { code: string } }).error.code, 'AUDITGATE_E_PAYLOAD_TOO_LARGE');
+    } finally {
+      await small.close();
+    }
   });
 
   it('a deleted document: the API names it and the badge turns red with the problem listed', async () => {

@@ -121,6 +121,7 @@ export function loadConfig(env: Env): QueryConfig {
     evidence: {
       checkpointsIndex: index('QUERY_CHECKPOINTS_INDEX', 'auditgate-checkpoints'),
       jwks: r.list('QUERY_CHECKPOINT_JWKS', []),
+      maxEvents: r.int('QUERY_VERIFY_MAX_EVENTS', 200_000, { min: 1, max: 10_000_000 }),
     },
     uiDir: r.str('QUERY_UI_DIR', BUILTIN_UI_DIR),
     shutdownTimeoutMs: r.int('QUERY_SHUTDOWN_TIMEOUT_MS', 20_000, { min: 0 }),

@@ -80,6 +80,8 @@ export interface QueryConfig {
     readonly checkpointsIndex: string;
     /** JWKS files or URLs (a gateway's `/.well-known/jwks.json`) whose keys sign checkpoints; none: `/verify` answers 503. */
     readonly jwks: string[];
+    /** Exchanges a `/verify` window may hold at most (they are all read into memory); more answer 413. */
+    readonly maxEvents: number;
   };
   /** Folder of the analyst UI's static files. */
   readonly uiDir: string;

@@ -22,7 +22,7 @@ export async function loadJwks(locations: readonly string[], fetchFn: typeof fet
         keys.push(publicPart);
       }
     } catch (cause) {
-      throw new AppError(`checkpoint keys at ${location} are unusable: ${(cause as Error).message}`, { code: ErrorCodes.CONFIG_INVALID, cause });
+      throw new AppError(`checkpoint keys at ${location} are unusable: ${(cause as Error).message}`, { code: ErrorCodes.CONFIG_INVALID, status: 503, retriable: true, cause });
     }
   }
   return { keys };

@@ -1,5 +1,5 @@
 import type { Client } from '@opensearch-project/opensearch';
-import { parseCheckpointJws } from '@auditgate/shared';
+import { AppError, ErrorCodes, parseCheckpointJws } from '@auditgate/shared';
 import type { StoredCheckpoint } from './check-checkpoints.js';
 import { recordsFromDocument, type DocumentHit } from './records-from-document.js';
 import type { ChainedRecord, Problem } from './verify-types.js';
@@ -17,6 +17,8 @@ export interface OpenSearchEvidenceOptions {
   readonly slackMs: number;
   /** Documents read per request (default 2000). */
   readonly pageSize?: number;
+  /** Refuse (413) a window holding more exchange documents than this: verification holds them all in memory. */
+  readonly maxDocuments?: number;
 }
 
 /** The stored evidence of a window. */
@@ -60,6 +62,18 @@ const storedCheckpoint = (hit: Hit): StoredCheckpoint => ({ jws: String(hit._sou
  */
 export async function loadFromOpenSearch(o: OpenSearchEvidenceOptions): Promise<StoredEvidence> {
   const pageSize = o.pageSize ?? 2000;
+  if (o.maxDocuments !== undefined) {
+    const counted = await o.client.count({
+      index: o.eventsIndex, ignore_unavailable: true, allow_no_indices: true,
+      body: { query: { range: { requestReceivedTimestamp: { gte: new Date(o.from).toISOString(), lte: new Date(o.to).toISOString() } } } },
+    });
+    const count = counted.body.count as number;
+    if (count > o.maxDocuments) {
+      throw new AppError(`the window holds ${count} exchanges, more than the ${o.maxDocuments} verified here: narrow it, or run auditgate verify`, {
+        code: ErrorCodes.PAYLOAD_TOO_LARGE, status: 413,
+      });
+    }
+  }
   const checkpoints: StoredCheckpoint[] = [];
   await searchAll(o.client, o.checkpointsIndex, {
     range: { time: { gte: new Date(o.from - o.slackMs).toISOString(), lte: new Date(o.to + o.slackMs).toISOString() } },

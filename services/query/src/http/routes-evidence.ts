@@ -33,7 +33,10 @@ export function evidenceRoutes(d: EvidenceRoutesDeps): Router {
     const jwks = await loadJwks(d.config.evidence.jwks, d.fetch);
     const report = await runVerify({
       source: 'opensearch', from, to, now: d.now(), jwks,
-      load: () => loadFromOpenSearch({ client: d.client, eventsIndex: d.config.indices.events, checkpointsIndex: d.config.evidence.checkpointsIndex, from, to, slackMs: 60_000 }),
+      load: () => loadFromOpenSearch({
+        client: d.client, eventsIndex: d.config.indices.events, checkpointsIndex: d.config.evidence.checkpointsIndex, from, to, slackMs: 60_000,
+        maxDocuments: d.config.evidence.maxEvents,
+      }),
     });
     factsOf(res).results = report.events;
     res.json(report);

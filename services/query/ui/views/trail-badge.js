@@ -34,7 +34,8 @@ export function trailBadge(ctx, range) {
   }).catch((error) => {
     if (error?.name === 'AbortError') return;
     badge.className = 'badge trail-unknown';
-    badge.textContent = error?.status === 503 ? 'Trail: not verifiable here (no checkpoint keys configured)' : 'Trail: verification failed';
+    badge.textContent = error?.status === 503 ? 'Trail: not verifiable here (no checkpoint keys configured)'
+      : error?.status === 413 ? 'Trail: too many events to verify here (narrow the range, or run auditgate verify)' : 'Trail: verification failed';
     badge.title = error?.message ?? '';
   });
   return box;
