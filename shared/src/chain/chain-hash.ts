@@ -8,9 +8,17 @@ export const GENESIS_HASH = '0'.repeat(64);
 /** A lowercase hex SHA-256. */
 export const HASH_PATTERN = /^[0-9a-f]{64}$/;
 
-/** RFC 8785 (JCS) canonical JSON of `value`; throws on values JSON cannot carry (NaN, Infinity). */
+/**
+ * RFC 8785 (JCS) canonical JSON of `value`. A number JSON cannot carry (NaN, Infinity) is canonicalised as the `null`
+ * that JSON.stringify, and so the record on Kafka, makes of it: the hash always covers what is stored.
+ */
 export function canonicalJson(value: unknown): string {
-  const text = canonicalize(value);
+  let text: string | undefined;
+  try {
+    text = canonicalize(value);
+  } catch {
+    text = canonicalize(JSON.parse(JSON.stringify(value)) as unknown);
+  }
   if (text === undefined) throw new TypeError('value has no JSON form');
   return text;
 }

@@ -37,6 +37,13 @@ test('the hash survives a JSON round trip and key reordering, and changes with a
   assert.notEqual(chainHash({ ...copy, auditgate: { ...copy.auditgate, chain: { ...copy.auditgate.chain!, seq: 2 } } }), link.hash);
 });
 
+test('a number JSON cannot carry is hashed as the null the stored record holds', () => {
+  const event = chainSampleEvent('a0000003', 'ResponseComplete');
+  event.auditgate.stream = { events: 1, bytes: Number.NaN, durationMs: 5 };
+  const link = new HashChain('proxy-0/x').link(event);
+  assert.equal(chainHash(JSON.parse(JSON.stringify(event)) as typeof event), link.hash);
+});
+
 test('a stream id names the instance and the boot', () => {
   assert.equal(instanceOfStream(streamId('proxy-7c9/x', 'b00t')), 'proxy-7c9/x');
 });
