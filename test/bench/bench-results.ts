@@ -78,7 +78,7 @@ export function verdictRows(results: BenchResults): ReportRow[] {
     info('added latency p50 / p99: bare Node https proxy - direct', `${f(lat['bare-node'].p50Ms - lat.direct.p50Ms, 3)} / ${f(lat['bare-node'].p99Ms - lat.direct.p99Ms, 3)} ms`),
     info(`gateway CPU per request @ ${f(results.chainCpu.rate, 0)} req/s: chain + checkpoints on / off`,
       `${f(results.chainCpu.onUsPerRequest, 0)} / ${f(results.chainCpu.offUsPerRequest, 0)} µs`,
-      `+${f(results.chainCpu.onUsPerRequest - results.chainCpu.offUsPerRequest, 0)} µs for the chain (SHA-256 of the canonical event, 2-3 per request) and its signed checkpoints; ${results.chainCpu.requests} requests`),
+      `${results.chainCpu.onUsPerRequest >= results.chainCpu.offUsPerRequest ? '+' : ''}${f(results.chainCpu.onUsPerRequest - results.chainCpu.offUsPerRequest, 0)} µs for the chain (SHA-256 of the canonical event, 2-3 per request) and its signed checkpoints; ${results.chainCpu.requests} requests`),
     info('added latency p50 / p99: audit off - direct', `${f(lat['gateway-audit-off'].p50Ms - lat.direct.p50Ms, 3)} / ${f(lat['gateway-audit-off'].p99Ms - lat.direct.p99Ms, 3)} ms`),
   ];
 }

@@ -28,9 +28,24 @@ async function usPerRequest(g: Gateway, path: string, token: string, rate: numbe
   return { us: ((cpuMs(g.pid) - before) * 1000) / Math.max(1, probe.ok), ok: probe.ok };
 }
 
-/** Measures both audited gateways (chain on: `on`, PROXY_CHAIN_ENABLED=false: `off`) at `rate` for `seconds` each. */
-export async function measureChainCpu(o: { on: Gateway; off: Gateway; path: string; token: string; rate: number; seconds: number }): Promise<ChainCpuResult> {
-  const on = await usPerRequest(o.on, o.path, o.token, o.rate, o.seconds);
-  const off = await usPerRequest(o.off, o.path, o.token, o.rate, o.seconds);
-  return { onUsPerRequest: on.us, offUsPerRequest: off.us, requests: on.ok + off.ok, rate: o.rate };
+const median = (xs: number[]): number => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]!; };
+
+/**
+ * Measures both audited gateways (chain on: `on`, PROXY_CHAIN_ENABLED=false: `off`) at `rate`, in `rounds` alternating
+ * rounds of `seconds / rounds` each (drift on a shared machine then hits both alike); the medians are reported.
+ */
+export async function measureChainCpu(o: { on: Gateway; off: Gateway; path: string; token: string; rate: number; seconds: number; rounds?: number }): Promise<ChainCpuResult> {
+  const rounds = o.rounds ?? 3;
+  const seconds = Math.max(1, Math.round(o.seconds / rounds));
+  const on: number[] = [];
+  const off: number[] = [];
+  let requests = 0;
+  for (let i = 0; i < rounds; i += 1) {
+    for (const [g, into] of (i % 2 === 0 ? [[o.on, on], [o.off, off]] : [[o.off, off], [o.on, on]]) as Array<[Gateway, number[]]>) {
+      const r = await usPerRequest(g, o.path, o.token, o.rate, seconds);
+      into.push(r.us);
+      requests += r.ok;
+    }
+  }
+  return { onUsPerRequest: median(on), offUsPerRequest: median(off), requests, rate: o.rate };
 }

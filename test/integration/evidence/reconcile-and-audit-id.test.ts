@@ -12,7 +12,8 @@ import type { ReconcileReport } from '../../../services/query/src/evidence/recon
 import { testOpenSearch } from '../indexer/support/indexer-harness.js';
 import { createAgent } from '../proxy/support/proxy-harness.js';
 import { cloneEvidence, dropEvidence, type EvidenceIndices } from './support/clone-evidence.js';
-import { dedicatedUpstream, evidenceKafka, newEvidenceNames, startEvidenceIndexer, startGateway, waitForSettled, type EvidenceNames } from './support/evidence-harness.js';
+import { dedicatedUpstream, evidenceKafka, newEvidenceNames, startEvidenceIndexer, startGateway, verifyIndexed, waitForSettled, type EvidenceNames } from './support/evidence-harness.js';
+import type { JSONWebKeySet } from 'jose';
 
 const stack = readStackEnv(process.env);
 const creds = readKubeCredentials(stack);
@@ -39,6 +40,7 @@ describe('one audit ID on both sides: the API server\'s own log, and reconcile a
   let logOffset: number;
   let docs: Doc[];
   let apiServer: ApiServerAuditEvent[];
+  let jwks: JSONWebKeySet;
   const copies: EvidenceIndices[] = [];
 
   const ours = (match: (d: Doc) => boolean, what: string): Doc => {
@@ -66,6 +68,7 @@ describe('one audit ID on both sides: the API server\'s own log, and reconcile a
     const env = { PROXY_SA_TOKEN_REVIEW: 'false' };
     const plain = await startGateway(names, { instance: 'gw-reconcile', upstreamKubeconfig: upstream.kubeconfig, env, dir: mkdtempSync(join(dir, 'a-')) });
     const impersonating = await startGateway(names, { instance: 'gw-impersonating', upstreamKubeconfig: upstream.kubeconfig, env: { ...env, PROXY_IMPERSONATE: 'true' }, dir: mkdtempSync(join(dir, 'b-')) });
+    jwks = { keys: [...(await plain.jwks()).keys, ...(await impersonating.jwks()).keys] };
     const gw = (args: string[], input?: string) => kubectl(stack, plain.kubeconfigFor(agent.token), ['-n', agent.namespace, ...args], input);
     const asCaller = (args: string[]) => kubectl(stack, impersonating.kubeconfigFor(agent.token), ['-n', agent.namespace, ...args]);
     await gw(['get', 'serviceaccount', 'agent']);
@@ -121,6 +124,12 @@ describe('one audit ID on both sides: the API server\'s own log, and reconcile a
     assert.ok(seen !== undefined, 'impersonated request logged under our audit ID');
     assert.equal(seen.user?.username, gatewayUser);
     assert.equal(seen.impersonatedUser?.username, agent.username);
+  });
+
+  it('two gateways at once keep a stream each, and both verify', async () => {
+    const report = await verifyIndexed(os, names, jwks, from, to);
+    assert.equal(report.ok, true, report.problems.map((p) => `${p.kind}@${p.seq} ${p.detail}`).join('\n'));
+    assert.deepEqual(report.streams.map((s) => [s.stream.split('/')[0], s.state, s.origin]).sort(), [['gw-impersonating', 'final', 'genesis'], ['gw-reconcile', 'final', 'genesis']]);
   });
 
   it('reconcile reports 100 % over the mixed session, from the local log and from a CloudWatch export of it', async () => {
