@@ -2,6 +2,7 @@ import type { Client } from '@opensearch-project/opensearch';
 import { AppError, ErrorCodes } from '@auditgate/shared';
 import { opensearchError, statusOf } from '../search/opensearch-error.js';
 import type { PageCursor } from '../search/page-cursor.js';
+import { alertQuery } from './alert-query.js';
 import { alertsTemplate } from './alerts-template.js';
 import { applyTriage, triageOf, type TriageEntry, type TriageStatus } from './alert-triage.js';
 
@@ -48,15 +49,8 @@ export function createAlertStore(client: Client, prefix: string, now: () => numb
       await client.indices.putIndexTemplate({ name: `${prefix}-query-template`, body: alertsTemplate(prefix) as never });
     },
     async list(f, size, after) {
-      const filter: Array<Record<string, unknown>> = [];
-      if (f.status === 'open') filter.push({ bool: { should: [{ term: { 'triage.status': 'open' } }, { bool: { must_not: { exists: { field: 'triage.status' } } } }], minimum_should_match: 1 } });
-      else if (f.status !== undefined) filter.push({ term: { 'triage.status': f.status } });
-      for (const key of ['severity', 'rule', 'actor'] as const) if (f[key] !== undefined) filter.push({ terms: { [key]: f[key] } });
-      if (f.from !== undefined || f.to !== undefined) {
-        filter.push({ range: { lastSeen: { ...(f.from === undefined ? {} : { gte: new Date(f.from).toISOString() }), ...(f.to === undefined ? {} : { lte: new Date(f.to).toISOString() }) } } });
-      }
       const body = {
-        size, track_total_hits: true, query: { bool: { filter } },
+        size, track_total_hits: true, query: alertQuery(f),
         sort: [{ lastSeen: { order: 'desc', unmapped_type: 'date' } }, { _id: { order: 'asc' } }],
         ...(after === undefined ? {} : { search_after: after }),
       };

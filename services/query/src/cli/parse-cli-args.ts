@@ -20,13 +20,15 @@ const FILTER_FLAGS: Record<string, string> = {
   since: 'since', from: 'from', to: 'to', actor: 'actor', 'on-behalf-of': 'onBehalfOf', verb: 'verb', resource: 'resource',
   namespace: 'namespace', name: 'name', 'api-group': 'apiGroup', subresource: 'subresource', decision: 'decision', status: 'status',
   cluster: 'cluster', session: 'session', tool: 'tool', q: 'q', 'secret-access': 'secretAccess', 'cluster-wide': 'clusterWide',
+  refused: 'refused',
 };
 
 /** The usage text. */
 export const USAGE = `usage: auditgate <search|timeline <username>|export|policy lint|rules test> [flags]
   filters: --since 1h | --from <iso|now-24h> --to <iso|now>, --actor, --on-behalf-of, --verb, --resource, --namespace,
            --name, --api-group, --subresource, --decision allow|deny|mask, --status 403|4xx, --cluster, --session, --tool,
-           --q <text in requestURI>, --secret-access true|false, --cluster-wide true|false
+           --q <text in requestURI>, --secret-access true|false, --cluster-wide true|false,
+           --refused true|false (policy deny or HTTP 403)
   search/timeline: --limit N (default 50), --sort asc|desc (search), --json
   export: --format ndjson|csv (default ndjson), --limit N, --output <file> (default stdout)
   connection: --url (or AUDITGATE_URL, default http://127.0.0.1:8080), --token (or AUDITGATE_TOKEN)

@@ -15,6 +15,7 @@ import { auditCall } from './audit-calls.js';
 import { authenticate } from './authenticate.js';
 import { createErrorHandler } from './error-handler.js';
 import type { QueryMetrics } from './query-metrics.js';
+import { aggregationRoutes } from './routes-aggregations.js';
 import { alertRoutes } from './routes-alerts.js';
 import { auditRoutes } from './routes-audit.js';
 import { eventRoutes } from './routes-events.js';
@@ -90,6 +91,7 @@ export function createApiApp(d: ApiDeps): Express {
   }));
   const shared = { config: d.config, now: d.now, cursors: d.cursors, guard };
   api.use(eventRoutes({ ...shared, client: d.client, search: d.search }));
+  api.use(aggregationRoutes({ ...shared, client: d.client }));
   api.use(alertRoutes({ ...shared, alerts: d.alerts }));
   api.use(exportRoutes({ ...shared, search: d.search, onRows: (format, rows) => d.metrics.exportRows.inc({ format }, rows) }));
   api.use(reportRoutes({ ...shared, client: d.client }));

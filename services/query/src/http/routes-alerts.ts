@@ -1,5 +1,5 @@
 import { Router, json, type RequestHandler } from 'express';
-import type { AlertStore } from '../alerts/alert-store.js';
+import type { AlertFilters, AlertStore } from '../alerts/alert-store.js';
 import type { QueryConfig } from '../config/query-config.js';
 import { paramsHash, type CursorCodec } from '../search/page-cursor.js';
 import { parseInstant } from '../search/parse-time.js';
@@ -28,25 +28,33 @@ function listParam(params: RawParams, key: string): string[] | undefined {
   return values;
 }
 
+/** The alert filter parameters (shared by the alert list and the alert aggregation). */
+export const ALERT_FILTER_PARAMETERS = ['status', 'severity', 'rule', 'actor', 'from', 'to'] as const;
+
+/** Parses and validates the alert filters of `params`; every problem is a 400 naming its parameter. */
+export function parseAlertFilters(params: RawParams, now: number): AlertFilters {
+  const status = single(params, 'status') === undefined ? undefined : enumParam(params, 'status', ['open', 'acknowledged', 'resolved'], 'open');
+  const rawFrom = single(params, 'from');
+  const rawTo = single(params, 'to');
+  const from = rawFrom === undefined ? undefined : parseInstant('from', rawFrom, now);
+  const to = rawTo === undefined ? undefined : parseInstant('to', rawTo, now);
+  if (from !== undefined && to !== undefined && from > to) throw badRequest('from', 'the range is reversed (from after to)');
+  return {
+    ...(status === undefined ? {} : { status }), ...(from === undefined ? {} : { from }), ...(to === undefined ? {} : { to }),
+    ...Object.fromEntries((['severity', 'rule', 'actor'] as const).flatMap((k) => { const v = listParam(params, k); return v === undefined ? [] : [[k, v]]; })),
+  };
+}
+
 /** `GET /alerts`, `GET /alerts/:id`, `POST /alerts/:id/acknowledge|resolve`. */
 export function alertRoutes(d: AlertRoutesDeps): Router {
   const router = Router();
   router.get('/alerts', ...d.guard('alerts.list'), async (req, res) => {
     const params = req.query as RawParams;
-    rejectUnknown(params, ['status', 'severity', 'rule', 'actor', 'from', 'to', 'size', 'cursor']);
-    const status = single(params, 'status') === undefined ? undefined : enumParam(params, 'status', ['open', 'acknowledged', 'resolved'], 'open');
-    const rawFrom = single(params, 'from');
-    const rawTo = single(params, 'to');
-    const from = rawFrom === undefined ? undefined : parseInstant('from', rawFrom, d.now());
-    const to = rawTo === undefined ? undefined : parseInstant('to', rawTo, d.now());
-    if (from !== undefined && to !== undefined && from > to) throw badRequest('from', 'the range is reversed (from after to)');
+    rejectUnknown(params, [...ALERT_FILTER_PARAMETERS, 'size', 'cursor']);
+    const filters = parseAlertFilters(params, d.now());
     const size = intParam(params, 'size', 50, 1, d.config.limits.maxPageSize);
     const raw = single(params, 'cursor');
     const after = raw === undefined ? undefined : d.cursors.decode(raw, 'alerts', paramsHash(params)).after;
-    const filters = {
-      ...(status === undefined ? {} : { status }), ...(from === undefined ? {} : { from }), ...(to === undefined ? {} : { to }),
-      ...Object.fromEntries((['severity', 'rule', 'actor'] as const).flatMap((k) => { const v = listParam(params, k); return v === undefined ? [] : [[k, v]]; })),
-    };
     const page = await d.alerts.list(filters, size, after);
     factsOf(res).results = page.alerts.length;
     const nextCursor = page.after === undefined ? undefined : d.cursors.encode({ kind: 'alerts', after: page.after, hash: paramsHash(params) });

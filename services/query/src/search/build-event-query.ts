@@ -45,6 +45,8 @@ export function buildEventQuery(filters: EventFilters, extra: ReadonlyArray<Reco
   }
   if (filters.secretAccess !== undefined) filter.push({ term: { 'auditgate.enrichment.secretAccess': filters.secretAccess } });
   if (filters.clusterWide !== undefined) filter.push({ term: { 'auditgate.enrichment.clusterWide': filters.clusterWide } });
+  if (filters.refused === true) filter.push(DENIED_QUERY);
+  if (filters.refused === false) filter.push({ bool: { must_not: DENIED_QUERY } });
   if (filters.q !== undefined) {
     filter.push({ wildcard: { 'requestURI.keyword': { value: `*${escapeWildcard(filters.q)}*`, case_insensitive: true } } });
   }

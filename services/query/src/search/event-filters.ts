@@ -20,6 +20,8 @@ export interface EventFilters {
   readonly tool?: string[];
   readonly secretAccess?: boolean;
   readonly clusterWide?: boolean;
+  /** Refused exchanges (a policy `deny` or an HTTP 403), or only the others. */
+  readonly refused?: boolean;
   /** Plain text searched inside `requestURI`. */
   readonly q?: string;
 }
@@ -27,5 +29,5 @@ export interface EventFilters {
 /** Names of the filter query parameters (shared by search, aggregations, export, report, timeline, session). */
 export const FILTER_PARAMETERS = [
   'from', 'to', 'since', 'actor', 'onBehalfOf', 'verb', 'resource', 'namespace', 'name', 'apiGroup', 'subresource',
-  'decision', 'status', 'cluster', 'session', 'tool', 'secretAccess', 'clusterWide', 'q',
+  'decision', 'status', 'cluster', 'session', 'tool', 'secretAccess', 'clusterWide', 'refused', 'q',
 ] as const;

@@ -86,7 +86,7 @@ export function parseFilters(params: RawParams, now: number, limits: FilterLimit
   }
   const st = status(single(params, 'status'));
   if (st !== undefined) out['status'] = st;
-  for (const key of ['secretAccess', 'clusterWide']) {
+  for (const key of ['secretAccess', 'clusterWide', 'refused']) {
     const v = bool(params, key);
     if (v !== undefined) out[key] = v;
   }
