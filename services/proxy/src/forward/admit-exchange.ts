@@ -7,6 +7,7 @@ import type { PolicyDecision } from '../policy/index.js';
 import { isClusterWide } from './cluster-scoped.js';
 import type { ExchangeDeps } from './exchange-deps.js';
 import { readClientImpersonation } from '../upstream/upstream-headers.js';
+import { delegatedRecordFields } from '../mcp/delegation/delegated-record.js';
 
 const MAX_URI_BYTES = 16 * 1024;
 const MAX_HEADER_VALUE = 512;
@@ -96,11 +97,14 @@ export async function admitExchange(deps: ExchangeDeps, req: IncomingMessage, re
     onBehalfOf = await deps.onBehalfOfVerifier.verify(String(onBehalfOfToken).replace(/^Bearer\s+/i, ''));
     record.onBehalfOf = actorOf(onBehalfOf);
   }
+  // A delegated token (one MCP tool call's) names the person and the call itself, signed: it outranks any header.
+  const delegated = delegatedRecordFields(identity);
+  if (delegated !== undefined) { record.onBehalfOf = delegated.onBehalfOf; record.mcp = delegated.mcp; }
 
   const clientImpersonation = readClientImpersonation(req.headers);
   const decision = deps.policy().evaluate({
     actor: { username: identity.username, groups: identity.groups, claims: identity.claims },
-    onBehalfOf: onBehalfOf === undefined ? undefined : { username: onBehalfOf.username, groups: onBehalfOf.groups },
+    onBehalfOf: delegated !== undefined ? delegated.onBehalfOfPolicy : onBehalfOf === undefined ? undefined : { username: onBehalfOf.username, groups: onBehalfOf.groups },
     verb: info.verb, apiGroup: info.apiGroup, resource: info.resource, subresource: info.subresource,
     namespace: info.namespace, name: info.name, isResourceRequest: info.isResourceRequest, path: info.path,
     clusterWide: isClusterWide(info.verb, info.resource, info.namespace, info.isResourceRequest),

@@ -18,7 +18,7 @@ export interface Masker {
 }
 
 /** An exchange in progress on a client connection. */
-export interface OpenExchange { readonly record: ExchangeRecord; readonly method: string }
+export interface OpenExchange { readonly record: ExchangeRecord; readonly method: string; /** The response it is answered on. */ readonly res?: object }
 
 /** What the exchange handlers need, passed in by `createApp`. */
 export interface ExchangeDeps {

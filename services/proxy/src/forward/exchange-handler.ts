@@ -73,9 +73,7 @@ export function createExchangeHandler(deps: ExchangeDeps, client: UpstreamClient
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const { record, info } = openRecord(deps, req);
-    const open = { record, method: req.method ?? 'GET' };
-    deps.openExchanges.set(req.socket, open);
-    res.on('close', () => { if (deps.openExchanges.get(req.socket) === open) deps.openExchanges.delete(req.socket); });
+    deps.openExchanges.set(req.socket, { record, method: req.method ?? 'GET', res });
     const closeAfter = askedForUpgrade(req);
     if (closeAfter) record.notes = { ...record.notes, 'auditgate.dev/upgrade-ignored': String(req.headers['upgrade']).slice(0, 64) };
     let admitted: Admitted;
@@ -139,6 +137,7 @@ export function createExchangeHandler(deps: ExchangeDeps, client: UpstreamClient
       upstreamReq.on('response', (upstreamRes) => {
         answered = true;
         answeredAfter();
+        res.removeListener('close', onClose);
         // An answer that arrives before the gateway finished sending its request does not fit it: never reuse that socket.
         if (!upstreamReq.writableFinished) upstreamReq.shouldKeepAlive = false;
         relayResponse(deps, target, { statusCode: upstreamRes.statusCode, headers: upstreamRes.headers, body: upstreamRes });
@@ -150,11 +149,13 @@ export function createExchangeHandler(deps: ExchangeDeps, client: UpstreamClient
         fail(uninspectableUpgrade());
       });
       upstreamReq.on('error', (error) => { if (!answered) { answered = true; unreachable(error); } });
-      res.on('close', () => {
+      // Until the API server answers; then the relay owns the client's close.
+      const onClose = (): void => {
         if (res.writableFinished) return;
         if (!answered) { answered = true; abandoned(); }
         upstreamReq.destroy();
-      });
+      };
+      res.on('close', onClose);
       upstreamReq.end(body);
     };
     const http2 = client.http2;
@@ -165,17 +166,23 @@ export function createExchangeHandler(deps: ExchangeDeps, client: UpstreamClient
     // Long-running reads share a few multiplexed connections instead of holding one TLS socket each.
     try {
       let answered = false;
-      const stream = http2.request('GET', req.url ?? '/', headers, (upstream) => { answered = true; answeredAfter(); relayResponse(deps, target, upstream); },
+      const stream = http2.request('GET', req.url ?? '/', headers, (upstream) => {
+        answered = true;
+        answeredAfter();
+        res.removeListener('close', onClose);
+        relayResponse(deps, target, upstream);
+      },
         // An upstream that turned out not to speak HTTP/2 gets this request over HTTP/1 instead.
         (error) => {
           if (answered) return;
           if (http2.usable()) { answered = true; unreachable(error); } else sendHttp1();
         });
-      res.on('close', () => {
+      const onClose = (): void => {
         if (res.writableFinished) return;
         if (!answered) { answered = true; abandoned(); }
         stream.close();
-      });
+      };
+      res.on('close', onClose);
     } catch (error) {
       // Headers HTTP/2 refuses (Node throws synchronously) cost this request its multiplexing, not the process.
       deps.logger.warn({ auditID: record.auditID, err: (error as Error).message }, 'HTTP/2 refused the request headers; forwarding over HTTP/1');
@@ -185,7 +192,10 @@ export function createExchangeHandler(deps: ExchangeDeps, client: UpstreamClient
 
   return (req, res) => {
     deps.metrics.inFlight.inc();
-    res.on('close', () => deps.metrics.inFlight.dec());
+    res.on('close', () => {
+      deps.metrics.inFlight.dec();
+      if (deps.openExchanges.get(req.socket)?.res === res) deps.openExchanges.delete(req.socket);
+    });
     res.on('error', () => undefined);
     handle(req, res).catch((error: unknown) => {
       deps.metrics.unhandledErrors.inc({ where: 'exchange' });

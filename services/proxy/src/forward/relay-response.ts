@@ -147,7 +147,10 @@ function relay(deps: ExchangeDeps, target: RelayTarget, upstream: UpstreamRespon
   let upstreamBroke = false;
   upstream.body.on('error', () => { upstreamBroke = true; });
   upstream.body.on('aborted', () => { upstreamBroke = true; });
-  res.on('close', () => finish(res.writableFinished ? undefined : upstreamBroke ? ErrorCodes.UPSTREAM_UNAVAILABLE : ErrorCodes.CLIENT_ABORTED));
+  res.on('close', () => {
+    if (!res.writableFinished) upstream.body.destroy();
+    finish(res.writableFinished ? undefined : upstreamBroke ? ErrorCodes.UPSTREAM_UNAVAILABLE : ErrorCodes.CLIENT_ABORTED);
+  });
 
   const rewrite = inspected && !streaming && hasBody && (mask || (negotiation.kind === 'inspected' && negotiation.answer === 'yaml'));
   if (rewrite) {
