@@ -1,3 +1,5 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -88,4 +90,17 @@ export async function startCaptureServer(upstream: Upstream): Promise<CaptureSer
     captured,
     close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
   };
+}
+
+/** Writes a kubeconfig (in `dir`) that sends kubectl, with no credentials, to the capture server; returns its path. */
+export function writeCaptureKubeconfig(dir: string, url: string, namespace: string): string {
+  const path = join(dir, 'kubeconfig');
+  writeFileSync(path, [
+    'apiVersion: v1', 'kind: Config',
+    `clusters: [{name: capture, cluster: {server: "${url}"}}]`,
+    'users: [{name: nobody, user: {}}]',
+    `contexts: [{name: capture, context: {cluster: capture, user: nobody, namespace: ${namespace}}}]`,
+    'current-context: capture', '',
+  ].join('\n'));
+  return path;
 }

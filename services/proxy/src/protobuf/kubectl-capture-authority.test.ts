@@ -1,10 +1,10 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { kubectl, readKubeCredentials, readStackEnv, uniqueName } from '@auditgate/shared/testing';
-import { startCaptureServer, type CaptureServer, type CapturedRequest } from './capture-server.test-helper.js';
+import { startCaptureServer, writeCaptureKubeconfig, type CaptureServer, type CapturedRequest } from './capture-server.test-helper.js';
 import { decodeKubernetesProtobuf, type DecodedProtobufObject } from './decode-kubernetes-protobuf.js';
 
 const PROTOBUF = 'application/vnd.kubernetes.protobuf';
@@ -21,14 +21,7 @@ describe('real kubectl v1.36 writes that grant authority, captured on the way to
     await kubectl(stack, creds.adminKubeconfig, ['create', 'namespace', ns]);
     await kubectl(stack, creds.adminKubeconfig, ['create', 'serviceaccount', 'agent', '-n', ns]);
     capture = await startCaptureServer({ url: stack.kubeApiserverUrl, token: creds.adminToken, ca: creds.ca });
-    kubeconfig = join(dir, 'kubeconfig');
-    writeFileSync(kubeconfig, [
-      'apiVersion: v1', 'kind: Config',
-      `clusters: [{name: capture, cluster: {server: "${capture.url}"}}]`,
-      'users: [{name: nobody, user: {}}]',
-      `contexts: [{name: capture, context: {cluster: capture, user: nobody, namespace: ${ns}}}]`,
-      'current-context: capture', '',
-    ].join('\n'));
+    kubeconfig = writeCaptureKubeconfig(dir, capture.url, ns);
   });
   after(async () => {
     await capture.close();

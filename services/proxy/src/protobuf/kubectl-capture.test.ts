@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { kubectl, readKubeCredentials, readStackEnv, uniqueName } from '@auditgate/shared/testing';
-import { startCaptureServer, type CaptureServer, type CapturedRequest } from './capture-server.test-helper.js';
+import { startCaptureServer, writeCaptureKubeconfig, type CaptureServer, type CapturedRequest } from './capture-server.test-helper.js';
 import { decodeKubernetesProtobuf } from './decode-kubernetes-protobuf.js';
 
 const PROTOBUF = 'application/vnd.kubernetes.protobuf';
@@ -21,14 +21,7 @@ describe('real kubectl v1.36 write bodies, captured on the way to the real API s
 
   before(async () => {
     capture = await startCaptureServer({ url: stack.kubeApiserverUrl, token: creds.adminToken, ca: creds.ca });
-    kubeconfig = join(dir, 'kubeconfig');
-    writeFileSync(kubeconfig, [
-      'apiVersion: v1', 'kind: Config',
-      `clusters: [{name: capture, cluster: {server: "${capture.url}"}}]`,
-      'users: [{name: nobody, user: {}}]',
-      'contexts: [{name: capture, context: {cluster: capture, user: nobody, namespace: default}}]',
-      'current-context: capture', '',
-    ].join('\n'));
+    kubeconfig = writeCaptureKubeconfig(dir, capture.url, 'default');
   });
   after(async () => {
     await capture.close();
