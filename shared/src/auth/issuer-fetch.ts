@@ -1,3 +1,4 @@
+import { GATEWAY_OWN_USER_AGENT } from '../kube/gateway-own-calls.js';
 import { readFileSync } from 'node:fs';
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
@@ -76,6 +77,7 @@ export function createIssuerFetch(options: IssuerFetchOptions): IssuerFetch {
     if (apiServer !== undefined) {
       const authorization = await apiServer.authorization();
       if (authorization !== undefined) headers['authorization'] = authorization;
+      headers['user-agent'] ??= GATEWAY_OWN_USER_AGENT;
     }
     if (init.body !== undefined) headers['content-length'] = String(Buffer.byteLength(init.body));
     const request = url.protocol === 'https:' ? httpsRequest : httpRequest;

@@ -1,3 +1,4 @@
+import { GATEWAY_OWN_USER_AGENT } from '../kube/gateway-own-calls.js';
 import { AppError } from '../errors/app-error.js';
 import { ErrorCodes } from '../errors/codes.js';
 import type { ApiServerConnection } from '../kube/api-server-connection.js';
@@ -47,7 +48,7 @@ export function createTokenReviewer(options: TokenReviewerOptions): TokenReviewe
       let status: number;
       let answer: unknown;
       try {
-        const response = await fetch.fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' }, body });
+        const response = await fetch.fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json', 'user-agent': GATEWAY_OWN_USER_AGENT }, body });
         status = response.status;
         answer = await response.json().catch(() => undefined);
       } catch (cause) {

@@ -3,3 +3,4 @@ export type { ApiServerConnection, ApiServerTarget, ApiServerTls } from './api-s
 export { createTokenFile, type TokenFile, type TokenFileOptions } from './token-file.js';
 export { bearerHeader } from './bearer-header.js';
 export { createKubeconfigConnection, type KubeconfigConnection, type KubeconfigConnectionOptions } from './kubeconfig-connection.js';
+export { GATEWAY_OWN_USER_AGENT, isGatewayOwnCall } from './gateway-own-calls.js';

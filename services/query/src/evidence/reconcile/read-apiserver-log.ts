@@ -7,6 +7,7 @@ export interface ApiServerEvent {
   readonly stage: string;
   readonly verb?: string;
   readonly requestURI?: string;
+  readonly userAgent?: string;
   readonly user?: { username?: string };
   readonly impersonatedUser?: { username?: string };
   readonly objectRef?: Record<string, string | undefined>;

@@ -54,3 +54,18 @@ test('reconcile: coverage, missing, disagreeing and unseen requests; identities 
   assert.equal(r.ok, false);
   assert.match(r.summary, /^NOT reconciled: coverage 66\.66 %/);
 });
+
+test('the gateway\'s own calls (TokenReview, issuer JWKS) are set aside, not missing; a copied User-Agent hides nothing else', () => {
+  const own = { userAgent: 'auditgate-gateway-own-call', verb: 'create', requestURI: '/apis/authentication.k8s.io/v1/tokenreviews',
+    objectRef: { resource: 'tokenreviews', apiGroup: 'authentication.k8s.io', apiVersion: 'v1' } };
+  const at = Date.parse('2026-03-14T10:00:00Z');
+  const apiServer = [
+    ev('r1', 'ResponseComplete', own), ev('j1', 'ResponseComplete', { userAgent: 'auditgate-gateway-own-call', requestURI: '/openid/v1/jwks', objectRef: {} }),
+    ev('x1', 'ResponseComplete', { userAgent: 'auditgate-gateway-own-call' }), ev('m1', 'ResponseComplete'),
+  ] as unknown as ApiServerEvent[];
+  const ours = [{ auditID: 'm1', verb: 'get', requestURI: '/api/v1/pods/m1', objectRef: { resource: 'pods', name: 'm1', apiVersion: 'v1' }, receivedAt: at, complete: true, code: 200 }];
+  const r = reconcile({ apiServer, ours: ours as never, from: at - 1000, to: at + 1000, identities: ['gw'] });
+  assert.equal(r.ownCalls, 2);
+  assert.deepEqual(r.missing.map((m) => m.auditID), ['x1'], 'a get of a pod with the gateway\'s User-Agent is still missing');
+  assert.equal(r.coverage, 50);
+});

@@ -1,4 +1,5 @@
 import type { ApiServerEvent } from './read-apiserver-log.js';
+import { isGatewayOwnCall } from '@auditgate/shared/kube';
 
 /** What reconcile needs of one of our exchange documents. */
 export interface OurExchange {
@@ -31,6 +32,8 @@ export interface ReconcileReport {
   /** Requests the API server served to those identities in the window. */
   readonly considered: number;
   readonly matched: number;
+  /** The gateway's own calls (TokenReview, issuer discovery through the upstream): not forwarded, so not counted. */
+  readonly ownCalls: number;
   /** matched / considered, in percent (100 when nothing was considered). */
   readonly coverage: number;
   /** Requests the API server served that we have no record of. */
@@ -87,8 +90,10 @@ export function reconcile(input: {
   const missing: ReconcileReport['missing'] = [];
   const disagreements: Disagreement[] = [];
   let matched = 0;
+  let ownCalls = 0;
   for (const e of considered) {
     const o = ours.get(e.auditID);
+    if (o === undefined && isGatewayOwnCall(e)) { ownCalls += 1; continue; }
     if (o === undefined) {
       missing.push({
         auditID: e.auditID, ...(e.verb === undefined ? {} : { verb: e.verb }), ...(e.requestURI === undefined ? {} : { requestURI: e.requestURI }),
@@ -104,12 +109,13 @@ export function reconcile(input: {
   const unseen = input.ours
     .filter((o) => o.complete && o.errorCode === undefined && inWindow(o.receivedAt) && !theirs.has(o.auditID))
     .map((o) => ({ auditID: o.auditID, verb: o.verb, requestURI: o.requestURI, ...(o.code === undefined ? {} : { code: o.code }) }));
-  const coverage = considered.length === 0 ? 100 : Math.floor((matched / considered.length) * 10_000) / 100;
+  const forwarded = considered.length - ownCalls;
+  const coverage = forwarded === 0 ? 100 : Math.floor((matched / forwarded) * 10_000) / 100;
   const ok = missing.length === 0 && disagreements.length === 0 && unseen.length === 0;
-  const summary = `${ok ? 'reconciled' : 'NOT reconciled'}: coverage ${coverage.toFixed(2)} % (${matched} of ${considered.length} requests served to ${[...identities].join(', ') || 'no gateway identity'}), `
+  const summary = `${ok ? 'reconciled' : 'NOT reconciled'}: coverage ${coverage.toFixed(2)} % (${matched} of ${forwarded} requests served to ${[...identities].join(', ') || 'no gateway identity'}; ${ownCalls} of the gateway's own calls set aside), `
     + `${missing.length} missing, ${disagreements.length} disagreeing, ${unseen.length} unseen by the API server`;
   return {
     ok, from: new Date(input.from).toISOString(), to: new Date(input.to).toISOString(), identities: [...identities].sort(),
-    considered: considered.length, matched, coverage, missing, disagreements, unseen, summary,
+    considered: considered.length, matched, ownCalls, coverage, missing, disagreements, unseen, summary,
   };
 }
