@@ -6,12 +6,14 @@ import { parseRoute } from './router.js';
 import { createTokenStore, takeFragmentToken } from './token-store.js';
 import { renderAlerts } from './views/alerts.js';
 import { renderEventDetail } from './views/event-detail.js';
+import { renderOverview } from './views/overview.js';
 import { renderSearch } from './views/search.js';
 import { renderSignIn } from './views/sign-in.js';
 import { renderTimeline } from './views/timeline.js';
 
 const VIEWS = {
   search: renderSearch,
+  overview: renderOverview,
   event: renderEventDetail,
   actor: renderTimeline,
   alerts: renderAlerts,
@@ -115,7 +117,7 @@ function start() {
     clearBanner();
     const route = parseRoute(window.location.pathname);
     for (const link of document.querySelectorAll('[data-nav]')) {
-      if (link.dataset.nav === (route.name === 'alerts' ? 'alerts' : 'search')) link.setAttribute('aria-current', 'page');
+      if (link.dataset.nav === (['alerts', 'overview'].includes(route.name) ? route.name : 'search')) link.setAttribute('aria-current', 'page');
       else link.removeAttribute('aria-current');
     }
     if (!tokens.get()) return showSignIn();

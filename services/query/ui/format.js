@@ -18,12 +18,6 @@ export function formatShortTime(iso) {
   return /^\d{4}-/.test(full) ? `${full.slice(5, 19)}Z` : full;
 }
 
-/** `05-01 12:00Z` (UTC), for hour buckets. */
-export function formatHour(ms) {
-  const d = new Date(ms);
-  return `${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:00Z`;
-}
-
 /** Bytes as `1.2 KiB`. */
 export function formatBytes(n) {
   if (typeof n !== 'number' || !Number.isFinite(n)) return '—';

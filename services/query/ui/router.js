@@ -4,10 +4,11 @@ const decode = (s) => {
   try { return decodeURIComponent(s); } catch { return s; }
 };
 
-/** The route of a pathname: `{ name: 'search'|'event'|'actor'|'alerts'|'not-found', param? }`. */
+/** The route of a pathname: `{ name: 'search'|'overview'|'event'|'actor'|'alerts'|'not-found', param? }`. */
 export function parseRoute(pathname) {
   const path = pathname.replace(/^\/ui(?=\/|$)/, '').replace(/\/+$/, '');
   if (path === '' || path === '/search') return { name: 'search' };
+  if (path === '/overview') return { name: 'overview' };
   let m = /^\/events\/([^/]+)$/.exec(path);
   if (m) return { name: 'event', param: decode(m[1]) };
   m = /^\/actors\/([^/]+)$/.exec(path);

@@ -1,8 +1,9 @@
 // Small shared pieces of the views: badges, the events table, definition lists, time-range presets.
 
+import { actorName, fitNames } from './actor-names.js';
 import { h } from './dom.js';
 import { actorOf, formatObjectName, formatResource, formatTime, statusClass, statusCode } from './format.js';
-import { actorPath, eventPath } from './router.js';
+import { eventPath } from './router.js';
 
 /** Time-range presets, as `since` values of the API. */
 export const RANGE_PRESETS = [
@@ -59,8 +60,8 @@ export function appendEventRows(body, events, { navigate, showActor = true }) {
     },
     h('td', { class: 'nowrap mono' }, h('a', { href: eventPath(doc.auditID) }, formatTime(doc.requestReceivedTimestamp))),
     showActor && h('td', { class: 'actor' },
-      h('a', { href: actorPath(actor), class: 'actor-link' }, actor || '—'),
-      obo ? h('span', { class: 'obo', title: 'on behalf of' }, ` ↳ ${obo}`) : null),
+      actorName(actor, { className: 'actor-link' }),
+      obo ? h('span', { class: 'obo', title: 'on behalf of' }, ' ↳ ', actorName(obo, { link: false })) : null),
     h('td', { class: 'mono' }, doc.verb ?? '—'),
     h('td', { class: 'mono' }, formatResource(doc.objectRef)),
     h('td', { class: 'mono' }, formatObjectName(doc.objectRef)),
@@ -69,6 +70,8 @@ export function appendEventRows(body, events, { navigate, showActor = true }) {
     h('td', { class: 'uri mono', title: doc.requestURI ?? '' }, doc.requestURI ?? '—'));
     body.append(row);
   }
+  // Names are cut among all the rows shown, so a page loaded later may re-cut earlier ones.
+  fitNames(body);
 }
 
 /** A "load more" button that calls `load()` and hides itself when `load()` resolves to false. */

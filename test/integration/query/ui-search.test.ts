@@ -147,17 +147,18 @@ test('"Load more" pages through every event with the cursor', async () => {
   await closePage(page);
 });
 
-test('clicking an actor opens the timeline: oldest first, with a per-hour activity strip', async () => {
+test('clicking an actor opens the timeline: oldest first, below an activity strip', async () => {
   const page = await ui.openAs(['analyst'], `/ui/search?actor=${encodeURIComponent(seed.actors.dave)}`);
   await page.waitForSelector('table.events tbody tr');
   await page.click('table.events tbody tr:first-child a.actor-link');
-  await page.waitForSelector('.strip');
+  await page.waitForSelector('.activity-strip[data-ready] figure.chart');
+  await page.waitForSelector('table.events tbody tr');
   assert.equal(new URL(page.url()).pathname, `/ui/actors/${encodeURIComponent(seed.actors.dave)}`);
   const expected = docsOf(seed.actors.dave).map((d) => ({ id: d['auditID'] as string, at: d['requestReceivedTimestamp'] as string }))
     .sort((a, b) => a.at.localeCompare(b.at));
   assert.deepEqual(await rowIds(page), expected.map((e) => e.id), 'chronological order');
-  const counts = await page.$$eval('.strip li', (lis) => lis.map((li) => Number(li.getAttribute('data-count'))));
-  assert.ok(counts.length >= 24 && counts.length <= 26, `one bar per hour of the last 24 hours (${counts.length})`);
+  const counts = await page.$$eval('.activity-strip g.bucket', (gs) => gs.map((g) => Number(g.getAttribute('data-count'))));
+  assert.ok(counts.length >= 288 && counts.length <= 290, `one bar per 5 minutes of the last 24 hours (${counts.length})`);
   assert.equal(counts.reduce((a, b) => a + b, 0), expected.length);
   await ui.screenshot(page, 'timeline');
   // A row opens the event detail.

@@ -1,10 +1,11 @@
 // Alert inbox: filters, list, detail, and Acknowledge / Resolve (responder or admin) with in-place status updates.
 
+import { actorName, displayName, fitNames } from '../actor-names.js';
 import { seg, toQuery } from '../api-client.js';
 import { h, replaceChildren } from '../dom.js';
 import { formatShortTime, formatTime, text } from '../format.js';
 import { jsonView } from '../json-view.js';
-import { actorPath, alertPath, eventPath } from '../router.js';
+import { alertPath, eventPath } from '../router.js';
 import { definitionList, loadMoreButton, severityBadge } from '../widgets.js';
 
 const PAGE_SIZE = 50;
@@ -39,12 +40,15 @@ export function outcomeText(alert) {
 export async function renderAlerts(ctx, main) {
   ctx.setTitle('Alerts');
   const filters = {};
-  for (const key of ['status', 'severity']) if (ctx.query.get(key)) filters[key] = ctx.query.get(key);
+  // from/to (on lastSeen) come from the overview's links; the form keeps them and says so.
+  for (const key of ['status', 'severity', 'from', 'to']) if (ctx.query.get(key)) filters[key] = ctx.query.get(key);
   const select = (name, label, options) => h('div', { class: 'field' }, h('label', { for: `a-${name}` }, label),
     h('select', { id: `a-${name}`, name, onchange: (e) => ctx.navigate(`/ui/alerts${toQuery({ ...filters, [name]: e.target.value })}`) },
       options.map(([value, text]) => h('option', { value, selected: (filters[name] ?? '') === value }, text))));
   const form = h('form', { class: 'filters inline', 'aria-label': 'Alert filters', onsubmit: (e) => e.preventDefault() },
-    select('status', 'Status', STATUSES), select('severity', 'Severity', SEVERITIES));
+    select('status', 'Status', STATUSES), select('severity', 'Severity', SEVERITIES),
+    filters.from || filters.to ? h('p', { class: 'range-note muted' }, `Last seen ${[filters.from && `from ${filters.from}`, filters.to && `to ${filters.to}`].filter(Boolean).join(' ')}`,
+      h('a', { href: `/ui/alerts${toQuery({ status: filters.status, severity: filters.severity })}` }, 'any time')) : null);
   const list = h('section', { class: 'results alert-list', 'aria-label': 'Alerts', 'aria-busy': 'true' }, h('p', { class: 'muted' }, 'Loading alerts…'));
   const detail = h('section', { class: 'panel alert-detail', 'aria-label': 'Alert detail', 'aria-live': 'polite' },
     h('p', { class: 'muted' }, 'Select an alert to see its evidence and triage it.'));
@@ -73,13 +77,14 @@ export async function renderAlerts(ctx, main) {
       h('td', null, severityBadge(alert.severity)),
       h('td', { class: 'title' }, h('a', { href: alertPath(alert.id), onclick: (e) => { e.preventDefault(); open(); } }, alert.title ?? alert.rule ?? alert.id),
         alert.technique?.id ? ' ' : null, techniqueTag(alert.technique)),
-      h('td', { class: 'mono clip', title: alert.actor ?? '' }, h('a', { href: actorPath(alert.actor ?? '') }, alert.actor ?? '—')),
+      h('td', { class: 'actor' }, actorName(alert.actor)),
       h('td', { class: 'num' }, text(alert.count)),
       h('td', { class: 'mono nowrap', title: formatTime(alert.lastSeen) }, formatShortTime(alert.lastSeen)),
       h('td', { class: 'status-cell' }, statusBadge(alertStatus(alert))));
       rows.set(alert.id, row);
       body.append(row);
     }
+    fitNames(body);
   };
   if (page.alerts.length === 0) {
     replaceChildren(list, h('div', { class: 'empty-state' }, h('p', null, h('strong', null, 'No alerts match'))));
@@ -146,8 +151,8 @@ function renderDetail(ctx, container, alert, onUpdated) {
       // Text, not a link: the UI links only within itself (dom.js safeHref).
       ['ATT&CK technique', alert.technique?.id ? h('span', { class: 'technique' }, `${alert.technique.id} ${alert.technique.name ?? ''}`.trim()) : undefined],
       ['Outcome', outcomeText(alert)],
-      ['Actor', alert.actor ? h('a', { href: actorPath(alert.actor) }, alert.actor) : undefined],
-      ['On behalf of', alert.onBehalfOf],
+      ['Actor', alert.actor ? [actorName(alert.actor), displayName(alert.actor) === alert.actor ? null : h('span', { class: 'mono muted actor-full' }, alert.actor)] : undefined],
+      ['On behalf of', alert.onBehalfOf ? actorName(alert.onBehalfOf) : undefined],
       ['Cluster', alert.cluster],
       ['Target', [target.verb, target.resource, [target.namespace, target.name].filter(Boolean).join('/')].filter(Boolean).join(' ')],
       ['Request URI', target.requestURI ? h('span', { class: 'mono' }, target.requestURI) : undefined],

@@ -1,10 +1,10 @@
 // Event detail: one exchange with its metadata, stages, policy decision, bodies (masked by the gateway) and digests.
 
+import { actorName, displayName } from '../actor-names.js';
 import { seg } from '../api-client.js';
 import { h, replaceChildren } from '../dom.js';
 import { actorOf, formatBytes, formatObjectName, formatResource, formatTime, statusCode, text } from '../format.js';
 import { jsonView } from '../json-view.js';
-import { actorPath } from '../router.js';
 import { decisionBadge, definitionList, statusBadge } from '../widgets.js';
 
 const STAGE_ORDER = ['RequestReceived', 'ResponseStarted', 'ResponseComplete', 'Panic'];
@@ -31,11 +31,11 @@ export async function renderEventDetail(ctx, main) {
     ['Completed', doc.stageTimestamp ? formatTime(doc.stageTimestamp) : 'not yet'],
     ['Final stage', doc.finalStage],
     ['Level', doc.level],
-    ['Actor', actor ? h('a', { href: actorPath(actor) }, actor) : '—'],
+    ['Actor', actor ? [actorName(actor), displayName(actor) === actor ? null : h('span', { class: 'mono muted actor-full' }, actor)] : '—'],
     ['Actor issuer', ag.actor?.issuer],
     ['Token kind', ag.actor?.tokenKind],
     ['Groups', (ag.actor?.groups ?? doc.user?.groups ?? []).join(', ')],
-    ['On behalf of', ag.onBehalfOf?.username ? h('a', { href: actorPath(ag.onBehalfOf.username) }, ag.onBehalfOf.username) : undefined],
+    ['On behalf of', ag.onBehalfOf?.username ? actorName(ag.onBehalfOf.username) : undefined],
     ['Kubernetes user', doc.user?.username],
     ['Impersonated', doc.impersonatedUser?.username],
     ['Source IPs', (doc.sourceIPs ?? []).join(', ')],

@@ -3,6 +3,7 @@
 import { toQuery } from '../api-client.js';
 import { h, replaceChildren } from '../dom.js';
 import { appendEventRows, eventsTable, loadMoreButton, RANGE_PRESETS } from '../widgets.js';
+import { histogramPanel, withRange } from './histogram-panel.js';
 import { trailBadge } from './trail-badge.js';
 
 const PAGE_SIZE = 50;
@@ -17,8 +18,11 @@ export const FILTER_FIELDS = [
   { name: 'name', label: 'Name' },
   { name: 'decision', label: 'Decision', options: [['', 'any'], ['allow', 'allow'], ['deny', 'deny'], ['mask', 'mask']] },
   { name: 'status', label: 'Status', placeholder: '403 or 4xx' },
+  { name: 'refused', label: 'Refused', options: [['', 'any'], ['true', 'refused (deny or 403)'], ['false', 'not refused']] },
   { name: 'cluster', label: 'Cluster' },
   { name: 'session', label: 'MCP session' },
+  { name: 'secretAccess', label: 'Secret access', options: [['', 'any'], ['true', 'Secrets only'], ['false', 'no Secrets']] },
+  { name: 'clusterWide', label: 'Scope', options: [['', 'any'], ['true', 'cluster-wide'], ['false', 'namespaced']] },
   { name: 'q', label: 'Text in URI', placeholder: 'free text', wide: true },
 ];
 
@@ -86,7 +90,12 @@ export async function renderSearch(ctx, main) {
     h('button', { type: 'button', class: 'secondary', onclick: () => ctx.navigate('/ui/search') }, 'Reset')));
   const results = h('section', { class: 'results', 'aria-label': 'Results', 'aria-busy': 'true' }, h('p', { class: 'muted' }, 'Searching…'));
   const trail = trailBadge(ctx, { from: filters.from, to: filters.to, since: filters.since });
-  replaceChildren(main, h('h1', { class: 'sr-only' }, 'Search events'), form, trail, results);
+  const histogram = histogramPanel(ctx, {
+    filters, title: 'Matching events over time · drag to narrow', className: 'panel histogram-panel search-histogram',
+    onSelect: (from, to) => ctx.navigate(`/ui/search${toQuery(withRange(filters, from, to))}`),
+    hrefFor: (from, to) => `/ui/search${toQuery(withRange(filters, from, to))}`,
+  });
+  replaceChildren(main, h('h1', { class: 'sr-only' }, 'Search events'), form, trail, histogram, results);
 
   let page;
   try {

@@ -1,0 +1,312 @@
+/**
+ * The analyst UI's charts in headless Chromium against a real query service on real OpenSearch data: the search
+ * histogram (stacked by decision and status class, drag or click to narrow), the overview's figures and their links,
+ * the timeline's activity strip (requests per minute by verb), readable actor names, and the overview at 1280×800.
+ * Every number drawn is compared with the query API's own aggregation for the same filter.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Page } from 'playwright-core';
+import { callApi } from './support/api-client.js';
+import { startQueryTestbed, type QueryTestbed, type SeedEventSpec, type StandardSeed } from './support/query-harness.js';
+import { startUiSession, VIEWPORT, type UiSession } from './support/ui-session.js';
+
+const MIN = 60_000;
+const sa = (name: string): string => `system:serviceaccount:agents-production:${name}`;
+const READER = sa('mcp-kubernetes-payments-reader-7f9c4d');
+const WRITER = sa('mcp-kubernetes-payments-writer-7f9c4d');
+
+let bed: QueryTestbed;
+let ui: UiSession;
+let seed: StandardSeed;
+// A fixed range, so the page and the API aggregate exactly the same filter.
+let range: { from: string; to: string };
+
+before(async () => {
+  bed = await startQueryTestbed();
+  seed = await bed.seedStandard();
+  const now = Date.now();
+  const at = (m: number): Date => new Date(now - m * MIN);
+  const extra: SeedEventSpec[] = [
+    ...Array.from({ length: 6 }, (_, i) => ({ at: at(20 + i * 7), actor: READER, onBehalfOf: 'erin@example.com', session: 'sess-long-0003', tool: 'resources_list', verb: 'list', resource: 'secrets', namespace: 'billing' })),
+    ...Array.from({ length: 4 }, (_, i) => ({ at: at(25 + i * 9), actor: WRITER, verb: 'patch', resource: 'deployments', apiGroup: 'apps', namespace: 'billing', name: 'api' })),
+    // Allowed by the policy, refused by the API server's RBAC: a refusal without a deny.
+    { at: at(45), actor: 'erin@example.com', verb: 'list', resource: 'secrets', namespace: 'kube-system', code: 403, decision: 'allow' },
+  ];
+  await bed.seedEvents(extra);
+  await bed.seedAlerts([
+    { title: 'Secrets listed by an agent', rule: 'SECRET_LIST', severity: 'high', actor: READER, lastSeen: at(20).toISOString() },
+    { title: 'Deployment patched by an agent', rule: 'PATCH', severity: 'low', actor: WRITER, lastSeen: at(25).toISOString() },
+  ]);
+  range = { from: new Date(now - 4 * 60 * MIN).toISOString(), to: new Date(now).toISOString() };
+  ui = await startUiSession(bed);
+});
+
+after(async () => {
+  await ui?.close();
+  await bed?.close();
+});
+
+const qs = (params: Record<string, string>): string => new URLSearchParams(params).toString();
+const api = async (path: string): Promise<any> => {
+  const r = await callApi(bed, path);
+  assert.equal(r.status, 200, `${path}: ${JSON.stringify(r.body)}`);
+  return r.body;
+};
+
+/** The buckets a chart drew: `{ t, count, stacks }` from its SVG (bars carry their series and count). */
+function drawnBuckets(page: Page, scope: string): Promise<Array<{ t: string; count: number; stacks: Record<string, number> }>> {
+  return page.$$eval(`${scope} figure.chart g.bucket`, (groups) => groups.map((g) => ({
+    t: g.getAttribute('data-t') ?? '', count: Number(g.getAttribute('data-count')),
+    stacks: Object.fromEntries([...g.querySelectorAll('rect')].map((r) => [r.getAttribute('data-series') ?? '', Number(r.getAttribute('data-count'))])),
+  })));
+}
+const legendOf = (page: Page, scope: string): Promise<Array<{ key: string; count: number }>> =>
+  page.$$eval(`${scope} .legend li`, (lis) => lis.map((li) => ({ key: li.getAttribute('data-series') ?? '', count: Number(li.getAttribute('data-count')) })));
+const itemsOf = (page: Page, figure: string): Promise<Array<[string, number]>> =>
+  page.$$eval(`.fig-${figure} .barlist > li`, (lis) => lis.map((li) => [li.getAttribute('data-key') ?? '', Number(li.getAttribute('data-count'))] as [string, number]));
+const summaryTotal = async (page: Page): Promise<number> => Number(/^(\d+) event/.exec(await page.textContent('.results .summary') ?? '')?.[1]);
+
+/** Drags across `plot` from the middle of bucket `a` to the middle of bucket `b` (indices into the drawn buckets). */
+async function dragBuckets(page: Page, scope: string, a: number, b: number): Promise<void> {
+  const plot = page.locator(`${scope} .chart-plot`);
+  const box = await plot.boundingBox();
+  assert.ok(box !== null);
+  const n = await page.locator(`${scope} g.bucket`).count();
+  const x = (i: number): number => box.x + ((i + 0.5) / n) * box.width;
+  await page.mouse.move(x(a), box.y + box.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(x(b), box.y + box.height / 2, { steps: 6 });
+  await page.mouse.up();
+}
+
+/** What a label's layout looks like: its text, box, font size, overflow and the box of its figure. */
+interface LabelBox { text: string; left: number; right: number; top: number; bottom: number; font: number; overflows: boolean; panel?: { left: number; right: number } }
+
+/** The boxes of the elements matching `selector` (plain data: the geometry is judged in Node). */
+function labelBoxes(page: Page, selector: string): Promise<LabelBox[]> {
+  return page.$$eval(selector, (els) => els.filter((el) => el.getBoundingClientRect().width > 0).map((el) => {
+    const b = el.getBoundingClientRect();
+    const p = el.closest('.figure')?.getBoundingClientRect();
+    return {
+      text: (el.textContent ?? '').trim(), left: b.left, right: b.right, top: b.top, bottom: b.bottom,
+      font: parseFloat(el.ownerDocument.defaultView.getComputedStyle(el).fontSize), overflows: el.scrollWidth > el.clientWidth + 1,
+      ...(p === undefined ? {} : { panel: { left: p.left, right: p.right } }),
+    };
+  }));
+}
+
+/** Pairs of boxes that overlap (by more than a pixel). */
+function overlapping(boxes: LabelBox[]): string[] {
+  const out: string[] = [];
+  boxes.forEach((a, i) => boxes.slice(i + 1).forEach((b) => {
+    if (a.left < b.right - 1 && b.left < a.right - 1 && a.top < b.bottom - 1 && b.top < a.bottom - 1) out.push(`${a.text} × ${b.text}`);
+  }));
+  return out;
+}
+
+/** The overview's layout facts a reader depends on. */
+async function readLayout(page: Page): Promise<{ scrollWidth: number; figures: Array<{ name: string } & LabelBox>; tooSmall: string[]; clipped: string[]; outside: string[]; overlapping: string[] }> {
+  const texts = await page.$$eval('main *', (els) => els
+    .filter((el) => [...el.childNodes].some((n) => n.nodeType === 3 && (n.textContent ?? '').trim() !== '') && el.getBoundingClientRect().width > 0)
+    .map((el) => ({ text: (el.textContent ?? '').trim(), font: parseFloat(el.ownerDocument.defaultView.getComputedStyle(el).fontSize) })));
+  const figures = await page.$$eval('.overview-grid > .figure', (els) => els.map((el) => {
+    const b = el.getBoundingClientRect();
+    return { name: el.getAttribute('data-figure') ?? '', text: '', left: b.left, right: b.right, top: b.top, bottom: b.bottom, font: 0, overflows: false };
+  }));
+  const labels = await labelBoxes(page, '.figure h2, .figure-link, .bl-label, .bl-detail, .legend li, .chart-x .tick, .chart-y .tick');
+  return {
+    scrollWidth: await page.$eval('html', (el) => el.scrollWidth),
+    figures,
+    tooSmall: texts.filter((t) => t.font < 11).map((t) => `${t.text} (${t.font}px)`),
+    clipped: labels.filter((l) => l.overflows).map((l) => l.text),
+    outside: labels.filter((l) => l.panel !== undefined && (l.left < l.panel.left - 1 || l.right > l.panel.right + 1)).map((l) => l.text),
+    overlapping: [
+      ...overlapping(await labelBoxes(page, '.fig-refusals .chart-x .tick')),
+      ...overlapping(await labelBoxes(page, '.fig-refusals .chart-y .tick')),
+      ...overlapping(await labelBoxes(page, '.fig-refusals .legend li, .fig-refusals .chart-unit')),
+      ...overlapping(await labelBoxes(page, '.figure-head h2, .figure-head .figure-link, .figure-head > span')),
+      ...overlapping(await labelBoxes(page, '.bl-label, .bl-count')),
+    ],
+  };
+}
+
+test('search: the histogram of the matching events is the API\'s, stacked by decision and status class', async () => {
+  const filter = { ...range, cluster: 'prod-eu' };
+  const page = await ui.openAs(['analyst'], `/ui/search?${qs(filter)}`);
+  await page.waitForSelector('.search-histogram[data-ready] figure.chart');
+  const h = await api(`/api/v1/aggregations/histogram?${qs({ ...filter, stack: 'outcome' })}`);
+  assert.equal(h.interval, '1m');
+  assert.deepEqual(await drawnBuckets(page, '.search-histogram'), h.buckets, 'every bucket and every stacked bar, as the API counts them');
+  assert.deepEqual(await legendOf(page, '.search-histogram'), h.series);
+  assert.deepEqual(h.series.map((s: any) => s.key), ['allow/2xx', 'allow/4xx', 'allow/5xx', 'allow/pending', 'deny/4xx'], 'the seed has each of them');
+  assert.equal(await page.getAttribute('.search-histogram figure.chart', 'data-total'), String(h.total));
+  assert.equal(await summaryTotal(page), h.total, 'the chart counts the events the table lists');
+  // Bars are coloured by series and titled with their bucket's numbers.
+  const deny = page.locator('.search-histogram rect[data-series="deny/4xx"]').first();
+  assert.equal(await deny.getAttribute('class'), 's-deny-4xx');
+  assert.match(await deny.locator('xpath=..').locator('title').textContent() ?? '', /^\d\d-\d\d \d\d:\d\d–\d\d:\d\dZ: \d+ events — .*deny · 4xx \d+/);
+  await page.context().close();
+});
+
+test('search: dragging across the histogram narrows the range to the buckets it covers; a click to one bucket', async () => {
+  const page = await ui.openAs(['analyst'], `/ui/search?${qs(range)}`);
+  await page.waitForSelector('.search-histogram[data-ready] figure.chart');
+  const drawn = await drawnBuckets(page, '.search-histogram');
+  const first = drawn.findIndex((b) => b.count > 0);
+  const last = first + 60;
+  assert.ok(first > 0 && last < drawn.length);
+  await dragBuckets(page, '.search-histogram', first, last);
+  const from = drawn[first]!.t;
+  const to = new Date(Date.parse(drawn[last]!.t) + MIN - 1).toISOString();
+  await page.waitForURL((u) => u.searchParams.get('from') === from);
+  assert.equal(new URL(page.url()).searchParams.get('to'), to);
+  await page.waitForSelector('.search-histogram[data-ready] figure.chart');
+  await page.waitForSelector('.results .summary');
+  const expected = await api(`/api/v1/events?${qs({ from, to, size: '1' })}`);
+  assert.ok(expected.total > 0);
+  assert.equal(await summaryTotal(page), expected.total);
+  assert.equal(await page.getAttribute('.search-histogram figure.chart', 'data-total'), String(expected.total));
+  assert.equal(await page.locator('.search-histogram g.bucket').count(), 61, 'the narrowed chart shows just those buckets');
+  assert.equal(await page.inputValue('#f-from'), from, 'the form shows the narrowed range');
+
+  // A click (no drag) narrows to the one bucket under the pointer; the browser's back button undoes it.
+  const now = await drawnBuckets(page, '.search-histogram');
+  const busy = now.findIndex((b) => b.count > 0);
+  await dragBuckets(page, '.search-histogram', busy, busy);
+  await page.waitForURL((u) => u.searchParams.get('from') === now[busy]!.t);
+  await page.waitForSelector('.search-histogram[data-ready] figure.chart');
+  await page.waitForSelector('.results .summary');
+  assert.equal(await summaryTotal(page), now[busy]!.count);
+  await page.goBack();
+  await page.waitForURL((u) => u.searchParams.get('from') === from);
+  await page.context().close();
+});
+
+test('overview: each figure is the API\'s aggregation for the range, and links to the search that produced it', async () => {
+  const page = await ui.openAs(['analyst'], `/ui/overview?${qs(range)}`);
+  await page.waitForSelector('.fig-refusals .histogram[data-ready] figure.chart');
+  for (const f of ['alerts', 'actors', 'secrets', 'sessions']) await page.waitForSelector(`.fig-${f}[data-ready]`);
+
+  // A figure a third of the page wide asks for at most 120 bars: 5-minute ones over 4 hours.
+  const refusals = await api(`/api/v1/aggregations/histogram?${qs({ ...range, refused: 'true', stack: 'outcome', interval: '5m' })}`);
+  assert.equal(refusals.total, 9);
+  assert.equal(await page.getAttribute('.fig-refusals figure.chart', 'data-interval-ms'), String(5 * MIN));
+  assert.deepEqual(await drawnBuckets(page, '.fig-refusals'), refusals.buckets);
+  assert.deepEqual(await legendOf(page, '.fig-refusals'), [{ key: 'allow/4xx', count: 1 }, { key: 'deny/4xx', count: 8 }]);
+
+  const actors = await api(`/api/v1/aggregations/terms?${qs({ ...range, field: 'actor', by: 'onBehalfOf', size: '6', bySize: '3' })}`);
+  assert.deepEqual(await itemsOf(page, 'actors'), actors.buckets.map((b: any) => [b.key, b.count]));
+  const obo = await page.$$eval('.fig-actors .barlist > li', (lis) => lis.map((li) => [...li.querySelectorAll('a[data-obo]')].map((a) => ({ key: a.getAttribute('data-obo'), count: Number(a.getAttribute('data-count')) }))));
+  assert.deepEqual(obo, actors.buckets.map((b: any) => b.by.onBehalfOf));
+  assert.deepEqual(obo[0], [{ key: seed.actors.alice, count: 31 }, { key: seed.actors.bob, count: 12 }]);
+
+  const secrets = await api(`/api/v1/aggregations/terms?${qs({ ...range, field: 'namespace', secretAccess: 'true', size: '6' })}`);
+  assert.deepEqual(await itemsOf(page, 'secrets'), secrets.buckets.map((b: any) => [b.key, b.count]));
+  assert.deepEqual(secrets.buckets.map((b: any) => b.key), ['payments', 'billing', 'kube-system']);
+
+  const sessions = await api(`/api/v1/aggregations/terms?${qs({ ...range, field: 'session', by: 'actor,onBehalfOf,tool', size: '5', bySize: '3' })}`);
+  assert.deepEqual(await itemsOf(page, 'sessions'), sessions.buckets.map((b: any) => [b.key, b.count]));
+  assert.equal(sessions.buckets.length, 3);
+
+  const alerts = await api(`/api/v1/aggregations/alerts?${qs({ ...range, status: 'open' })}`);
+  const drawnAlerts = (await itemsOf(page, 'alerts')).filter(([, n]) => n > 0);
+  assert.deepEqual(drawnAlerts, alerts.severity.map((s: any) => [s.key, s.count]));
+  assert.deepEqual(alerts.severity.map((s: any) => s.key), ['critical', 'high', 'medium', 'low']);
+
+  // Following a link gives the search whose total is the number shown.
+  const follow = async (selector: string, count: number, ready: string, total: (p: Page) => Promise<number>): Promise<void> => {
+    await page.click(selector);
+    await page.waitForSelector(ready);
+    assert.equal(await total(page), count, selector);
+    await page.goBack();
+    await page.waitForSelector('.fig-sessions .barlist');
+  };
+  const alertCount = async (p: Page): Promise<number> => Number(/^(\d+) alert/.exec(await p.textContent('.alert-list .summary') ?? '')?.[1]);
+  await follow('.fig-actors .barlist > li:first-child .bl-label a', actors.buckets[0].count, '.results .summary', summaryTotal);
+  await follow(`.fig-actors a[data-obo="${seed.actors.bob}"]`, 12, '.results .summary', summaryTotal);
+  await follow('.fig-secrets .barlist > li[data-key="billing"] .bl-label a', 6, '.results .summary', summaryTotal);
+  await follow('.fig-sessions .barlist > li:first-child .bl-label a', sessions.buckets[0].count, '.results .summary', summaryTotal);
+  await follow('.fig-alerts .barlist > li[data-key="high"] .bl-label a', 2, '.alert-list .summary', alertCount);
+  await follow('.fig-refusals .figure-link', refusals.total, '.results .summary', summaryTotal);
+  await follow('.fig-alerts .figure-link', alerts.total, '.alert-list .summary', alertCount);
+  await page.context().close();
+});
+
+test('overview: readable at 1280×800 — every figure on screen, nothing overflowing, clipped or overlapping', async () => {
+  const page = await ui.openAs(['analyst'], `/ui/overview?${qs(range)}`);
+  await page.waitForSelector('.fig-refusals .histogram[data-ready] figure.chart');
+  for (const f of ['alerts', 'actors', 'secrets', 'sessions']) await page.waitForSelector(`.fig-${f}[data-ready]`);
+  await ui.screenshot(page, 'overview');
+  const layout = await readLayout(page);
+  assert.ok(layout.scrollWidth <= VIEWPORT.width, `no horizontal scrolling (${layout.scrollWidth}px)`);
+  assert.deepEqual(layout.figures.map((f) => f.name), ['refusals', 'alerts', 'actors', 'secrets', 'sessions']);
+  for (const f of layout.figures) {
+    assert.ok(f.left >= 0 && f.right <= VIEWPORT.width && f.top >= 0 && f.bottom <= VIEWPORT.height, `${f.name} is wholly on screen: ${JSON.stringify(f)}`);
+  }
+  assert.deepEqual(layout.tooSmall, [], 'no text under 11px');
+  assert.deepEqual(layout.clipped, [], 'no text cut off by its box');
+  assert.deepEqual(layout.outside, [], 'no text sticking out of its figure');
+  assert.deepEqual(layout.overlapping, [], 'no two labels on top of each other');
+  await page.context().close();
+});
+
+test('timeline: an activity strip of requests per minute by verb above the list, as the API counts them', async () => {
+  const actor = seed.actors.agent;
+  const page = await ui.openAs(['analyst'], `/ui/actors/${encodeURIComponent(actor)}?${qs(range)}`);
+  await page.waitForSelector('.activity-strip[data-ready] figure.chart');
+  await page.waitForSelector('table.events tbody tr');
+  const h = await api(`/api/v1/aggregations/histogram?${qs({ ...range, actor, stack: 'verb' })}`);
+  assert.equal(h.interval, '1m', 'over 4 hours: one bar a minute');
+  assert.deepEqual(await drawnBuckets(page, '.activity-strip'), h.buckets);
+  assert.deepEqual(await legendOf(page, '.activity-strip'), [{ key: 'get', count: 33 }, { key: 'list', count: 10 }]);
+  assert.equal(h.total, (await api(`/api/v1/actors/${encodeURIComponent(actor)}/timeline?${qs({ ...range, size: '1' })}`)).total);
+  assert.match(await page.textContent('.activity-strip .chart-unit') ?? '', /requests per minute, 1 min bars/);
+  const strip = await page.locator('.activity-strip').boundingBox();
+  const list = await page.locator('table.events').boundingBox();
+  assert.ok(strip !== null && list !== null && strip.y + strip.height <= list.y, 'the strip is above the list');
+
+  // Over the default 24 hours the bars are 5 minutes wide and the axis still reads requests per minute.
+  await page.goto(`${bed.baseUrl}/ui/actors/${encodeURIComponent(actor)}`);
+  await page.waitForSelector('.activity-strip[data-ready] figure.chart');
+  assert.equal(await page.getAttribute('.activity-strip figure.chart', 'data-interval-ms'), String(5 * MIN));
+  assert.match(await page.textContent('.activity-strip .chart-unit') ?? '', /requests per minute, 5 min bars/);
+  const bars = await drawnBuckets(page, '.activity-strip');
+  assert.equal(bars.reduce((n, b) => n + b.count, 0), 43);
+  const peak = Math.max(...bars.map((b) => b.count));
+  const top = Number(await page.textContent('.activity-strip .chart-y .tick:last-child'));
+  assert.ok(top >= peak / 5 && top < peak, `the axis (${top}/min) is per minute, not per bar (peak ${peak} per 5 min)`);
+  await ui.screenshot(page, 'timeline-strip');
+  await page.context().close();
+});
+
+test('actor names: a service account reads as namespace/name, full on hover, long ones cut where they are alike', async () => {
+  const page = await ui.openAs(['analyst'], '/ui/alerts');
+  await page.waitForSelector('table.alerts tbody tr');
+  const cells = await page.$$eval('table.alerts tbody td.actor .actor-name', (els) => els.map((el) => ({ text: el.textContent ?? '', title: el.getAttribute('title') ?? '' })));
+  const byTitle = new Map(cells.map((c) => [c.title, c.text]));
+  assert.equal(byTitle.get(seed.actors.agent), 'agents/mcp');
+  assert.equal(byTitle.get(seed.actors.dave), seed.actors.dave);
+  const reader = byTitle.get(READER) ?? '';
+  const writer = byTitle.get(WRITER) ?? '';
+  for (const [label, part] of [[reader, 'reader'], [writer, 'writer']] as const) {
+    assert.ok(label.startsWith('agents-production/') && label.includes('…') && label.includes(part) && label.length <= 34, label);
+  }
+  assert.ok(cells.every((c) => !c.text.startsWith('system:serviceaccount')), 'no name is cut to system:serviceaccount…');
+  await ui.screenshot(page, 'alerts-names');
+  await page.click(`table.alerts tbody tr:has(td.actor [title="${READER}"]) td.title a`);
+  await page.waitForSelector('.alert-detail dl.facts');
+  const actorFact = await page.$$eval('.alert-detail dl.facts dt', (dts) => dts.find((dt) => dt.textContent === 'Actor')?.nextElementSibling?.textContent);
+  assert.equal(actorFact, `agents-production/mcp-kubernetes-payments-reader-7f9c4d${READER}`, 'the detail has room for the whole name and the username');
+
+  const search = await ui.openAs(['analyst'], `/ui/search?${qs({ ...range, namespace: 'billing,payments' })}`);
+  await search.waitForSelector('table.events tbody tr');
+  const names = await search.$$eval('table.events td.actor .actor-name', (els) => els.map((el) => [el.getAttribute('title'), el.textContent]));
+  assert.ok(names.some(([t, n]) => t === READER && n?.includes('reader')) && names.some(([t, n]) => t === WRITER && n?.includes('writer')));
+  assert.ok(names.some(([t, n]) => t === seed.actors.agent && n === 'agents/mcp'));
+  await search.click(`table.events td.actor a[title="${seed.actors.agent}"]`);
+  await search.waitForSelector('.detail-head h1');
+  assert.equal(await search.textContent('.detail-head h1'), `Timeline of agents/mcp${seed.actors.agent}`);
+  await search.context().close();
+  await page.context().close();
+});
