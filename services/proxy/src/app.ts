@@ -19,6 +19,7 @@ import { acceptsUpgrade } from './forward/upgrade-routing.js';
 import { createUpgradeHandler } from './forward/upgrade-handler.js';
 import { createClientErrorHandler } from './forward/client-error-handler.js';
 import { createConnectHandler } from './forward/connect-handler.js';
+import { BufferBudget } from './forward/buffer-budget.js';
 import { createProxyMetrics } from './http/proxy-metrics.js';
 import { createSelfSignedCert } from './http/self-signed-cert.js';
 import { createRateLimiter, watchPolicyFile } from './policy/index.js';
@@ -26,6 +27,10 @@ import type { UpstreamCredentials } from './upstream/index.js';
 import { createMasker } from './wiring/create-masker.js';
 import { decodeKubernetesProtobuf } from './protobuf/index.js';
 import { createEvidence, type Evidence } from './evidence/evidence.js';
+import { createMcpGate } from './mcp/create-mcp-gate.js';
+
+/** Memory all masked or converted answers may hold at once (each is also capped on its own). */
+const BUFFERED_ANSWERS_BYTES = 256 * 1024 * 1024;
 
 /** What `createApp` needs from the outside world; `main.ts` builds the real ones, tests may pass their own. */
 export interface ProxyDeps {
@@ -101,13 +106,26 @@ export function createApp(config: ProxyConfig, deps: ProxyDeps): ProxyApp {
     log.warn('AUDITING IS OFF (PROXY_AUDIT_ENABLED=false): requests are forwarded without audit records');
   }
   let closing = false;
+  const newId = deps.newId ?? randomUUID;
+  const unhandled = (where: string, error: unknown): void => {
+    metrics.unhandledErrors.inc({ where });
+    log.error({ where, err: (error as Error)?.message ?? String(error), stack: (error as Error)?.stack }, 'unhandled error reached the last-resort handler');
+  };
+  // The MCP endpoint (/mcp/<server>) shares the audit sink, the hash chain and the policy file with the Kubernetes path.
+  const mcp = config.mcp === undefined ? undefined : createMcpGate(config.mcp, {
+    sink, policy: () => policyWatcher.current(), maskingKey: config.maskingKey, registry: deps.registry, logger: log, now, newId,
+    facts: { instance: config.instance, version: config.version, cluster: config.cluster, schemaVersion: CURRENT_SCHEMA_VERSION },
+    closing: () => closing, onError: (error) => unhandled('mcp', error),
+  });
+  const callerVerifier = createCallerVerifier(config, { upstream: deps.upstream, now, logger: log.child({ component: 'auth' }) });
   const exchangeDeps: ExchangeDeps = {
     logger: log.child({ component: 'exchange' }),
     facts: {
       instance: config.instance, version: config.version, cluster: config.cluster, schemaVersion: CURRENT_SCHEMA_VERSION,
       upstream: () => ({ ...deps.upstream.describe(), impersonated: config.impersonate }),
     },
-    verifier: createCallerVerifier(config, { upstream: deps.upstream, now, logger: log.child({ component: 'auth' }) }),
+    // Delegated tokens (one MCP tool call's, signed by this gateway) are verified beside the callers' own tokens.
+    verifier: mcp === undefined ? callerVerifier : mcp.kubernetesVerifier(callerVerifier),
     onBehalfOfVerifier: config.onBehalfOfIssuer === undefined ? undefined
       : createCachedTokenVerifier(createTokenVerifier({ issuers: [config.onBehalfOfIssuer], now, logger: log.child({ component: 'auth-obo' }) }), { now }),
     policy: () => policyWatcher.current().evaluator,
@@ -118,16 +136,19 @@ export function createApp(config: ProxyConfig, deps: ProxyDeps): ProxyApp {
     sink,
     metrics,
     now,
-    newId: deps.newId ?? randomUUID,
+    newId,
     impersonate: config.impersonate,
     maxRequestBodyBytes: config.maxRequestBodyBytes,
     maxRecordedBodyBytes: config.maxRecordedBodyBytes,
     digestKey: config.maskingKey,
     openExchanges: new WeakMap(),
+    bufferBudget: new BufferBudget(BUFFERED_ANSWERS_BYTES),
     closing: () => closing,
   };
   const client = createUpstreamClient(exchangeDeps, { http2StreamsPerConnection: config.upstreamHttp2Streams });
-  const onRequest = createExchangeHandler(exchangeDeps, client);
+  const onKubernetesRequest = createExchangeHandler(exchangeDeps, client);
+  const onRequest: typeof onKubernetesRequest = mcp === undefined ? onKubernetesRequest
+    : (req, res) => { if (!mcp.handle(req, res)) onKubernetesRequest(req, res); };
   const onUpgrade = createUpgradeHandler(exchangeDeps, client);
   const onClientError = createClientErrorHandler(exchangeDeps);
   const onConnect = createConnectHandler(exchangeDeps);
@@ -136,10 +157,7 @@ export function createApp(config: ProxyConfig, deps: ProxyDeps): ProxyApp {
   let stopped: Promise<void> | undefined;
 
   return {
-    onUnhandledError(where, error) {
-      metrics.unhandledErrors.inc({ where });
-      log.error({ where, err: (error as Error)?.message ?? String(error), stack: (error as Error)?.stack }, 'unhandled error reached the last-resort handler');
-    },
+    onUnhandledError: unhandled,
     async start() {
       await evidence?.start();
       await kafkaSink?.start();
@@ -189,6 +207,7 @@ export function createApp(config: ProxyConfig, deps: ProxyDeps): ProxyApp {
           ['final checkpoint', async () => { await evidence?.close(); }],
           ['policy watcher', async () => { policyWatcher.close(); }],
           ['token verifiers', async () => { await exchangeDeps.verifier.close(); await exchangeDeps.onBehalfOfVerifier?.close(); }],
+          ['MCP endpoint', async () => { await mcp?.close(); }],
           ['upstream connections', async () => { client.close(); }],
           ['ops server', () => close(ops)],
         ];

@@ -22,6 +22,8 @@ export const ErrorCodes = {
   /** The API server answered with a body the gateway cannot inspect (media type, encoding, shape): not relayed. */
   UPSTREAM_UNINSPECTABLE: 'AUDITGATE_E_UPSTREAM_UNINSPECTABLE',
   RATE_LIMITED: 'AUDITGATE_E_RATE_LIMITED',
+  /** The gateway holds as much as it may for other answers right now (memory budget); retry. */
+  BUSY: 'AUDITGATE_E_BUSY',
   SHUTTING_DOWN: 'AUDITGATE_E_SHUTTING_DOWN',
   /** The client went away before the response was complete (recorded, not an error of the gateway). */
   CLIENT_ABORTED: 'AUDITGATE_E_CLIENT_ABORTED',

@@ -118,14 +118,15 @@ describe('detection rules through the gateway with kubectl (example policy in fo
   it('RBAC_CHANGE: kubectl create clusterrolebinding of one\'s own account to cluster-admin is critical; to view it is medium', async () => {
     const [bad, fine] = [uniqueName('ag-crb-admin'), uniqueName('ag-crb-view')];
     cleanup.push(['delete', 'clusterrolebinding', bad, fine, '--ignore-not-found']);
-    await a.crb.kubectl(['create', 'clusterrolebinding', bad, '--clusterrole=cluster-admin', `--serviceaccount=${p.namespace}:crb`]);
+    assert.equal((await a.crb.attempt(['create', 'clusterrolebinding', bad, '--clusterrole=cluster-admin', `--serviceaccount=${p.namespace}:crb`])).ok, false, 'the example policy refuses RBAC writes');
     const alert = await p.waitAlert(a.crb.username, 'RBAC_CHANGE');
-    assert.equal(alert.severity, 'critical');
+    assert.equal(alert.severity, 'critical', 'a refused attempt keeps the severity');
+    assert.equal(alert.outcome, 'refused');
     assert.equal(alert.details['roleRefName'], 'cluster-admin');
     const recorded = await evidenceEvent(alert.evidence[0]!);
     assert.match(recorded.auditgate.body?.request?.contentType ?? '', /protobuf/, 'kubectl create sends protobuf: the gateway decoded it');
     assert.deepEqual((recorded.requestObject as { subjects?: unknown[] }).subjects, [{ kind: 'ServiceAccount', name: 'crb', namespace: p.namespace }]);
-    await a['crb-neg'].kubectl(['create', 'clusterrolebinding', fine, '--clusterrole=view', `--serviceaccount=${p.namespace}:crb-neg`]);
+    await a['crb-neg'].attempt(['create', 'clusterrolebinding', fine, '--clusterrole=view', `--serviceaccount=${p.namespace}:crb-neg`]);
     const medium = await p.waitAlert(a['crb-neg'].username, 'RBAC_CHANGE');
     assert.equal(medium.severity, 'medium');
     assert.equal(medium.details['roleRefName'], 'view');
@@ -143,7 +144,7 @@ describe('detection rules through the gateway with kubectl (example policy in fo
   });
 
   it('CSR_CREATE: a CertificateSigningRequest for the API server client signer is high; listing CSRs is nothing', async () => {
-    await a.csr.kubectl(['create', '-f', '-'], csrManifest(csrs.created, await csrRequest(csrs.created)));
+    assert.equal((await a.csr.attempt(['create', '-f', '-'], csrManifest(csrs.created, await csrRequest(csrs.created)))).ok, false, 'the example policy refuses certificate requests');
     const alert = await p.waitAlert(a.csr.username, 'CSR_CREATE');
     assert.equal(alert.severity, 'high');
     assert.equal(alert.details['requestObject.spec.signerName'], 'kubernetes.io/kube-apiserver-client');
@@ -153,10 +154,10 @@ describe('detection rules through the gateway with kubectl (example policy in fo
   });
 
   it('CSR_APPROVE: kubectl certificate approve raises it; kubectl certificate deny does not', async () => {
-    await a.approve.kubectl(['certificate', 'approve', csrs.approve]);
+    await a.approve.attempt(['certificate', 'approve', csrs.approve]);
     const alert = await p.waitAlert(a.approve.username, 'CSR_APPROVE');
     assert.equal(alert.details['csrDecision'], 'Approved', 'the approval body was read');
-    await a['approve-neg'].kubectl(['certificate', 'deny', csrs.deny]);
+    await a['approve-neg'].attempt(['certificate', 'deny', csrs.deny]);
     await settle(a['approve-neg']);
     assert.ok(!rulesOf(a['approve-neg']).includes('CSR_APPROVE'));
   });
@@ -214,9 +215,9 @@ describe('detection rules through the gateway with kubectl (example policy in fo
     const ns = p.namespace;
     const [cr, secretsRole, impRole, plain] = [uniqueName('ag-bind'), uniqueName('ag-secrets'), uniqueName('ag-imp'), uniqueName('ag-plain')];
     cleanup.push(['delete', 'clusterrole', cr, impRole, '--ignore-not-found']);
-    await a.roles.kubectl(['create', 'clusterrole', cr, '--verb=bind,escalate', '--resource=clusterroles']);
-    await a.roles.kubectl(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: secretsRole, namespace: ns }, rules: [{ apiGroups: [''], resources: ['secrets'], verbs: ['*'] }] }));
-    await a.roles.kubectl(['apply', '--server-side', '--field-manager=ag-test', '-f', '-'], JSON.stringify({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: impRole }, rules: [{ apiGroups: [''], resources: ['users'], verbs: ['impersonate'] }] }));
+    await a.roles.attempt(['create', 'clusterrole', cr, '--verb=bind,escalate', '--resource=clusterroles']);
+    await a.roles.attempt(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: secretsRole, namespace: ns }, rules: [{ apiGroups: [''], resources: ['secrets'], verbs: ['*'] }] }));
+    await a.roles.attempt(['apply', '--server-side', '--field-manager=ag-test', '-f', '-'], JSON.stringify({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: impRole }, rules: [{ apiGroups: [''], resources: ['users'], verbs: ['impersonate'] }] }));
     const grants = await waitFor('three risky-grant alerts', async () => {
       const found = p.alertsOf(a.roles.username).filter((x) => x.rule === 'RBAC_RISKY_GRANT');
       return found.length >= 3 ? found : undefined;
@@ -225,7 +226,7 @@ describe('detection rules through the gateway with kubectl (example policy in fo
     assert.deepEqual(byName, { [cr]: ['bind', 'escalate'], [secretsRole]: ['secrets:*'], [impRole]: ['impersonate'] });
     const formats = await Promise.all(grants.map(async (g) => (await evidenceEvent(g.evidence[0]!)).auditgate.body?.request?.contentType ?? 'application/json'));
     assert.ok(formats.some((f) => f.includes('apply-patch+yaml')), `server-side apply was among them: ${formats.join(', ')}`);
-    await a['roles-neg'].kubectl(['-n', ns, 'create', 'role', plain, '--verb=get,list', '--resource=pods']);
+    await a['roles-neg'].attempt(['-n', ns, 'create', 'role', plain, '--verb=get,list', '--resource=pods']);
     await settle(a['roles-neg']);
     assert.ok(rulesOf(a['roles-neg']).includes('RBAC_CHANGE'));
     assert.ok(!rulesOf(a['roles-neg']).includes('RBAC_RISKY_GRANT'));
@@ -234,12 +235,12 @@ describe('detection rules through the gateway with kubectl (example policy in fo
   it('ADMISSION_WEBHOOK_CHANGE: creating and deleting a ValidatingWebhookConfiguration raise it; listing them does not', async () => {
     const name = uniqueName('ag-vwc');
     cleanup.push(['delete', 'validatingwebhookconfiguration', name, '--ignore-not-found']);
-    await a.webhook.kubectl(['create', '-f', '-'], JSON.stringify({
+    await a.webhook.attempt(['create', '-f', '-'], JSON.stringify({
       apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingWebhookConfiguration', metadata: { name },
       webhooks: [{ name: 'noop.auditgate.test', admissionReviewVersions: ['v1'], sideEffects: 'None', failurePolicy: 'Ignore',
         clientConfig: { url: 'https://127.0.0.1:1/noop' }, rules: [{ apiGroups: ['auditgate.test'], apiVersions: ['v1'], operations: ['CREATE'], resources: ['nothings'] }] }],
     }));
-    await a.webhook.kubectl(['delete', 'validatingwebhookconfiguration', name]);
+    await a.webhook.attempt(['delete', 'validatingwebhookconfiguration', name]);
     const alert = await p.waitAlert(a.webhook.username, 'ADMISSION_WEBHOOK_CHANGE');
     assert.equal(alert.technique?.id, 'T1562.001');
     await a['webhook-neg'].kubectl(['get', 'validatingwebhookconfigurations']);

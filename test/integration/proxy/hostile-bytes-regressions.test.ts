@@ -120,6 +120,29 @@ describe('hostile bytes: the regressions of issue #13, against the real kube-api
     assert.notEqual(response.sha256, createHash('sha256').update(JSON.stringify(plain)).digest('hex'));
   });
 
+  it('under a mask, writes cannot reveal or destroy the value: error text withheld, copy/test patches refused, markers never written back', async () => {
+    const path = `/api/v1/namespaces/${agent.namespace}/secrets/db?dryRun=All`;
+    const patch = (type: string, body: string): Promise<string> => raw(proxy.httpsPort,
+      `PATCH ${path} HTTP/1.1\r\n${auth}Content-Type: ${type}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+    const invalid = await patch('application/merge-patch+json', '{"type":5}');
+    assert.equal(statusOf(invalid), 422, invalid.slice(0, 300));
+    for (const leak of LEAKS) assert.ok(!invalid.includes(leak), 'the error text that quotes the patched Secret is withheld');
+    assert.match(invalid, /withheld under mask rule/);
+    const [event] = await complete(auditIdOf(invalid));
+    for (const leak of LEAKS) assert.ok(!JSON.stringify(event).includes(leak), 'nor is it in the record');
+    const copy = await patch('application/json-patch+json', '[{"op":"add","path":"/metadata/annotations","value":{}},{"op":"copy","from":"/data/password","path":"/metadata/annotations/x"}]');
+    assert.equal(statusOf(copy), 403);
+    const probe = await patch('application/json-patch+json', `[{"op":"test","path":"/data/password","value":"${Buffer.from(VALUE).toString('base64')}"}]`);
+    assert.equal(statusOf(probe), 403, 'a test op would confirm a guess');
+    const read = await raw(proxy.httpsPort, `GET /api/v1/namespaces/${agent.namespace}/secrets/db HTTP/1.1\r\n${auth}Connection: close\r\n\r\n`);
+    const masked = read.slice(read.indexOf('\r\n\r\n') + 4);
+    const put = await raw(proxy.httpsPort, `PUT /api/v1/namespaces/${agent.namespace}/secrets/db HTTP/1.1\r\n${auth}Content-Type: application/json\r\n`
+      + `Content-Length: ${Buffer.byteLength(masked)}\r\nConnection: close\r\n\r\n${masked}`);
+    assert.equal(statusOf(put), 400, 'writing the masked answer back is refused');
+    const stored = JSON.parse(await kubectl(stack, creds.adminKubeconfig, ['-n', agent.namespace, 'get', 'secret', 'db', '-o', 'json'])) as { data: { password: string } };
+    assert.equal(Buffer.from(stored.data.password, 'base64').toString(), VALUE, 'the real value is still stored');
+  });
+
   it('the API server logged our audit ID for what the gateway forwarded', async () => {
     const answer = await raw(proxy.httpsPort, `GET /api/v1/namespaces/${agent.namespace}/configmaps HTTP/1.1\r\n${auth}Connection: close\r\n\r\n`);
     const id = auditIdOf(answer);

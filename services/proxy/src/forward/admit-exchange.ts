@@ -120,15 +120,16 @@ export async function admitExchange(deps: ExchangeDeps, req: IncomingMessage, re
     if (decision.allowClientImpersonation) record.impersonatedUser = requested;
     else record.notes = { ...record.notes, 'auditgate.dev/stripped-impersonation': JSON.stringify(requested) };
   }
+  // Refusals count against the rate too: a flood of denied requests costs the gateway work (recording their bodies).
+  const { ratePerActorPerSecond, burst } = decision.limits;
+  if (ratePerActorPerSecond > 0 && !deps.rateLimiter.take(identity.username, ratePerActorPerSecond, burst)) {
+    throw new AppError(`rate limit of ${ratePerActorPerSecond} requests/s for ${identity.username} exceeded`, { code: ErrorCodes.RATE_LIMITED, status: 429, retriable: true });
+  }
   if (decision.action === 'deny') {
     record.decision = { allowed: false, reason: `auditgate policy rule ${decision.ruleId}: ${decision.reason}` };
     throw new AppError(`denied by Auditgate policy rule "${decision.ruleId}": ${decision.reason}`, {
       code: ErrorCodes.FORBIDDEN, status: 403, details: { ruleId: decision.ruleId },
     });
-  }
-  const { ratePerActorPerSecond, burst } = decision.limits;
-  if (ratePerActorPerSecond > 0 && !deps.rateLimiter.take(identity.username, ratePerActorPerSecond, burst)) {
-    throw new AppError(`rate limit of ${ratePerActorPerSecond} requests/s for ${identity.username} exceeded`, { code: ErrorCodes.RATE_LIMITED, status: 429, retriable: true });
   }
   record.decision = { allowed: true, reason: `auditgate policy rule ${decision.ruleId}` };
   return { info, identity, decision };

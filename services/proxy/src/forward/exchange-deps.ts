@@ -8,6 +8,7 @@ import type { RateLimiter } from '../policy/index.js';
 import type { UpstreamCredentials } from '../upstream/upstream-credentials.js';
 import type { ProxyMetrics } from '../http/proxy-metrics.js';
 import type { ProtobufDecoder } from '../write-body/index.js';
+import type { BufferBudget } from './buffer-budget.js';
 
 /** Masks secret values in Kubernetes objects and bodies (see masking/). */
 export interface Masker {
@@ -47,6 +48,8 @@ export interface ExchangeDeps {
    * clientError) settles that exchange instead of leaving a second, contradicting record.
    */
   readonly openExchanges: WeakMap<object, OpenExchange>;
+  /** Memory all buffered answers (masked or converted) may hold together. */
+  readonly bufferBudget: BufferBudget;
   /** True once shutdown began: new requests get 503. */
   readonly closing: () => boolean;
 }

@@ -15,10 +15,15 @@ import { askedForUpgrade } from './upgrade-routing.js';
 
 /** Methods the API server reads a body for: the gateway always frames theirs itself (Content-Length, possibly 0). */
 const BODY_METHODS: ReadonlySet<string> = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+/** A refused write's YAML body is parsed for the record only this far (YAML parses at about 1 MB/s, inline). */
+const REFUSED_YAML_BYTES = 8 * 1024;
 
 function isStreaming(admission: Admission, url: string): boolean {
   if (admission.info.verb === 'watch') return true;
-  return admission.info.subresource === 'log' && /[?&]follow=(true|1)(&|$)/.test(url);
+  if (admission.info.subresource !== 'log') return false;
+  // The API server follows for any value but a false one (strconv.ParseBool), so the gateway must treat it as a stream.
+  const follow = /[?&]follow=([^&]*)/.exec(url)?.[1];
+  return follow !== undefined && !['0', 'f', 'F', 'false', 'False', 'FALSE', ''].includes(follow);
 }
 
 function first(value: string | string[] | undefined): string | undefined {
@@ -42,7 +47,7 @@ export function createExchangeHandler(deps: ExchangeDeps, client: UpstreamClient
   async function recordRefusedBody(req: IncomingMessage, record: ExchangeRecord, info: RequestInfo): Promise<void> {
     try {
       const framing = checkRequestFraming(req);
-      if (framing.hasBody && !askedForUpgrade(req)) await inspectRequestBody(deps, req, record, info);
+      if (framing.hasBody && !askedForUpgrade(req)) await inspectRequestBody(deps, req, record, info, { maxYamlBytes: REFUSED_YAML_BYTES });
     } catch {
       // The refusal stands as it is; a body that cannot be read or recorded adds nothing to it.
     }
@@ -67,7 +72,7 @@ export function createExchangeHandler(deps: ExchangeDeps, client: UpstreamClient
         code: ErrorCodes.FORBIDDEN, status: 403, details: { ruleId: admission.decision.ruleId },
       });
     }
-    const body = framing.hasBody || BODY_METHODS.has(req.method ?? '') ? await inspectRequestBody(deps, req, record, admission.info) : undefined;
+    const body = framing.hasBody || BODY_METHODS.has(req.method ?? '') ? await inspectRequestBody(deps, req, record, admission.info, { masked: admission.decision.action === 'mask' }) : undefined;
     return { admission, negotiation, body };
   }
 

@@ -4,6 +4,7 @@ import type { ExchangeRecord } from '../audit/exchange-record.js';
 import { decodeWriteBody, summarizeWrite, type UndecodableWriteBody, type WriteBodyResult } from '../write-body/index.js';
 import type { RequestInfo } from '../classify/index.js';
 import type { ExchangeDeps } from './exchange-deps.js';
+import { guardMaskedWrite } from './guard-masked-write.js';
 import { maskHint } from './mask-hint.js';
 import { readRequestBody } from './read-request-body.js';
 
@@ -48,20 +49,31 @@ function refuseOrNote(deps: ExchangeDeps, record: ExchangeRecord, result: Undeco
   return result.partial;
 }
 
+/** How {@link inspectRequestBody} treats one body. */
+export interface InspectOptions {
+  /** The write is under a `mask` decision (false: allowed; undefined: refused already, nothing to guard). */
+  readonly masked?: boolean;
+  /** Largest YAML body parsed (a refused write's body gets a small budget). */
+  readonly maxYamlBytes?: number;
+}
+
 /**
  * Reads a write's body whole (bounded) and records it: size and keyed digest always; the object itself, decoded as
  * the API server decodes it (JSON, YAML, Kubernetes protobuf) and masked, when the audit level asks for it; a bounded
  * summary of what it changes (identity, RBAC, webhooks, pod spec privilege) when it is over the record cap. Returns
  * the original bytes, which the gateway forwards with its own framing.
  */
-export async function inspectRequestBody(deps: ExchangeDeps, req: IncomingMessage, record: ExchangeRecord, info: RequestInfo): Promise<Buffer> {
+export async function inspectRequestBody(deps: ExchangeDeps, req: IncomingMessage, record: ExchangeRecord, info: RequestInfo,
+  options: InspectOptions = {}): Promise<Buffer> {
   const contentType = req.headers['content-type'];
   const body = await readRequestBody(req, deps.maxRequestBodyBytes, deps.digestKey);
-  const result: WriteBodyResult = body.data.length === 0 ? { kind: 'empty' } : decodeWriteBody(contentType, body.data, deps.decodeProtobuf);
+  const result: WriteBodyResult = body.data.length === 0 ? { kind: 'empty' } : decodeWriteBody(contentType, body.data, deps.decodeProtobuf,
+    options.maxYamlBytes === undefined ? {} : { maxYamlBytes: options.maxYamlBytes });
   let object: unknown;
   if (result.kind === 'decoded') object = result.object;
   else if (result.kind === 'undecodable') object = refuseOrNote(deps, record, result);
   if (object !== undefined) nameFromBody(record, object, contentType);
+  if (options.masked !== undefined) guardMaskedWrite(body.data, object, options.masked);
   let maskedPaths: string[] = [];
   const wantsObject = record.level === 'Request' || record.level === 'RequestResponse';
   const cut = body.data.length > deps.maxRecordedBodyBytes;

@@ -27,8 +27,25 @@ export interface RelayTarget {
 }
 
 const HOP_BY_HOP_RESPONSE = new Set(['connection', 'keep-alive', 'transfer-encoding', 'proxy-connection', 'upgrade', 'te', 'trailer', 'http2-settings']);
-/** Largest body buffered to mask or convert; larger ones are refused rather than relayed unmasked. */
+/** Largest body buffered to mask; larger ones are refused rather than relayed unmasked. */
 const MAX_BUFFERED_RESPONSE_BYTES = 64 * 1024 * 1024;
+/** Largest body converted to YAML (the YAML writer is slow and runs inline). */
+const MAX_YAML_RESPONSE_BYTES = 8 * 1024 * 1024;
+
+/** A Status in place of the API server's refusal, keeping its code, reason and names but not its text. */
+function withheldStatus(value: unknown, code: number, ruleId: string): Record<string, unknown> {
+  const original = (typeof value === 'object' && value !== null ? value : {}) as { reason?: unknown; details?: { name?: unknown; group?: unknown; kind?: unknown } };
+  const reason = typeof original.reason === 'string' ? original.reason : 'Failure';
+  const details = original.details ?? {};
+  return {
+    kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', code, reason,
+    message: `the API server refused the request (${reason}, ${code}); its message is withheld under mask rule "${ruleId}" because it can quote the masked object`,
+    details: {
+      ...(typeof details.name === 'string' ? { name: details.name } : {}), ...(typeof details.group === 'string' ? { group: details.group } : {}),
+      ...(typeof details.kind === 'string' ? { kind: details.kind } : {}),
+    },
+  };
+}
 
 function first(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
@@ -104,7 +121,7 @@ function relay(deps: ExchangeDeps, target: RelayTarget, upstream: UpstreamRespon
   if ((inspected || mask) && hasBody && !isJson(contentType)) {
     // The API server's own plain-text errors (an unknown path's 404) become a Status the caller can read; anything
     // else that is not JSON is not relayed.
-    if (status >= 400) relayTextErrorAsStatus(deps, target, upstream, status);
+    if (status >= 400) relayTextErrorAsStatus(deps, target, upstream, status, mask);
     else refuse(uninspectable(`media type ${(contentType ?? 'none').slice(0, 64)}`));
     return;
   }
@@ -155,30 +172,47 @@ function relay(deps: ExchangeDeps, target: RelayTarget, upstream: UpstreamRespon
   const rewrite = inspected && !streaming && hasBody && (mask || (negotiation.kind === 'inspected' && negotiation.answer === 'yaml'));
   if (rewrite) {
     const answer = negotiation.kind === 'inspected' ? negotiation.answer : 'json';
+    const cap = answer === 'yaml' ? MAX_YAML_RESPONSE_BYTES : MAX_BUFFERED_RESPONSE_BYTES;
     const chunks: Buffer[] = [];
     let size = 0;
-    upstream.body.on('data', (chunk: Buffer) => { size += chunk.length; if (size <= MAX_BUFFERED_RESPONSE_BYTES) chunks.push(chunk); });
-    upstream.body.on('error', () => { if (!res.headersSent) { finished = true; refuse(uninspectable('the upstream body broke off')); } });
-    upstream.body.on('end', () => {
+    let held = 0;
+    const giveBack = (): void => { deps.bufferBudget.release(held); held = 0; chunks.length = 0; };
+    const stop = (error: AppError): void => { if (finished) return; finished = true; giveBack(); refuse(error); };
+    res.on('close', giveBack);
+    upstream.body.on('data', (chunk: Buffer) => {
       if (finished) return;
-      if (size > MAX_BUFFERED_RESPONSE_BYTES) {
-        finished = true;
-        refuse(new AppError('the response is too large to inspect', { code: ErrorCodes.PAYLOAD_TOO_LARGE, status: 403 }));
+      size += chunk.length;
+      if (size > cap) {
+        stop(answer === 'yaml'
+          ? new AppError(`the answer is too large for the gateway to convert to YAML (over ${cap} bytes); ask for application/json`, { code: ErrorCodes.NOT_ACCEPTABLE, status: 406 })
+          : new AppError('the response is too large to inspect', { code: ErrorCodes.PAYLOAD_TOO_LARGE, status: 403 }));
         return;
       }
+      if (!deps.bufferBudget.reserve(chunk.length)) {
+        stop(new AppError('the gateway is holding too many large answers to mask or convert right now; retry', { code: ErrorCodes.BUSY, status: 503, retriable: true }));
+        return;
+      }
+      held += chunk.length;
+      chunks.push(chunk);
+    });
+    upstream.body.on('error', () => { if (!res.headersSent) stop(uninspectable('the upstream body broke off')); });
+    upstream.body.on('end', () => {
+      if (finished) return;
       let out: Buffer;
       try {
         parsed = { value: JSON.parse(Buffer.concat(chunks, size).toString('utf8')) };
+        // The API server's error text can quote the object (a failed patch echoes the whole Secret): under a mask the
+        // caller and the record get the reason and code, not the text.
+        if (mask && status >= 400) parsed = { value: withheldStatus(parsed.value, status, admission.decision.ruleId) };
         const forCaller = mask ? deps.masker.maskObject(parsed.value, resource, true) : { object: parsed.value, maskedPaths: [] };
         callerMaskedPaths = forCaller.maskedPaths;
         out = Buffer.from(answer === 'yaml' ? toYaml(forCaller.object, { aliasDuplicateObjects: false }) : JSON.stringify(forCaller.object));
       } catch {
-        // Counted as finished so the refusal below is the exchange's one ResponseComplete.
-        finished = true;
         parsed = undefined;
-        refuse(uninspectable('the body is not valid JSON'));
+        stop(uninspectable('the body is not valid JSON'));
         return;
       }
+      giveBack();
       res.writeHead(status, {
         ...responseHeaders(upstream.headers, target, true),
         'content-type': answer === 'yaml' ? 'application/yaml' : (contentType ?? 'application/json'), 'content-length': out.length,
@@ -205,14 +239,15 @@ function relay(deps: ExchangeDeps, target: RelayTarget, upstream: UpstreamRespon
 const MAX_ERROR_TEXT_BYTES = 64 * 1024;
 
 /** Answers a non-JSON error of the API server as a Status with its code and (bounded, single-line) text. */
-function relayTextErrorAsStatus(deps: ExchangeDeps, target: RelayTarget, upstream: UpstreamResponse, status: number): void {
+function relayTextErrorAsStatus(deps: ExchangeDeps, target: RelayTarget, upstream: UpstreamResponse, status: number, mask: boolean): void {
   const chunks: Buffer[] = [];
   let size = 0;
   let settled = false;
   const settle = (text: string): void => {
     if (settled) return;
     settled = true;
-    const message = text.replace(/[^\x20-\x7e]+/g, ' ').trim().slice(0, 512) || `the API server answered ${status}`;
+    const message = mask ? `the API server answered ${status}; its text is withheld under a mask rule`
+      : text.replace(/[^\x20-\x7e]+/g, ' ').trim().slice(0, 512) || `the API server answered ${status}`;
     if (target.closeAfter) target.res.setHeader('connection', 'close');
     rejectExchange(deps, target.res, target.record, new AppError(message, { code: ErrorCodes.UPSTREAM_UNINSPECTABLE, status }));
   };
