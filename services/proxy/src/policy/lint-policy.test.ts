@@ -11,6 +11,9 @@ const CLOSE_SIDE_PATHS = `  - id: deny-side-paths
     match:
       apiGroups: [""]
       resources: [pods/exec, pods/attach, pods/portforward, pods/proxy, pods/ephemeralcontainers, services/proxy, nodes/proxy, serviceaccounts/token]
+  - id: deny-authority-writes
+    action: deny
+    match: { verbs: [create, update, patch], apiGroups: [rbac.authorization.k8s.io, admissionregistration.k8s.io, apiregistration.k8s.io, certificates.k8s.io] }
   - id: deny-pod-spec
     action: deny
     match: { verbs: [create, update, patch], apiGroups: ["", apps, batch], resources: [pods, replicationcontrollers, deployments, daemonsets, statefulsets, replicasets, jobs, cronjobs] }
@@ -55,7 +58,7 @@ describe('lintPolicy', () => {
       one(findings, { severity: 'warning', check: 'pod-spec', path: { apiGroup, resource, verbs: ['create', 'update', 'patch'] } });
     }
     one(findings, { severity: 'error', check: 'cluster-wide', openedBy: 'default', path: { resource: 'secrets', verbs: ['list', 'watch'], namespaces: [''] } });
-    assert.equal(findings.length, 7 + 8 + 1 + 1);
+    assert.equal(findings.length, 7 + 8 + 1 + 1 + 13, '7 side paths, 8 pod-spec writes, nodes/proxy, cluster-wide list, 13 authority writes');
     assert.ok(findings.every((f) => !f.hint.includes('\n') && !f.message.includes('\n')));
   });
 
@@ -72,7 +75,16 @@ describe('lintPolicy', () => {
     one(open, { check: 'indirect-path', path: { resource: 'pods/exec' } });
     const closed = lint(`defaultAction: allow\nlimits: { allowClusterWideLists: false }\nrules:\n${DENY_KUBE_SYSTEM_SECRETS}`
       + '  - { id: deny-pod-subresources, action: deny, match: { resources: ["pods/*"], namespaces: [kube-system] } }\n');
-    assert.deepEqual(matching(closed, { check: 'indirect-path' }).map((f) => f.path.resource), ['services/proxy', 'serviceaccounts/token', 'nodes/proxy']);
+    assert.deepEqual(matching(closed, { check: 'indirect-path' }).map((f) => f.path.resource).slice(0, 3), ['services/proxy', 'serviceaccounts/token', 'nodes/proxy']);
+    assert.ok(matching(closed, { check: 'indirect-path' }).every((f) => !f.path.resource.startsWith('pods/')));
+  });
+
+  it('reports writes that hand out authority over the Secret: RBAC, admission policies and webhooks, API services, CSRs', () => {
+    const findings = lint(`defaultAction: allow\nrules:\n${DENY_KUBE_SYSTEM_SECRETS}`);
+    for (const resource of ['clusterrolebindings', 'rolebindings', 'validatingadmissionpolicies', 'validatingwebhookconfigurations', 'apiservices', 'certificatesigningrequests/approval']) {
+      const finding = one(findings, { check: 'indirect-path', path: { resource } });
+      assert.equal(finding.severity, 'error', resource);
+    }
   });
 
   it('knows nodes are cluster-scoped: a nodes/proxy deny with namespaces never matches', () => {

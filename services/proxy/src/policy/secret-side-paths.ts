@@ -7,7 +7,7 @@ export interface SecretSidePath {
   readonly resource: string;
   readonly subresource: string;
   readonly verbs: readonly string[];
-  /** True for nodes/proxy: probed once without a namespace, whichever namespace's Secrets are protected. */
+  /** True for nodes/proxy and authority writes: probed once without a namespace, whichever namespace's Secrets are protected. */
   readonly clusterScoped: boolean;
   readonly why: string;
 }
@@ -21,6 +21,12 @@ const POD_SPEC_WHY = 'a new or changed pod spec can mount any Secret of its name
 
 const indirect = (resource: string, subresource: string, verbs: readonly string[], why: string, clusterScoped = false): SecretSidePath =>
   ({ check: 'indirect-path', apiGroup: '', resource, subresource, verbs, clusterScoped, why });
+/** Writes that hand out authority over Secrets: probed once without a namespace, like nodes/proxy. */
+const authority = (apiGroup: string, resource: string, subresource: string, why: string): SecretSidePath =>
+  ({ check: 'indirect-path', apiGroup, resource, subresource, verbs: AUTHORITY_VERBS, clusterScoped: true, why });
+const AUTHORITY_VERBS = ['create', 'update', 'patch'];
+const RBAC_WHY = 'an RBAC write can grant some identity the right to read the Secret, and that identity needs no gateway';
+const ADMISSION_WHY = 'an admission policy can take the Secret as its param and echo its value in a denial message; a webhook receives objects';
 const podSpec = (apiGroup: string, resource: string): SecretSidePath =>
   ({ check: 'pod-spec', apiGroup, resource, subresource: '', verbs: POD_SPEC_VERBS, clusterScoped: false, why: POD_SPEC_WHY });
 
@@ -39,6 +45,19 @@ export const SECRET_SIDE_PATHS: readonly SecretSidePath[] = [
   indirect('pods', 'ephemeralcontainers', ['update', 'patch'], 'an ephemeral container joins a running pod and mounts its Secret volumes'),
   indirect('serviceaccounts', 'token', ['create'], 'a minted token carries the service account\'s own access to Secrets, outside this gateway'),
   indirect('nodes', 'proxy', HTTP_VERBS, 'the kubelet API runs commands in any pod on the node, whatever its namespace', true),
+  authority('rbac.authorization.k8s.io', 'roles', '', RBAC_WHY),
+  authority('rbac.authorization.k8s.io', 'rolebindings', '', RBAC_WHY),
+  authority('rbac.authorization.k8s.io', 'clusterroles', '', RBAC_WHY),
+  authority('rbac.authorization.k8s.io', 'clusterrolebindings', '', RBAC_WHY),
+  authority('admissionregistration.k8s.io', 'validatingadmissionpolicies', '', ADMISSION_WHY),
+  authority('admissionregistration.k8s.io', 'validatingadmissionpolicybindings', '', ADMISSION_WHY),
+  authority('admissionregistration.k8s.io', 'mutatingadmissionpolicies', '', ADMISSION_WHY),
+  authority('admissionregistration.k8s.io', 'mutatingadmissionpolicybindings', '', ADMISSION_WHY),
+  authority('admissionregistration.k8s.io', 'validatingwebhookconfigurations', '', ADMISSION_WHY),
+  authority('admissionregistration.k8s.io', 'mutatingwebhookconfigurations', '', ADMISSION_WHY),
+  authority('apiregistration.k8s.io', 'apiservices', '', 'an APIService routes a group of the API to a server of the caller\'s choosing'),
+  authority('certificates.k8s.io', 'certificatesigningrequests', '', 'a signed client certificate is a credential that works without the gateway'),
+  authority('certificates.k8s.io', 'certificatesigningrequests', 'approval', 'approving a request signs a credential that works without the gateway'),
   podSpec('', 'pods'),
   podSpec('', 'replicationcontrollers'),
   podSpec('apps', 'deployments'),
