@@ -66,7 +66,11 @@ export function stackedBars({ buckets, series, intervalMs, range, label, unit = 
   const yAxis = h('div', { class: 'chart-y', 'aria-hidden': 'true' },
     [0, 0.5, 1].map((f) => h('span', { class: 'tick', style: { bottom: pct(f) } }, fmt(f * yMax))));
   const xAxis = h('div', { class: 'chart-x', 'aria-hidden': 'true' },
-    timeTicks(d0, d1).map((tk) => h('span', { class: 'tick', style: { left: pct((tk.t - d0) / span) } }, tk.label)));
+    timeTicks(d0, d1).map((tk) => {
+      const f = (tk.t - d0) / span;
+      // A label centred on an end tick would stick out of the chart: it leans inwards instead.
+      return h('span', { class: ['tick', f < 0.04 ? 'at-start' : f > 0.96 ? 'at-end' : null], style: { left: pct(f) } }, tk.label);
+    }));
   const legend = h('ul', { class: 'legend' }, series.map((s) => h('li', { dataset: { series: s.key, count: s.count } },
     h('span', { class: `swatch ${s.cls}`, 'aria-hidden': 'true' }), `${s.label} `, h('span', { class: 'num muted' }, String(s.count)))));
   const rows = buckets.filter((b) => b.count > 0);
