@@ -19,7 +19,7 @@ export async function compileProxy(root: string): Promise<string> {
   mkdirSync(outDir, { recursive: true });
   await run(join(root, 'node_modules', '.bin', 'esbuild'), [
     'services/proxy/src/main.ts', '--bundle', '--platform=node', '--format=esm', '--target=node24', '--packages=external',
-    '--splitting', '--out-extension:.js=.mjs', '--alias:@auditgate/shared=./shared/src/index.ts', `--outdir=${outDir}`, '--log-level=warning',
+    '--splitting', '--out-extension:.js=.mjs', '--alias:@auditgate/shared=./shared/src', `--outdir=${outDir}`, '--log-level=warning',
   ], { cwd: root, timeout: 60_000 });
   return join(outDir, 'main.mjs');
 }
