@@ -5,6 +5,9 @@ export { createLogger, REDACTED_PATHS, type Logger, type LoggerOptions } from '.
 export { createMetricsRegistry, type Registry } from './metrics/create-registry.js';
 export * from './events/audit-event.js';
 export { auditEventProblems, validateAuditEvent, decodeAuditEvent } from './events/validate-audit-event.js';
+export * from './events/mcp-event.js';
+export { mcpEventProblems, validateMcpEvent } from './events/validate-mcp-event.js';
+export { decodeGatewayEvent, isMcpEvent, validateGatewayEvent, type GatewayEvent } from './events/gateway-event.js';
 export { exchangeDocument, mergePartial, isTerminalStage, type PartialDocument } from './events/exchange-document.js';
 export * from './chain/index.js';
 export { Topics, topicSpecs, type TopicSpec } from './kafka/topics.js';

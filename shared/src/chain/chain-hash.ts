@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
-import type { AuditEvent } from '../events/audit-event.js';
+import type { GatewayEvent } from '../events/gateway-event.js';
 
 /** The `prevHash` of a stream's first event when it has no predecessor to name (64 zeros). */
 export const GENESIS_HASH = '0'.repeat(64);
@@ -33,7 +33,7 @@ export function canonicalDigest(value: unknown): string {
  * (the rest of the chain link, `stream`, `seq` and `prevHash`, is covered). The indexer's `auditgate.enrichment` is
  * never part of a produced event, so it is left out too.
  */
-export function chainHash(event: AuditEvent): string {
+export function chainHash(event: GatewayEvent): string {
   const { chain, enrichment: _enrichment, ...ext } = event.auditgate;
   const hashed = chain === undefined ? ext : { ...ext, chain: { stream: chain.stream, seq: chain.seq, prevHash: chain.prevHash } };
   return canonicalDigest({ ...event, auditgate: hashed });

@@ -1,4 +1,4 @@
-import type { AuditEvent } from '../events/audit-event.js';
+import type { GatewayEvent } from '../events/gateway-event.js';
 import { chainHash, GENESIS_HASH } from './chain-hash.js';
 
 /** One event's place in its stream. */
@@ -30,7 +30,7 @@ export class HashChain {
   }
 
   /** Sets `event.auditgate.chain` (mutating the event) and returns the link. */
-  link(event: AuditEvent): ChainLink {
+  link(event: GatewayEvent): ChainLink {
     this.seq += 1;
     const chain = { stream: this.stream, seq: this.seq, prevHash: this.last, hash: '' };
     event.auditgate.chain = chain;

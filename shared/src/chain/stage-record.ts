@@ -1,4 +1,5 @@
 import type { AuditEvent } from '../events/audit-event.js';
+import type { GatewayEvent } from '../events/gateway-event.js';
 import { canonicalDigest } from './chain-hash.js';
 import type { ChainLink } from './hash-chain.js';
 
@@ -18,12 +19,12 @@ export interface StageRecord {
 }
 
 /** Whether the exchange document takes `field` from this stage's event (see exchange-document.ts). */
-function documentCarries(event: AuditEvent, field: Elidable): boolean {
+function documentCarries(event: GatewayEvent, field: Elidable): boolean {
   return field === 'requestObject' || event.stage === 'ResponseComplete' || event.stage === 'Panic';
 }
 
 /** The stage record of a chained event; undefined when the event carries no chain link. */
-export function stageRecord(event: AuditEvent): StageRecord | undefined {
+export function stageRecord(event: GatewayEvent): StageRecord | undefined {
   const chain = event.auditgate.chain;
   if (chain === undefined) return undefined;
   const stored: Record<string, unknown> = { ...event };

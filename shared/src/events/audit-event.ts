@@ -4,9 +4,13 @@
  */
 
 /** The schema version this library writes. Readers accept every version in {@link SUPPORTED_SCHEMA_VERSIONS}. */
-export const CURRENT_SCHEMA_VERSION = 2;
-/** Schema versions the validator accepts (1: first release; 2: adds `mcp.caller` and `stream`). */
-export const SUPPORTED_SCHEMA_VERSIONS: readonly number[] = [1, 2];
+export const CURRENT_SCHEMA_VERSION = 3;
+/**
+ * Schema versions the validator accepts (1: first release; 2: adds `mcp.caller` and `stream`; 3: adds MCP events
+ * (`McpEvent`, see mcp-event.ts) and verified MCP correlation on Kubernetes events: `mcp.caller: verified` with the
+ * server, call id, agent and scope taken from a delegated token the gateway signed).
+ */
+export const SUPPORTED_SCHEMA_VERSIONS: readonly number[] = [1, 2, 3];
 
 export const AUDIT_LEVELS = ['None', 'Metadata', 'Request', 'RequestResponse'] as const;
 /** How much of an exchange is recorded, as in the API server's audit policy. */
@@ -92,8 +96,16 @@ export interface AuditgateExtension {
   gateway: { instance: string; version: string };
   actor: ActorInfo;
   onBehalfOf?: ActorInfo;
-  /** Caller-supplied MCP correlation (unverified). */
-  mcp?: { sessionId?: string; toolName?: string; requestId?: string; caller?: 'supplied' };
+  /**
+   * MCP correlation: `caller: supplied` when read from headers the caller chose to send (unverified); `verified` when
+   * read from the delegated token the gateway minted for one tool call (schema version 3), which also names the MCP
+   * server, the call, the agent and the call's scope.
+   */
+  mcp?: {
+    sessionId?: string; toolName?: string; requestId?: string; caller?: 'supplied' | 'verified';
+    server?: string; callId?: string; agent?: string;
+    scope?: { namespace?: string; resource?: string; apiGroup?: string; name?: string };
+  };
   cluster: { name: string; arn?: string; region?: string };
   upstream?: { mode: string; roleArn?: string; assumedRoleId?: string; identity?: string; impersonated?: boolean };
   policy?: { bundleHash: string; ruleId?: string; decision: 'allow' | 'deny' | 'mask'; reason?: string };

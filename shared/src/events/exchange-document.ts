@@ -1,4 +1,5 @@
-import type { AuditEvent, AuditStage } from './audit-event.js';
+import type { AuditStage } from './audit-event.js';
+import type { GatewayEvent } from './gateway-event.js';
 import { stageRecord } from '../chain/stage-record.js';
 
 /** A partial document: what one event contributes to its exchange's document. */
@@ -18,9 +19,10 @@ export function isTerminalStage(stage: AuditStage): boolean {
  *   stage's chain link with the event as produced, see stage-record.ts);
  * - response-side fields (`responseStatus`, `responseObject`, `auditgate.body.response`, `auditgate.stream`,
  *   `auditgate.errorCode`, `complete: true`) only by the terminal stage.
- * The indexer writes these documents and the verifier rebuilds them from the stage records to find edits.
+ * The indexer writes these documents and the verifier rebuilds them from the stage records to find edits. MCP events
+ * (same envelope) make their documents the same way, in their own index.
  */
-export function exchangeDocument(event: AuditEvent): PartialDocument {
+export function exchangeDocument(event: GatewayEvent): PartialDocument {
   const terminal = isTerminalStage(event.stage);
   const { stream, errorCode, body, enrichment: _enrichment, chain: _chain, ...ext } = event.auditgate;
   const auditgate: Record<string, unknown> = { ...ext };
@@ -45,8 +47,9 @@ export function exchangeDocument(event: AuditEvent): PartialDocument {
     stages: { [event.stage]: stage },
     auditgate,
   };
+  const fields = event as unknown as Record<string, unknown>;
   for (const key of ['impersonatedUser', 'sourceIPs', 'userAgent', 'objectRef', 'requestObject', 'annotations'] as const) {
-    if (event[key] !== undefined) doc[key] = event[key];
+    if (fields[key] !== undefined) doc[key] = fields[key];
   }
   if (terminal) {
     doc['complete'] = true;

@@ -4,12 +4,14 @@ import {
   AUDIT_LEVELS, AUDIT_STAGES, SUPPORTED_SCHEMA_VERSIONS, type AuditEvent,
 } from './audit-event.js';
 
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+/** A JSON object. */
+export type Obj = Record<string, unknown>;
+/** True for a plain JSON object. */
+export const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
 
 /** Collects the problems of one value, each with its JSON path. */
-class Problems {
+export class Problems {
   readonly list: string[] = [];
   add(path: string, message: string): void { this.list.push(`${path}: ${message}`); }
   str(o: Obj, key: string, path: string, required = true): void {
@@ -43,14 +45,16 @@ class Problems {
   }
 }
 
-function checkUser(p: Problems, o: Obj | undefined, path: string): void {
+/** Checks a UserInfo at `path`. */
+export function checkUser(p: Problems, o: Obj | undefined, path: string): void {
   if (o === undefined) return;
   p.str(o, 'username', path, false);
   p.str(o, 'uid', path, false);
   p.strArray(o, 'groups', path);
 }
 
-function checkActor(p: Problems, o: Obj | undefined, path: string): void {
+/** Checks an ActorInfo at `path`. */
+export function checkActor(p: Problems, o: Obj | undefined, path: string): void {
   if (o === undefined) return;
   for (const key of ['issuer', 'subject', 'username']) p.str(o, key, path);
   p.strArray(o, 'groups', path, true);
@@ -63,7 +67,8 @@ function checkActor(p: Problems, o: Obj | undefined, path: string): void {
   }
 }
 
-function checkBody(p: Problems, o: Obj | undefined, path: string): void {
+/** Checks a BodyInfo at `path`. */
+export function checkBody(p: Problems, o: Obj | undefined, path: string): void {
   if (o === undefined) return;
   p.num(o, 'bytes', path);
   p.str(o, 'sha256', path);
@@ -94,6 +99,12 @@ function checkExtension(p: Problems, ext: Obj): void {
   const stream = p.obj(ext, 'stream', path, false);
   if (stream) for (const key of ['events', 'bytes', 'durationMs']) p.num(stream, key, `${path}.stream`);
   if (typeof version === 'number' && version < 2 && stream !== undefined) p.add(`${path}.stream`, 'not in schema version 1');
+  checkChain(p, ext, path);
+  checkKubernetesMcp(p, p.obj(ext, 'mcp', path, false), `${path}.mcp`, typeof version === 'number' ? version : 0);
+}
+
+/** Checks the optional `chain` link of an extension at `path`. */
+export function checkChain(p: Problems, ext: Obj, path: string): void {
   const chain = p.obj(ext, 'chain', path, false);
   if (chain) {
     p.str(chain, 'stream', `${path}.chain`); p.num(chain, 'seq', `${path}.chain`);
@@ -102,6 +113,18 @@ function checkExtension(p: Problems, ext: Obj): void {
       if (typeof chain[key] === 'string' && !/^[0-9a-f]{64}$/.test(chain[key])) p.add(`${path}.chain.${key}`, 'must be a hex SHA-256');
     }
     if (typeof chain['seq'] === 'number' && !(Number.isInteger(chain['seq']) && chain['seq'] >= 1)) p.add(`${path}.chain.seq`, 'must be a whole number from 1');
+  }
+}
+
+/** Checks a Kubernetes event's MCP correlation: `verified` (and what only a delegated token names) from version 3. */
+function checkKubernetesMcp(p: Problems, mcp: Obj | undefined, path: string, version: number): void {
+  if (mcp === undefined) return;
+  for (const key of ['sessionId', 'toolName', 'requestId', 'server', 'callId', 'agent']) p.str(mcp, key, path, false);
+  if (mcp['caller'] !== undefined) p.oneOf(mcp, 'caller', path, ['supplied', 'verified']);
+  const scope = p.obj(mcp, 'scope', path, false);
+  if (scope) for (const key of ['namespace', 'resource', 'apiGroup', 'name']) p.str(scope, key, `${path}.scope`, false);
+  if (version < 3 && (mcp['caller'] === 'verified' || mcp['callId'] !== undefined || scope !== undefined)) {
+    p.add(path, 'verified MCP correlation is not in schema versions before 3');
   }
 }
 

@@ -1,4 +1,4 @@
-import { AppError, ErrorCodes, HashChain, type AuditEvent, type ChainLink, type ChainOrigin } from '@auditgate/shared';
+import { AppError, ErrorCodes, HashChain, type ChainLink, type ChainOrigin, type GatewayEvent } from '@auditgate/shared';
 
 /** The head of a stream: the last seq and hash (seq 0 and the origin's hash before the first event). */
 export interface ChainHead { readonly seq: number; readonly hash: string }
@@ -30,7 +30,7 @@ export class AuditChain {
   started(): boolean { return this.chain !== undefined; }
 
   /** Links `event` (setting `auditgate.chain`) as the stream's next event. */
-  link(event: AuditEvent): ChainLink {
+  link(event: GatewayEvent): ChainLink {
     if (this.chain === undefined) {
       throw new AppError('the audit chain has not begun', { code: ErrorCodes.INTERNAL, status: 503, retriable: true });
     }

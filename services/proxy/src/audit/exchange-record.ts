@@ -1,5 +1,5 @@
 import type {
-  ActorInfo, AuditEvent, AuditLevel, AuditStage, BodyInfo, ObjectReference, UserInfo,
+  ActorInfo, AuditEvent, AuditgateExtension, AuditLevel, AuditStage, BodyInfo, ObjectReference, UserInfo,
 } from '@auditgate/shared';
 
 /** Everything known about one exchange, accumulated as it crosses the gateway; events are snapshots of it. */
@@ -18,7 +18,8 @@ export interface ExchangeRecord {
   user?: UserInfo;
   onBehalfOf?: ActorInfo;
   impersonatedUser?: UserInfo;
-  mcp?: { sessionId?: string; toolName?: string; requestId?: string };
+  /** MCP correlation: from headers (caller-supplied), or `caller: verified` from a delegated token. */
+  mcp?: NonNullable<AuditgateExtension['mcp']>;
   policy?: { bundleHash: string; ruleId?: string; decision: 'allow' | 'deny' | 'mask'; reason?: string };
   decision?: { allowed: boolean; reason: string };
   requestObject?: unknown;
@@ -88,7 +89,7 @@ export function buildAuditEvent(facts: GatewayFacts, record: ExchangeRecord, sta
       gateway: { instance: facts.instance, version: facts.version },
       actor: record.actor ?? ANONYMOUS_ACTOR,
       ...(record.onBehalfOf === undefined ? {} : { onBehalfOf: record.onBehalfOf }),
-      ...(record.mcp === undefined ? {} : { mcp: { ...record.mcp, caller: 'supplied' as const } }),
+      ...(record.mcp === undefined ? {} : { mcp: { ...record.mcp, caller: record.mcp.caller ?? 'supplied' } }),
       cluster: facts.cluster,
       upstream: facts.upstream(),
       ...(record.policy === undefined ? {} : { policy: record.policy }),

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { AuditEvent } from '@auditgate/shared';
+import type { GatewayEvent } from '@auditgate/shared';
 import type { AuditChain } from './audit-chain.js';
 import type { AuditSink } from './audit-sink.js';
 import type { BatchingProducer, SendUrgency } from './batching-producer.js';
@@ -63,9 +63,9 @@ export class KafkaAuditSink implements AuditSink {
     if (spool !== undefined && !(await spool.isEmpty())) this.enterSpooling('records left by a previous run');
   }
 
-  writeAhead(event: AuditEvent): Promise<void> { return this.write(event, 'now'); }
+  writeAhead(event: GatewayEvent): Promise<void> { return this.write(event, 'now'); }
   /** Later stages nobody waits on travel with the next write-ahead batch (see {@link SendUrgency}). */
-  record(event: AuditEvent): Promise<void> { return this.write(event, 'deferred'); }
+  record(event: GatewayEvent): Promise<void> { return this.write(event, 'deferred'); }
 
   /** Spool mode is always ready; fail-closed is not ready for a while after Kafka last failed and has not succeeded since. */
   healthy(): boolean {
@@ -74,7 +74,7 @@ export class KafkaAuditSink implements AuditSink {
     return !(this.lastFailureAt > this.lastSuccessAt && now - this.lastFailureAt < (this.options.unreadyAfterFailureMs ?? 5000));
   }
 
-  private async write(event: AuditEvent, urgency: SendUrgency): Promise<void> {
+  private async write(event: GatewayEvent, urgency: SendUrgency): Promise<void> {
     const key = event.auditgate.actor.username;
     const seq = this.options.chain?.link(event).seq;
     const value = Buffer.from(JSON.stringify(event));

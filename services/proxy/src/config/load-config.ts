@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import { EnvReader, Topics, type Env } from '@auditgate/shared';
 import type { TrustedIssuer } from '../auth/index.js';
 import type { CheckpointSignerConfig, ProxyConfig, UpstreamConfig } from './proxy-config.js';
+import { readMcpConfig } from '../mcp/config/read-mcp-config.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -178,6 +179,7 @@ export function loadConfig(env: Env): ProxyConfig {
     shutdownTimeoutMs: reader.int('PROXY_SHUTDOWN_TIMEOUT_MS', 20_000, { min: 0 }),
   };
   if (config.listen.httpPort < 0 && config.listen.httpsPort < 0) reader.problem('PROXY_HTTP_PORT and PROXY_HTTPS_PORT cannot both be -1 (disabled)');
+  const mcp = readMcpConfig(reader, config.listen);
   reader.finish();
-  return config;
+  return mcp === undefined ? config : { ...config, mcp };
 }

@@ -1,4 +1,5 @@
 import type { TrustedIssuer } from '../auth/index.js';
+import type { McpConfig } from '../mcp/config/mcp-config.js';
 
 /** How the proxy reaches the API server. */
 export type UpstreamConfig =
@@ -63,6 +64,8 @@ export interface ProxyConfig {
   readonly cluster: { readonly name: string; readonly arn?: string; readonly region?: string };
   /** How long shutdown waits for in-flight requests. */
   readonly shutdownTimeoutMs: number;
+  /** The MCP endpoint (`/mcp/<server>`) and its delegated tokens; absent without `PROXY_MCP_SERVERS`. */
+  readonly mcp?: McpConfig;
 }
 
 /** Where checkpoint keys live: a local key file (an ephemeral key when none is given) or an AWS KMS key. */

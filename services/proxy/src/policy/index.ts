@@ -10,3 +10,6 @@ export { createRateLimiter, type RateLimiter, type RateLimiterOptions } from './
 export {
   watchPolicyFile, type LoadedPolicy, type PolicyFileWatcher, type WatchPolicyFileOptions,
 } from './watch-policy-file.js';
+export type * from './mcp-policy-types.js';
+export { RESERVED_MCP_RULE_IDS } from './parse-mcp-policy.js';
+export { createToolCallEvaluator, type ToolCallEvaluator } from './create-tool-call-evaluator.js';

@@ -4,6 +4,7 @@ import { auditLevelWarnings } from './audit-level-resolver.js';
 import { canonicalHash } from './canonical-hash.js';
 import { resourceEntryProblem } from './resource-matcher.js';
 import { join, YamlNodeReader, type StringOptions, type YamlValue } from './yaml-node-reader.js';
+import { readMcpPolicy } from './parse-mcp-policy.js';
 import type {
   ActorMatch, AuditGroupResources, AuditLevelRule, EffectiveLimits, GatewayPolicy, LimitOverrides, PolicyAction,
   PolicyRule, RuleMatch,
@@ -51,7 +52,7 @@ type PolicySpec = Omit<GatewayPolicy, 'bundleHash' | 'source' | 'warnings'>;
 
 function readSpec(r: YamlNodeReader, root: YamlValue): PolicySpec {
   const top = r.map(root, '', [
-    'apiVersion', 'kind', 'defaultAction', 'requireOnBehalfOf', 'impersonation', 'limits', 'rules', 'auditLevels',
+    'apiVersion', 'kind', 'defaultAction', 'requireOnBehalfOf', 'impersonation', 'limits', 'rules', 'auditLevels', 'mcp',
   ], ['apiVersion', 'kind', 'defaultAction']);
   if (!top) return emptySpec();
   if (top.has('apiVersion')) r.string(top.get('apiVersion'), 'apiVersion', { oneOf: [API_VERSION] });
@@ -67,10 +68,12 @@ function readSpec(r: YamlNodeReader, root: YamlValue): PolicySpec {
     .filter((rule): rule is PolicyRule => rule !== undefined);
   const auditLevels = r.seq(top.get('auditLevels'), 'auditLevels')
     .map((node, index) => readAuditLevel(r, node, `auditLevels[${index}]`));
+  // Only a policy that has the section carries it, so the bundle hash of every other policy is unchanged.
+  const mcp = top.has('mcp') ? readMcpPolicy(r, top.get('mcp'), 'mcp') : undefined;
   return {
     apiVersion: API_VERSION, kind: KIND, defaultAction: defaultAction === 'allow' ? 'allow' : 'deny',
     requireOnBehalfOf: requireOnBehalfOf ?? false, allowClientImpersonation: allowClientImpersonation ?? false,
-    limits, rules, auditLevels,
+    limits, rules, auditLevels, ...(mcp === undefined ? {} : { mcp }),
   };
 }
 

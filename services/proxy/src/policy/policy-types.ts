@@ -3,6 +3,7 @@
  * evaluator consumes. Every list is "any of"; an empty list means "no constraint" (matches everything).
  */
 import type { AuditLevel } from '@auditgate/shared';
+import type { McpPolicy } from './mcp-policy-types.js';
 
 /** What a rule does with a request it matches; `mask` forwards it and masks the response. */
 export type PolicyAction = 'allow' | 'deny' | 'mask';
@@ -97,6 +98,8 @@ export interface GatewayPolicy {
   readonly limits: EffectiveLimits;
   readonly rules: readonly PolicyRule[];
   readonly auditLevels: readonly AuditLevelRule[];
+  /** Rules on tool calls through the MCP endpoint; absent: every tool call is allowed, without a budget. */
+  readonly mcp?: McpPolicy;
   /** sha256 hex of the canonical JSON of the fields above. */
   readonly bundleHash: string;
   /** Where the policy was loaded from (file path or a label). */
