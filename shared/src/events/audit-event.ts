@@ -106,6 +106,11 @@ export interface AuditgateExtension {
     server?: string; callId?: string; agent?: string;
     scope?: { namespace?: string; resource?: string; apiGroup?: string; name?: string };
   };
+  /**
+   * What the request reaches, recorded by the gateway from its RequestInfo classification (one definition, in
+   * `@auditgate/shared/kube`): a list or watch across all namespaces, and the `group/resource[/subresource]` key.
+   */
+  classification?: { clusterWide: boolean; resourceKey?: string };
   cluster: { name: string; arn?: string; region?: string };
   upstream?: { mode: string; roleArn?: string; assumedRoleId?: string; identity?: string; impersonated?: boolean };
   policy?: { bundleHash: string; ruleId?: string; decision: 'allow' | 'deny' | 'mask'; reason?: string };

@@ -89,6 +89,11 @@ function checkExtension(p: Problems, ext: Obj): void {
   checkActor(p, p.obj(ext, 'onBehalfOf', path, false), `${path}.onBehalfOf`);
   const cluster = p.obj(ext, 'cluster', path);
   if (cluster) p.str(cluster, 'name', `${path}.cluster`);
+  const classification = p.obj(ext, 'classification', path, false);
+  if (classification) {
+    if (typeof classification['clusterWide'] !== 'boolean') p.add(`${path}.classification.clusterWide`, 'must be a boolean');
+    if (classification['resourceKey'] !== undefined) p.str(classification, 'resourceKey', `${path}.classification`);
+  }
   const policy = p.obj(ext, 'policy', path, false);
   if (policy) { p.str(policy, 'bundleHash', `${path}.policy`); p.oneOf(policy, 'decision', `${path}.policy`, ['allow', 'deny', 'mask']); }
   const body = p.obj(ext, 'body', path, false);

@@ -4,3 +4,4 @@ export { createTokenFile, type TokenFile, type TokenFileOptions } from './token-
 export { bearerHeader } from './bearer-header.js';
 export { createKubeconfigConnection, type KubeconfigConnection, type KubeconfigConnectionOptions } from './kubeconfig-connection.js';
 export { GATEWAY_OWN_USER_AGENT, isGatewayOwnCall } from './gateway-own-calls.js';
+export { CLUSTER_SCOPED_RESOURCES, isClusterWide, resourceKey, type RequestScopeInput } from './request-scope.js';

@@ -1,16 +1,9 @@
+import { isClusterWide, resourceKey } from '@auditgate/shared/kube';
 import type { AuditEvent, UserInfo } from '@auditgate/shared';
 import { byPath, csrDecision, hasWildcardRules, isPrivilegedPodSpec, riskyGrants } from './request-object-facts.js';
 import type { FieldLookup } from './rule.js';
 
-/** Built-in cluster-scoped resources: a list of anything else with namespace "" is cluster-wide. */
-const CLUSTER_SCOPED = new Set([
-  'namespaces', 'nodes', 'persistentvolumes', 'clusterroles', 'clusterrolebindings', 'storageclasses', 'csidrivers',
-  'csinodes', 'customresourcedefinitions', 'apiservices', 'mutatingwebhookconfigurations', 'validatingwebhookconfigurations',
-  'validatingadmissionpolicies', 'validatingadmissionpolicybindings', 'priorityclasses', 'runtimeclasses', 'ingressclasses',
-  'volumeattachments', 'certificatesigningrequests', 'componentstatuses', 'selfsubjectrulesreviews',
-  'selfsubjectaccessreviews', 'subjectaccessreviews', 'tokenreviews', 'selfsubjectreviews', 'flowschemas',
-  'prioritylevelconfigurations', 'ipaddresses', 'servicecidrs', 'deviceclasses',
-]);
+
 const PROBE_PATHS = ['/healthz', '/livez', '/readyz', '/version'];
 const STRIPPED_IMPERSONATION = 'auditgate.dev/stripped-impersonation';
 function statusCode(event: AuditEvent): number | undefined {
@@ -56,6 +49,28 @@ function queryValues(uri: string, name: string): string[] {
   return q < 0 ? [] : new URLSearchParams(uri.slice(q + 1)).getAll(name);
 }
 
+/** Requests the API machinery makes for itself inside any tool call (permission self-checks): never beyond a scope. */
+const SELF_REVIEWS = new Set(['selfsubjectaccessreviews', 'selfsubjectrulesreviews', 'selfsubjectreviews']);
+
+/**
+ * What a tool call's Kubernetes request does beyond what the call's arguments said (their Kubernetes meaning, carried
+ * verified in the call's delegated token): `namespace` (another namespace, all namespaces, or a cluster-scoped
+ * resource when the call named one namespace), `resource` (another resource than the one it named), or undefined.
+ * Only verified MCP correlation counts; discovery and permission self-checks never exceed a scope.
+ */
+export function mcpScopeExcess(event: AuditEvent): Array<'namespace' | 'resource'> | undefined {
+  const mcp = event.auditgate.mcp;
+  const scope = mcp?.scope;
+  const ref = event.objectRef;
+  if (mcp?.caller !== 'verified' || scope === undefined || ref?.resource === undefined || SELF_REVIEWS.has(ref.resource)) return undefined;
+  const out: Array<'namespace' | 'resource'> = [];
+  const namespace = ref.namespace ?? '';
+  const itsOwnNamespace = ref.resource === 'namespaces' && ref.name === scope.namespace;
+  if (scope.namespace !== undefined && namespace !== scope.namespace && !itsOwnNamespace) out.push('namespace');
+  if (scope.resource !== undefined && ref.resource !== scope.resource && !itsOwnNamespace) out.push('resource');
+  return out.length === 0 ? undefined : out;
+}
+
 function derive(event: AuditEvent, name: string): unknown {
   const ref = event.objectRef;
   const code = statusCode(event);
@@ -68,8 +83,9 @@ function derive(event: AuditEvent, name: string): unknown {
     case 'deny': return isDenied(event);
     case 'allowed': return !isDenied(event) && (event.annotations?.['authorization.k8s.io/decision'] === 'allow' || (code !== undefined && code < 400));
     case 'coreGroup': return ref !== undefined && (ref.apiGroup === undefined || ref.apiGroup === '');
-    case 'clusterWide': return ref?.resource !== undefined && !CLUSTER_SCOPED.has(ref.resource) && (ref.namespace ?? '') === '';
-    case 'resourceKey': return ref?.resource === undefined ? undefined : `${ref.apiGroup ?? ''}/${ref.resource}${ref.subresource === undefined ? '' : `/${ref.subresource}`}`;
+    // The gateway's own classification (one definition, shared); events from before it was recorded are classified alike.
+    case 'clusterWide': return event.auditgate.classification?.clusterWide ?? isClusterWide({ verb: event.verb, ...ref });
+    case 'resourceKey': return event.auditgate.classification?.resourceKey ?? resourceKey({ verb: event.verb, ...ref });
     case 'objectKey': return ref?.resource === undefined ? undefined : `${ref.namespace ?? ''}/${ref.name ?? ''}`;
     case 'actor': return event.auditgate.actor.username;
     case 'onBehalfOf': return event.auditgate.onBehalfOf?.username;
@@ -86,6 +102,8 @@ function derive(event: AuditEvent, name: string): unknown {
     case 'impersonatedUser': return impersonation(event)?.user.username;
     case 'impersonatedGroups': return impersonation(event)?.user.groups;
     case 'impersonationStripped': { const i = impersonation(event); return i === undefined ? undefined : i.stripped; }
+    case 'mcpScopeExceeded': return mcpScopeExcess(event) !== undefined;
+    case 'mcpScopeExcess': return mcpScopeExcess(event)?.join(',');
     default: return undefined;
   }
 }
@@ -94,7 +112,7 @@ function derive(event: AuditEvent, name: string): unknown {
 export const DERIVED_FIELDS: readonly string[] = [
   'path', 'uri', 'status', 'ok', 'deny', 'allowed', 'coreGroup', 'clusterWide', 'resourceKey', 'objectKey', 'actor',
   'onBehalfOf', 'anonymous', 'probePath', 'command', 'privileged', 'roleRefName', 'wildcardRules', 'riskyGrants',
-  'csrDecision', 'outcome', 'impersonatedUser', 'impersonatedGroups', 'impersonationStripped',
+  'csrDecision', 'outcome', 'impersonatedUser', 'impersonatedGroups', 'impersonationStripped', 'mcpScopeExceeded', 'mcpScopeExcess',
 ];
 
 /** A memoizing field lookup over one event: dotted paths into the event, `derived.<name>` for computed facts. */

@@ -61,3 +61,13 @@ test('labels and owner of the object and its namespace come from the cache', () 
   const ns = enrichEvent(sampleEvent({ auditID: 'aaaaaaaa-7', objectRef: { resource: 'namespaces', name: 'payments' } }), cluster, kube);
   assert.deepEqual(ns.namespace, { labels: { sensitivity: 'high' } }, 'a namespace request carries its own labels');
 });
+
+test('cluster-wide is the gateway\'s classification when recorded, else the same shared definition: a get of a node is not', () => {
+  const getNode = enrichEvent(sampleEvent({ auditID: 'aaaaaaaa-6', verb: 'get', objectRef: { resource: 'nodes', name: 'n1', apiVersion: 'v1' } }), cluster, NO_KUBE_METADATA);
+  assert.equal(getNode.clusterWide, false, 'changed: the indexer used to call any request without a namespace cluster-wide');
+  const listNodes = enrichEvent(sampleEvent({ auditID: 'aaaaaaaa-7', verb: 'list', objectRef: { resource: 'nodes', apiVersion: 'v1' } }), cluster, NO_KUBE_METADATA);
+  assert.equal(listNodes.clusterWide, false);
+  const recorded = sampleEvent({ auditID: 'aaaaaaaa-8', verb: 'list', objectRef: { resource: 'pods', apiVersion: 'v1' } });
+  recorded.auditgate.classification = { clusterWide: false, resourceKey: '/pods' };
+  assert.equal(enrichEvent(recorded, cluster, NO_KUBE_METADATA).clusterWide, false, 'the recorded fact wins');
+});

@@ -1,4 +1,5 @@
 import type { AuditEvent } from '@auditgate/shared';
+import { isClusterWide } from '@auditgate/shared/kube';
 import type { KubeMetadataLookup } from './kube-metadata.js';
 import { parseRoleArn } from './parse-role-arn.js';
 
@@ -40,7 +41,8 @@ export function enrichEvent(event: AuditEvent, cluster: ClusterFacts, kube: Kube
   const resource = ref?.resource;
   const out: Enrichment = {
     cluster: { name: cluster.name, ...pick({ arn: cluster.arn, region: cluster.region, account: cluster.account }) },
-    clusterWide: resource !== undefined && resource !== '' && (ref?.namespace === undefined || ref.namespace === ''),
+    // The gateway's own classification (one definition, shared); older events are classified alike.
+    clusterWide: event.auditgate.classification?.clusterWide ?? isClusterWide({ verb: event.verb, ...ref }),
     secretAccess: resource === 'secrets' && (ref?.apiGroup === undefined || ref.apiGroup === ''),
   };
   const upstream = event.auditgate.upstream;

@@ -32,6 +32,8 @@ export interface ExchangeRecord {
   errorCode?: string;
   /** Extra annotations (`auditgate.dev/*`). */
   notes?: Record<string, string>;
+  /** What the request reaches (one definition, shared): recorded on every event. */
+  classification?: { clusterWide: boolean; resourceKey?: string };
   /** Set once the exchange's ResponseComplete was produced: nothing records it a second time. */
   settled?: boolean;
 }
@@ -90,6 +92,7 @@ export function buildAuditEvent(facts: GatewayFacts, record: ExchangeRecord, sta
       actor: record.actor ?? ANONYMOUS_ACTOR,
       ...(record.onBehalfOf === undefined ? {} : { onBehalfOf: record.onBehalfOf }),
       ...(record.mcp === undefined ? {} : { mcp: { ...record.mcp, caller: record.mcp.caller ?? 'supplied' } }),
+      ...(record.classification === undefined ? {} : { classification: record.classification }),
       cluster: facts.cluster,
       upstream: facts.upstream(),
       ...(record.policy === undefined ? {} : { policy: record.policy }),

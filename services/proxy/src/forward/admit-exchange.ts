@@ -4,7 +4,7 @@ import type { ExchangeRecord } from '../audit/exchange-record.js';
 import { extractBearerToken, type VerifiedIdentity } from '../auth/index.js';
 import { auditVerb, classifyRequest, toObjectRef, type RequestInfo } from '../classify/index.js';
 import type { PolicyDecision } from '../policy/index.js';
-import { isClusterWide } from './cluster-scoped.js';
+import { isClusterWide, resourceKey } from '@auditgate/shared/kube';
 import type { ExchangeDeps } from './exchange-deps.js';
 import { readClientImpersonation } from '../upstream/upstream-headers.js';
 import { delegatedRecordFields } from '../mcp/delegation/delegated-record.js';
@@ -61,6 +61,8 @@ export function openRecord(deps: ExchangeDeps, req: IncomingMessage): { record: 
   record.verb = auditVerb(info);
   const objectRef = toObjectRef(info);
   if (objectRef !== undefined) record.objectRef = objectRef;
+  const key = resourceKey(info);
+  record.classification = { clusterWide: isClusterWide(info), ...(key === undefined ? {} : { resourceKey: key }) };
   return { record, info };
 }
 
@@ -107,7 +109,7 @@ export async function admitExchange(deps: ExchangeDeps, req: IncomingMessage, re
     onBehalfOf: delegated !== undefined ? delegated.onBehalfOfPolicy : onBehalfOf === undefined ? undefined : { username: onBehalfOf.username, groups: onBehalfOf.groups },
     verb: info.verb, apiGroup: info.apiGroup, resource: info.resource, subresource: info.subresource,
     namespace: info.namespace, name: info.name, isResourceRequest: info.isResourceRequest, path: info.path,
-    clusterWide: isClusterWide(info.verb, info.resource, info.namespace, info.isResourceRequest),
+    clusterWide: record.classification?.clusterWide ?? isClusterWide(info),
   });
   record.level = decision.auditLevel === 'None' ? 'Metadata' : decision.auditLevel;
   record.policy = { bundleHash: decision.bundleHash, ruleId: decision.ruleId, decision: decision.action, reason: decision.reason };

@@ -1,4 +1,4 @@
-import { isClusterWide } from '../forward/cluster-scoped.js';
+import { isClusterWide } from '@auditgate/shared/kube';
 import type { ActorMatch, GatewayPolicy, PolicyInput } from './policy-types.js';
 
 /** One probed value and how the policy names it (the literal itself, the glob it samples, or `*` for "any other"). */
@@ -108,11 +108,11 @@ export function probeInput(caller: ActorProbe, request: ProbeRequest): PolicyInp
     `/${resource}`, name === '' ? '' : `/${name}`, subresource === '' ? '' : `/${subresource}`].join('');
   return {
     actor: caller.actor, onBehalfOf: caller.onBehalfOf, verb, apiGroup, resource, subresource, namespace, name,
-    isResourceRequest: true, path, clusterWide: isClusterWide(verb, resource, namespace, true),
+    isResourceRequest: true, path, clusterWide: isClusterWide({ verb, resource, subresource, namespace, isResourceRequest: true }),
   };
 }
 
 /** True for a resource without namespaces (nodes, namespaces, cluster roles, …), as the proxy knows them. */
 export function isClusterScoped(resource: string): boolean {
-  return !isClusterWide('list', resource, '', true);
+  return !isClusterWide({ verb: 'list', resource, namespace: '', isResourceRequest: true });
 }
