@@ -45,3 +45,19 @@ describe('benchmark parsing', () => {
     assert.equal(median([4, 1, 3, 2]), 2.5);
   });
 });
+
+describe('benchmark CPU accounting and results file', () => {
+  it('reads this process and its tree from /proc, and divides CPU by requests in µs', async () => {
+    const { cpuMs, processTree, cpuUsPerRequest } = await import('./process-cpu.js');
+    assert.ok(cpuMs(process.pid) >= 0);
+    assert.ok(processTree([process.pid]).includes(process.pid));
+    assert.deepEqual(cpuUsPerRequest({ a: 100, b: 0 }, { a: 150, b: 20 }, 1000), { a: 50, b: 20 });
+  });
+
+  it('renders every section as a markdown table with the verdicts', async () => {
+    const { renderMarkdown } = await import('./results-file.js');
+    const md = renderMarkdown({ proxy: { at: 'T', rows: [{ metric: 'm|x', measured: '1', target: '<= 2', verdict: 'PASS' }] } }, '# h');
+    assert.match(md, /## proxy \(T\)/);
+    assert.match(md, /\| m\\\|x \| 1 \| <= 2 \| \*\*PASS\*\* \|/);
+  });
+});

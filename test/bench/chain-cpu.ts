@@ -1,14 +1,6 @@
 /** The hash chain's and checkpoints' CPU cost: gateway CPU per request with the chain on and off, at the same fixed rate. */
-import { readFileSync } from 'node:fs';
 import { probeConstantRate } from './constant-rate-prober.js';
-
-/** CPU time (user + system) of `pid` in ms, from /proc (clock ticks of 10 ms). */
-export function cpuMs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  // After the command name: state is field 3, utime field 14 and stime field 15 (1-based, see proc(5)).
-  return (Number(fields[11]) + Number(fields[12])) * 10;
-}
+import { cpuMs } from './process-cpu.js';
 
 /** Gateway CPU per request, chain on and off. */
 export interface ChainCpuResult {

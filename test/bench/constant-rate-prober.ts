@@ -39,7 +39,10 @@ function oneGet(url: string, headers: Record<string, string>, agent: Agent): Pro
   });
 }
 
-async function phase(url: string, headers: Record<string, string>, agent: Agent, rate: number, seconds: number): Promise<{ latencies: number[]; lags: number[]; errors: number; elapsedS: number }> {
+/** What one open-loop phase saw: raw latencies and schedule lags (ms), failures and wall time. */
+export interface PhaseSamples { readonly latencies: number[]; readonly lags: number[]; readonly errors: number; readonly elapsedS: number }
+
+async function phase(url: string, headers: Record<string, string>, agent: Agent, rate: number, seconds: number): Promise<PhaseSamples> {
   const total = Math.round(rate * seconds);
   const latencies: number[] = [];
   const lags: number[] = [];
@@ -68,27 +71,45 @@ async function phase(url: string, headers: Record<string, string>, agent: Agent,
   return { latencies, lags, errors: errors + inflight.size, elapsedS: (performance.now() - t0) / 1000 };
 }
 
-/** Warms up for `warmupSeconds`, then probes `url` at `rate` req/s for `seconds`. */
-export async function probeConstantRate(options: {
-  url: string; token: string; rate: number; seconds: number; warmupSeconds: number; ca?: Buffer;
-}): Promise<ProbeResult> {
+/** Percentiles over the samples of one or more phases (slices of an interleaved probe are pooled). */
+export function summarizePhases(phases: readonly PhaseSamples[]): ProbeResult {
+  const sorted = phases.flatMap((p) => p.latencies).sort((a, b) => a - b);
+  const lags = phases.flatMap((p) => p.lags).sort((a, b) => a - b);
+  const errors = phases.reduce((sum, p) => sum + p.errors, 0);
+  const elapsedS = phases.reduce((sum, p) => sum + p.elapsedS, 0);
+  return {
+    sent: sorted.length + errors, ok: sorted.length, errors, achievedRate: (sorted.length + errors) / elapsedS,
+    p50Ms: percentile(sorted, 50), p90Ms: percentile(sorted, 90), p99Ms: percentile(sorted, 99),
+    maxMs: sorted[sorted.length - 1] ?? Number.NaN, scheduleLagP99Ms: percentile(lags, 99),
+  };
+}
+
+/** A prober bound to one URL over one keep-alive agent, so short slices reuse warm connections. */
+export interface Prober {
+  /** Sends GETs at `rate` req/s for `seconds` and returns the raw samples. */
+  phase(rate: number, seconds: number): Promise<PhaseSamples>;
+  close(): void;
+}
+
+/** Creates a prober for `url` with `token` (TLS unverified unless `ca` is given). */
+export function createProber(options: { url: string; token: string; ca?: Buffer }): Prober {
   const agent = new Agent({
     keepAlive: true, maxSockets: 64, scheduling: 'lifo',
     ...(options.ca === undefined ? { rejectUnauthorized: false } : { ca: options.ca }),
   });
   const headers = { authorization: `Bearer ${options.token}`, accept: 'application/json' };
+  return { phase: (rate, seconds) => phase(options.url, headers, agent, rate, seconds), close: () => agent.destroy() };
+}
+
+/** Warms up for `warmupSeconds`, then probes `url` at `rate` req/s for `seconds`. */
+export async function probeConstantRate(options: {
+  url: string; token: string; rate: number; seconds: number; warmupSeconds: number; ca?: Buffer;
+}): Promise<ProbeResult> {
+  const prober = createProber(options);
   try {
-    await phase(options.url, headers, agent, options.rate, options.warmupSeconds);
-    const run = await phase(options.url, headers, agent, options.rate, options.seconds);
-    const sorted = run.latencies.sort((a, b) => a - b);
-    const lags = run.lags.sort((a, b) => a - b);
-    return {
-      sent: run.latencies.length + run.errors, ok: run.latencies.length, errors: run.errors,
-      achievedRate: (run.latencies.length + run.errors) / run.elapsedS,
-      p50Ms: percentile(sorted, 50), p90Ms: percentile(sorted, 90), p99Ms: percentile(sorted, 99),
-      maxMs: sorted[sorted.length - 1] ?? Number.NaN, scheduleLagP99Ms: percentile(lags, 99),
-    };
+    await prober.phase(options.rate, options.warmupSeconds);
+    return summarizePhases([await prober.phase(options.rate, options.seconds)]);
   } finally {
-    agent.destroy();
+    prober.close();
   }
 }

@@ -3,7 +3,7 @@
  * run on this machine. Prints the verdict table (targets, PASS/MISS) and writes it as JSON; always exits 0 once it
  * has measured, because benchmarks are reported, not gated. Progress goes to stderr, the report to stdout.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { Agent } from 'node:https';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -14,8 +14,11 @@ import { readBenchSettings, type BenchSettings } from './bench-settings.js';
 import { createBenchTopic } from './bench-topic.js';
 import { compileProxy } from './compile-proxy.js';
 import { deployedProxyNodeOptions } from './deployed-node-options.js';
-import { TARGETS, median, renderTargets, verdictRows, type BenchResults, type TargetName } from './bench-results.js';
-import { probeConstantRate, type ProbeResult } from './constant-rate-prober.js';
+import { TARGETS, median, renderTargets, verdictRows, type BenchResults, type CpuPerRequest, type TargetName } from './bench-results.js';
+import { collectGarbage } from './gc-via-inspector.js';
+import { measureInterleavedLatency } from './interleaved-latency.js';
+import { cpuSnapshot, cpuUsPerRequest, processTree, readStackPids, type CpuGroups } from './process-cpu.js';
+import { writeResultSection } from './results-file.js';
 import { freePort } from './free-port.js';
 import { measureKafkaAckFloor } from './kafka-ack-floor.js';
 import { measureChainCpu } from './chain-cpu.js';
@@ -28,35 +31,49 @@ import { renderReport } from './report-table.js';
 import { runWrk, type WrkResult } from './run-wrk.js';
 import { streamListSamplingRss } from './stream-list.js';
 
-/** Where a target listens and which bearer token it takes. */
-interface Target { readonly base: string; readonly token: string }
+/** Where a target listens, which bearer token it takes, and the pids of the proxy in front (none for direct). */
+interface Target { readonly base: string; readonly token: string; readonly pids: readonly number[] }
+
+/** The stack's processes a request also spends CPU in. */
+interface ServerPids { readonly server: readonly number[]; readonly kafka: readonly number[] }
 
 const say = (message: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
 
-async function measureThroughput(settings: BenchSettings, targets: Record<TargetName, Target>, path: string): Promise<BenchResults['throughput']> {
+async function measureThroughput(settings: BenchSettings, targets: Record<TargetName, Target>, servers: ServerPids, path: string): Promise<BenchResults['throughput']> {
   const runs: Record<TargetName, WrkResult[]> = { direct: [], nginx: [], 'bare-node': [], 'gateway-audit-off': [], 'gateway-audit-on': [] };
+  const cpuRuns: Record<TargetName, CpuPerRequest[]> = { direct: [], nginx: [], 'bare-node': [], 'gateway-audit-off': [], 'gateway-audit-on': [] };
   for (let round = 0; round < settings.rounds; round += 1) {
     // Rotate the order each round so drift on a shared machine does not always favour the same target.
     const order = TARGETS.map((_, i) => TARGETS[(i + round) % TARGETS.length]!);
     for (const name of order) {
       const wrk = { url: `${targets[name].base}${path}`, token: targets[name].token, connections: settings.connections, threads: settings.threads };
       if (settings.warmupSeconds > 0) await runWrk({ ...wrk, seconds: settings.warmupSeconds });
+      const groups: CpuGroups<'proxy' | 'server' | 'kafka'> = { proxy: processTree(targets[name].pids), server: servers.server, kafka: servers.kafka };
+      const before = cpuSnapshot(groups);
       const result = await runWrk({ ...wrk, seconds: settings.seconds });
-      say(`round ${round + 1}/${settings.rounds} ${name}: ${result.requestsPerSecond.toFixed(0)} req/s, p50 ${result.latencyP50Ms} ms, p99 ${result.latencyP99Ms} ms, errors ${result.errors}`);
+      const c = cpuUsPerRequest(before, cpuSnapshot(groups), result.requests);
+      const cpu: CpuPerRequest = { proxyUs: c.proxy, serverUs: c.server, kafkaUs: c.kafka };
+      say(`round ${round + 1}/${settings.rounds} ${name}: ${result.requestsPerSecond.toFixed(0)} req/s, p50 ${result.latencyP50Ms} ms, p99 ${result.latencyP99Ms} ms, errors ${result.errors}; CPU µs/req proxy ${cpu.proxyUs.toFixed(0)}, apiserver+etcd ${cpu.serverUs.toFixed(0)}, kafka ${cpu.kafkaUs.toFixed(0)}`);
       runs[name].push(result);
+      cpuRuns[name].push(cpu);
     }
   }
-  const out = {} as Record<TargetName, { medianRps: number; runs: WrkResult[] }>;
-  for (const name of TARGETS) out[name] = { medianRps: median(runs[name].map((r) => r.requestsPerSecond)), runs: runs[name] };
+  const out = {} as BenchResults['throughput'];
+  for (const name of TARGETS) {
+    const c = cpuRuns[name];
+    out[name] = {
+      medianRps: median(runs[name].map((r) => r.requestsPerSecond)), runs: runs[name], cpuRuns: c,
+      cpu: { proxyUs: median(c.map((x) => x.proxyUs)), serverUs: median(c.map((x) => x.serverUs)), kafkaUs: median(c.map((x) => x.kafkaUs)) },
+    };
+  }
   return out;
 }
 
-async function measureLatency(settings: BenchSettings, targets: Record<TargetName, Target>, path: string): Promise<BenchResults['latency']> {
-  const out = {} as Record<TargetName, ProbeResult>;
-  for (const name of TARGETS) {
-    out[name] = await probeConstantRate({ url: `${targets[name].base}${path}`, token: targets[name].token, rate: settings.rate, seconds: settings.probeSeconds, warmupSeconds: 2 });
-    say(`fixed ${settings.rate} req/s ${name}: p50 ${out[name].p50Ms.toFixed(3)} ms, p99 ${out[name].p99Ms.toFixed(3)} ms, errors ${out[name].errors}`);
-  }
+async function measureLatency(settings: BenchSettings, targets: Record<TargetName, Target>, path: string, rate: number, seconds: number): Promise<BenchResults['latency']> {
+  const probeTargets = {} as Record<TargetName, { url: string; token: string }>;
+  for (const name of TARGETS) probeTargets[name] = { url: `${targets[name].base}${path}`, token: targets[name].token };
+  const out = await measureInterleavedLatency({ targets: probeTargets, rate, seconds, sliceSeconds: settings.sliceSeconds, warmupSeconds: 2 });
+  for (const name of TARGETS) say(`fixed ${rate} req/s ${name}: p50 ${out[name].p50Ms.toFixed(3)} ms, p99 ${out[name].p99Ms.toFixed(3)} ms, errors ${out[name].errors}`);
   return out;
 }
 
@@ -90,12 +107,15 @@ async function main(): Promise<void> {
     say(`gateway runtime: ${entry === undefined ? 'sources through tsx' : `compiled ${entry}`}`);
     const nodeOptions = deployedProxyNodeOptions(root);
     say(`gateway NODE_OPTIONS (from k8s/base/proxy.yaml): ${nodeOptions || '(none)'}`);
+    // Every gateway gets an inspector port (idle unless attached) so the audited one can be GC'd before the list.
     const base = { root, dir, stack, topic, nodeOptions, ...(entry === undefined ? {} : { entry }) };
-    const on = await startProxyProcess({ ...base, name: 'audit-on', httpsPort: await freePort(), opsPort: await freePort(), auditEnabled: true });
+    const inspectOn = await freePort();
+    const inspect = async (port?: number) => ({ nodeFlags: [`--inspect=127.0.0.1:${port ?? await freePort()}`] });
+    const on = await startProxyProcess({ ...base, ...await inspect(inspectOn), name: 'audit-on', httpsPort: await freePort(), opsPort: await freePort(), auditEnabled: true });
     cleanups.push({ what: 'proxy audit-on', run: () => on.stop() });
-    const off = await startProxyProcess({ ...base, name: 'audit-off', httpsPort: await freePort(), opsPort: await freePort(), auditEnabled: false });
+    const off = await startProxyProcess({ ...base, ...await inspect(), name: 'audit-off', httpsPort: await freePort(), opsPort: await freePort(), auditEnabled: false });
     cleanups.push({ what: 'proxy audit-off', run: () => off.stop() });
-    const unchained = await startProxyProcess({ ...base, name: 'audit-on-unchained', httpsPort: await freePort(), opsPort: await freePort(), auditEnabled: true, env: { PROXY_CHAIN_ENABLED: 'false' } });
+    const unchained = await startProxyProcess({ ...base, ...await inspect(), name: 'audit-on-unchained', httpsPort: await freePort(), opsPort: await freePort(), auditEnabled: true, env: { PROXY_CHAIN_ENABLED: 'false' } });
     cleanups.push({ what: 'proxy audit-on-unchained', run: () => unchained.stop() });
     const nginx = await startNginx({ dir, root, port: await freePort(), upstream: stack.kubeApiserverUrl });
     cleanups.push({ what: 'nginx', run: () => nginx.stop() });
@@ -104,20 +124,27 @@ async function main(): Promise<void> {
     say(`proxies up: audit-on ${on.url} (pid ${on.pid}), audit-off ${off.url} (pid ${off.pid}), nginx ${nginx.url} (pid ${nginx.pid})`);
 
     const targets: Record<TargetName, Target> = {
-      direct: { base: stack.kubeApiserverUrl, token: creds.gatewayToken },
-      nginx: { base: nginx.url, token: creds.gatewayToken },
-      'bare-node': { base: bare.url, token: creds.gatewayToken },
-      'gateway-audit-off': { base: off.url, token: cluster.agentToken },
-      'gateway-audit-on': { base: on.url, token: cluster.agentToken },
+      direct: { base: stack.kubeApiserverUrl, token: creds.gatewayToken, pids: [] },
+      nginx: { base: nginx.url, token: creds.gatewayToken, pids: [nginx.pid] },
+      'bare-node': { base: bare.url, token: creds.gatewayToken, pids: [bare.pid] },
+      'gateway-audit-off': { base: off.url, token: cluster.agentToken, pids: [off.pid] },
+      'gateway-audit-on': { base: on.url, token: cluster.agentToken, pids: [on.pid] },
     };
+    const stackPids = readStackPids(dirname(stack.kubeState));
+    const servers: ServerPids = { server: [stackPids.kubeApiserver, stackPids.etcd], kafka: [stackPids.kafka] };
+    say(`stack pids: kube-apiserver ${stackPids.kubeApiserver}, etcd ${stackPids.etcd}, kafka ${stackPids.kafka}`);
     const check = new Agent({ rejectUnauthorized: false });
     for (const name of TARGETS) await httpOk({ url: `${targets[name].base}${cluster.smallPath}`, token: targets[name].token, agent: check });
     check.destroy();
 
     say(`throughput: wrk -t${settings.threads} -c${settings.connections} -d${settings.seconds}s, ${settings.rounds} rounds`);
-    const throughput = await measureThroughput(settings, targets, cluster.smallPath);
-    say(`latency: open loop at ${settings.rate} req/s for ${settings.probeSeconds} s per target`);
-    const latency = await measureLatency(settings, targets, cluster.smallPath);
+    const throughput = await measureThroughput(settings, targets, servers, cluster.smallPath);
+    say(`latency: open loop at ${settings.lightRate} req/s for ${settings.lightSeconds} s per target, round-robin in ${settings.sliceSeconds} s slices`);
+    const lightLatency = await measureLatency(settings, targets, cluster.smallPath, settings.lightRate, settings.lightSeconds);
+    const lightKafkaFloor = await measureKafkaAckFloor({ brokers: stack.kafkaBrokers, topic, rate: settings.lightRate, seconds: settings.lightSeconds });
+    say(`write-ahead alone at ${settings.lightRate}/s: p50 ${lightKafkaFloor.p50Ms.toFixed(3)} ms, p99 ${lightKafkaFloor.p99Ms.toFixed(3)} ms`);
+    say(`latency: open loop at ${settings.rate} req/s for ${settings.probeSeconds} s per target, round-robin`);
+    const latency = await measureLatency(settings, targets, cluster.smallPath, settings.rate, settings.probeSeconds);
     const kafkaFloor = await measureKafkaAckFloor({ brokers: stack.kafkaBrokers, topic, rate: settings.rate, seconds: settings.probeSeconds });
     say(`write-ahead alone at ${settings.rate}/s (Kafka acks=all, no HTTP): p50 ${kafkaFloor.p50Ms.toFixed(3)} ms, p99 ${kafkaFloor.p99Ms.toFixed(3)} ms`);
     const chainCpu = await measureChainCpu({ on, off: unchained, path: cluster.smallPath, token: cluster.agentToken, rate: settings.rate, seconds: settings.probeSeconds });
@@ -125,7 +152,9 @@ async function main(): Promise<void> {
 
     const listTargetBytes = settings.listMegabytes * 1_000_000;
     const created = await cluster.createBulk(Math.ceil(listTargetBytes * 1.04), 900_000);
-    say(`created ${created} ConfigMaps of ~900 kB; streaming their LIST through the audited gateway`);
+    say(`created ${created} ConfigMaps of ~900 kB; forcing a GC in the audited gateway, then streaming their LIST through it`);
+    await collectGarbage(inspectOn);
+    await new Promise((r) => setTimeout(r, 500));
     const list = await streamListSamplingRss({
       url: `${on.url}/api/v1/namespaces/${cluster.namespace}/configmaps`, token: cluster.agentToken, pid: on.pid, sampleMs: 50, timeoutMs: 180_000,
     });
@@ -137,7 +166,7 @@ async function main(): Promise<void> {
       token: cluster.agentToken, pid: on.pid, count: settings.watches, openPerSecond: 200, establishMs: 60_000,
     });
 
-    const results: BenchResults = { throughput, latency, list, listTargetBytes, watches, kafkaFloor, chainCpu };
+    const results: BenchResults = { throughput, lightLatency, latency, lightKafkaFloor, list, listTargetBytes, watches, kafkaFloor, chainCpu };
     const rows = verdictRows(results);
     const report = [
       `Auditgate proxy benchmark — ${new Date().toISOString()}, ${cpus().length} CPUs, Node ${process.version}`,
@@ -145,7 +174,7 @@ async function main(): Promise<void> {
       `direct/nginx/bare-node use the gateway's upstream static token; the gateway runs use a service-account JWT (audience auditgate).`,
       '', renderReport(rows), '', renderTargets(results), '', `JSON: ${settings.outFile}`,
     ].join('\n');
-    writeFileSync(settings.outFile, `${JSON.stringify({ at: new Date().toISOString(), cpus: cpus().length, node: process.version, settings, rows, results }, null, 2)}\n`);
+    writeResultSection(settings.outFile, 'proxy', { settings, rows, results });
     process.stdout.write(`${report}\n`);
   } finally {
     await cleanup();

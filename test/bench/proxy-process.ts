@@ -34,6 +34,8 @@ export interface ProxyProcessOptions {
   readonly nodeOptions?: string;
   /** Extra proxy settings (PROXY_CHAIN_ENABLED=false for the chain's cost, say). */
   readonly env?: Readonly<Record<string, string>>;
+  /** Extra node flags before the entry (`--inspect=127.0.0.1:<port>` so the benchmark can force a GC, say). */
+  readonly nodeFlags?: readonly string[];
 }
 
 /** A running proxy process. */
@@ -68,7 +70,7 @@ export async function startProxyProcess(options: ProxyProcessOptions): Promise<P
   // Plain node on the compiled entry, or node --import tsx (not `npx tsx`, which forks a second node): either way the
   // pid we hold is the server itself.
   const program = options.entry === undefined ? ['--import', 'tsx', 'services/proxy/src/main.ts'] : [options.entry];
-  const proc = spawnOwned(process.execPath, [...(process.env['BENCH_PROXY_NODE_FLAGS'] ?? '').split(' ').filter(Boolean), ...program], {
+  const proc = spawnOwned(process.execPath, [...(process.env['BENCH_PROXY_NODE_FLAGS'] ?? '').split(' ').filter(Boolean), ...(options.nodeFlags ?? []), ...program], {
     env, cwd: options.root, logFile: join(options.dir, `${options.name}.log`),
   });
   try {
