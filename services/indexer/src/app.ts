@@ -98,7 +98,7 @@ export function createApp(config: IndexerConfig, deps: IndexerDeps): IndexerApp 
       if (checkpointsTopic !== undefined) await consumer.subscribe({ topic: checkpointsTopic, fromBeginning: true });
       const c = consumer;
       const handler = createBatchHandler({
-        batcher, producer, dlqTopic, indexPrefix: config.opensearch.indexPrefix, cluster: config.cluster,
+        batcher, producer, dlqTopic, indexPrefix: config.opensearch.indexPrefix, mcpIndexPrefix: config.opensearch.mcpIndexPrefix, cluster: config.cluster,
         ...(checkpointsTopic === undefined ? {} : { checkpointsTopic, checkpointsIndex: config.opensearch.checkpointsIndex }),
         kube: deps.kube ?? NO_KUBE_METADATA, chunkSize: config.bulk.maxDocs, logger: log.child({ component: 'consumer' }), metrics, now,
         commit: (t, partition, offset) => c.commitOffsets([{ topic: t, partition, offset }]),

@@ -12,6 +12,7 @@ import type { QueryConfig } from './config/query-config.js';
 import { createApiApp } from './http/create-api-app.js';
 import { createQueryMetrics } from './http/query-metrics.js';
 import { createEventSearch } from './search/event-search.js';
+import { createMcpSearch } from './search/mcp-search.js';
 import { createCursorCodec } from './search/page-cursor.js';
 
 /** What `createApp` needs from the outside world; `main.ts` builds the real ones. */
@@ -73,6 +74,7 @@ export function createApp(config: QueryConfig, deps: QueryDeps): QueryApp {
   const app = createApiApp({
     config, logger: log.child({ component: 'api' }), client, verifier,
     search: createEventSearch(client, config.indices.events, config.limits.pitKeepAlive),
+    mcp: createMcpSearch(client, config.indices.mcp, config.indices.events),
     alerts, auditLog, refusals,
     cursors: createCursorCodec(config.cursorKey ?? randomBytes(32).toString('hex')),
     metrics, now, closing: () => closing,

@@ -10,12 +10,14 @@ import { renderOverview } from './views/overview.js';
 import { renderSearch } from './views/search.js';
 import { renderSignIn } from './views/sign-in.js';
 import { renderTimeline } from './views/timeline.js';
+import { renderToolCall } from './views/tool-call.js';
 
 const VIEWS = {
   search: renderSearch,
   overview: renderOverview,
   event: renderEventDetail,
   actor: renderTimeline,
+  call: renderToolCall,
   alerts: renderAlerts,
   'not-found': async (ctx, main) => {
     ctx.setTitle('Not found');

@@ -4,7 +4,7 @@ const decode = (s) => {
   try { return decodeURIComponent(s); } catch { return s; }
 };
 
-/** The route of a pathname: `{ name: 'search'|'overview'|'event'|'actor'|'alerts'|'not-found', param? }`. */
+/** The route of a pathname: `{ name: 'search'|'overview'|'event'|'actor'|'call'|'alerts'|'not-found', param? }`. */
 export function parseRoute(pathname) {
   const path = pathname.replace(/^\/ui(?=\/|$)/, '').replace(/\/+$/, '');
   if (path === '' || path === '/search') return { name: 'search' };
@@ -13,6 +13,8 @@ export function parseRoute(pathname) {
   if (m) return { name: 'event', param: decode(m[1]) };
   m = /^\/actors\/([^/]+)$/.exec(path);
   if (m) return { name: 'actor', param: decode(m[1]) };
+  m = /^\/calls\/([^/]+)$/.exec(path);
+  if (m) return { name: 'call', param: decode(m[1]) };
   if (path === '/alerts') return { name: 'alerts' };
   m = /^\/alerts\/([^/]+)$/.exec(path);
   if (m) return { name: 'alerts', param: decode(m[1]) };
@@ -23,5 +25,7 @@ export function parseRoute(pathname) {
 export const eventPath = (auditID) => `/ui/events/${encodeURIComponent(auditID)}`;
 /** The UI path of an actor timeline. */
 export const actorPath = (username) => `/ui/actors/${encodeURIComponent(username)}`;
+/** The UI path of an MCP tool call (with its Kubernetes requests). */
+export const callPath = (callId) => `/ui/calls/${encodeURIComponent(callId)}`;
 /** The UI path of an alert. */
 export const alertPath = (id) => `/ui/alerts/${encodeURIComponent(id)}`;

@@ -1,4 +1,4 @@
-import { decodeAuditEvent, isAppError, type AuditEvent, type Logger } from '@auditgate/shared';
+import { decodeGatewayEvent, isAppError, isMcpEvent, type AuditEvent, type Logger } from '@auditgate/shared';
 import type { Admin, Consumer, Kafka } from 'kafkajs';
 import { lookbackOffset } from './lookback-offset.js';
 
@@ -71,7 +71,10 @@ export class EventConsumer {
         for (const message of batch.messages) {
           if (!isRunning() || isStale()) break;
           try {
-            events.push({ event: decodeAuditEvent(message.value), replay: Number(message.offset) < fence });
+            const event = decodeGatewayEvent(message.value);
+            // MCP events (the gateway's MCP endpoint) share the topic; the rules read Kubernetes events, whose
+            // verified MCP correlation carries what a tool call said it would touch.
+            if (!isMcpEvent(event)) events.push({ event, replay: Number(message.offset) < fence });
           } catch (error) {
             this.options.onUndecodable({ code: isAppError(error) ? error.code : 'unknown', reason: (error as Error).message, partition, offset: message.offset });
           }

@@ -18,6 +18,8 @@ export interface IndexerConfig {
     readonly url: string;
     /** Daily indices are `<prefix>-YYYY.MM.DD`; the alias is `<prefix>`. */
     readonly indexPrefix: string;
+    /** Daily indices of MCP events (the gateway's MCP endpoint) are `<mcpIndexPrefix>-YYYY.MM.DD`, alias `<mcpIndexPrefix>`. */
+    readonly mcpIndexPrefix: string;
     readonly refreshInterval: string;
     readonly shards: number;
     readonly replicas: number;

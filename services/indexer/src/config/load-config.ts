@@ -37,6 +37,10 @@ export function loadConfig(env: Env): IndexerConfig {
   const inCluster = kubeEnabled && kubeMode === 'in-cluster' ? readInCluster(reader) : undefined;
   const indexPrefix = reader.str('INDEXER_INDEX_PREFIX', 'auditgate-events');
   const checkpointsIndex = reader.str('INDEXER_CHECKPOINTS_INDEX', 'auditgate-checkpoints');
+  const mcpIndexPrefix = reader.str('INDEXER_MCP_INDEX_PREFIX', 'auditgate-mcp');
+  if (!/^[a-z0-9][a-z0-9._-]*$/.test(mcpIndexPrefix) || mcpIndexPrefix.startsWith(`${indexPrefix}-`)) {
+    reader.problem(`INDEXER_MCP_INDEX_PREFIX must be a lower-case index name outside ${indexPrefix}-*, got "${mcpIndexPrefix}"`);
+  }
   if (!/^[a-z0-9][a-z0-9._-]*$/.test(checkpointsIndex)) reader.problem(`INDEXER_CHECKPOINTS_INDEX must be a lower-case index name, got "${checkpointsIndex}"`);
   const checkpointsTopic = reader.bool('INDEXER_CHECKPOINTS_ENABLED', true) ? reader.str('INDEXER_CHECKPOINTS_TOPIC', Topics.checkpoints) : undefined;
   if (!/^[a-z0-9][a-z0-9._-]*$/.test(indexPrefix)) reader.problem(`INDEXER_INDEX_PREFIX must be a lower-case index name, got "${indexPrefix}"`);
@@ -57,6 +61,7 @@ export function loadConfig(env: Env): IndexerConfig {
     opensearch: {
       url: reader.url('OPENSEARCH_URL', 'http://127.0.0.1:9200'),
       indexPrefix,
+      mcpIndexPrefix,
       refreshInterval: reader.str('INDEXER_REFRESH_INTERVAL', '5s'),
       shards: reader.int('INDEXER_INDEX_SHARDS', 1, { min: 1, max: 64 }),
       replicas: reader.int('INDEXER_INDEX_REPLICAS', 0, { min: 0, max: 8 }),

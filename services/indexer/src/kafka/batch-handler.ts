@@ -1,8 +1,9 @@
 import type { EachBatchPayload } from 'kafkajs';
-import { decodeAuditEvent, isAppError, ErrorCodes, parseCheckpointJws, type AuditEvent, type Logger, type SendingProducer } from '@auditgate/shared';
+import { decodeGatewayEvent, isAppError, isMcpEvent, ErrorCodes, parseCheckpointJws, type GatewayEvent, type Logger, type SendingProducer } from '@auditgate/shared';
 import { enrichEvent, type ClusterFacts } from '../enrich/enrich-event.js';
 import type { KubeMetadataLookup } from '../enrich/kube-metadata.js';
 import { buildPartialDocument, indexNameFor } from '../search/build-document.js';
+import { buildMcpDocument } from '../search/build-mcp-document.js';
 import { checkpointDocument, checkpointIndexFor } from '../search/checkpoint-document.js';
 import type { BulkBatcher } from '../search/bulk-batcher.js';
 import type { BulkOp } from '../search/bulk-writer.js';
@@ -20,6 +21,8 @@ export interface BatchHandlerDeps {
   readonly producer: SendingProducer;
   readonly dlqTopic: string;
   readonly indexPrefix: string;
+  /** Prefix of the daily indices of MCP events (their own index, beside the Kubernetes events). */
+  readonly mcpIndexPrefix?: string;
   /** Records of this topic are signed checkpoints, indexed under `checkpointsIndex` (unverified: verifiers check the JWS). */
   readonly checkpointsTopic?: string;
   readonly checkpointsIndex?: string;
@@ -65,17 +68,18 @@ export function createBatchHandler(deps: BatchHandlerDeps): (payload: EachBatchP
           }
           continue;
         }
-        let event: AuditEvent;
+        let event: GatewayEvent;
         try {
-          event = decodeAuditEvent(message.value);
+          event = decodeGatewayEvent(message.value);
         } catch (error) {
           const code = isAppError(error) ? error.code : ErrorCodes.EVENT_UNDECODABLE;
           dlq.push(buildDlqRecord({ ...source, code, reason: (error as Error).message, now: deps.now() }));
           continue;
         }
         deps.metrics.events.inc({ stage: event.stage, schema_version: String(event.auditgate.schemaVersion) });
-        const doc = buildPartialDocument(event, enrichEvent(event, deps.cluster, deps.kube));
-        ops.push({ index: indexNameFor(deps.indexPrefix, event.requestReceivedTimestamp), id: event.auditID, doc, sources: [source] });
+        const doc = isMcpEvent(event) ? buildMcpDocument(event, deps.cluster) : buildPartialDocument(event, enrichEvent(event, deps.cluster, deps.kube));
+        const prefix = isMcpEvent(event) ? deps.mcpIndexPrefix ?? 'auditgate-mcp' : deps.indexPrefix;
+        ops.push({ index: indexNameFor(prefix, event.requestReceivedTimestamp), id: event.auditID, doc, sources: [source] });
         bytes += message.value?.length ?? 0;
       }
       const rejected = await withHeartbeats(heartbeat, deps.batcher.submit(ops, bytes));

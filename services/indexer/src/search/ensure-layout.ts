@@ -3,26 +3,29 @@ import type { Client } from '@opensearch-project/opensearch';
 import type { Logger } from '@auditgate/shared';
 import { indexTemplate, stageChainMappings, type LayoutOptions } from './index-template.js';
 import { checkpointTemplate } from './checkpoint-document.js';
+import { mcpIndexTemplate } from './mcp-index-template.js';
 
 /** Options of {@link ensureLayout}. */
 export interface EnsureLayoutOptions extends LayoutOptions {
   readonly retentionDays: number;
   /** Alias of the checkpoint indices, whose template is installed too. */
   readonly checkpointsIndex?: string;
+  /** Prefix of the MCP event indices, whose template is installed too. */
+  readonly mcpIndexPrefix?: string;
 }
 
 /** What {@link ensureLayout} did. */
 export interface LayoutResult { readonly template: string; readonly ismPolicy: string | undefined }
 
 /** The shipped retention policy with the configured prefix and retention filled in. */
-export function retentionPolicy(indexPrefix: string, retentionDays: number): Record<string, unknown> {
+export function retentionPolicy(indexPrefix: string, retentionDays: number, morePrefixes: readonly string[] = []): Record<string, unknown> {
   const policy = JSON.parse(readFileSync(new URL('./retention-policy.json', import.meta.url), 'utf8')) as {
     policy: { states: Array<{ name: string; transitions: Array<{ conditions: { min_index_age: string } }> }>; ism_template: Array<{ index_patterns: string[] }> };
   };
   for (const state of policy.policy.states) {
     if (state.name === 'read_only') for (const t of state.transitions) t.conditions.min_index_age = `${retentionDays}d`;
   }
-  for (const t of policy.policy.ism_template) t.index_patterns = [`${indexPrefix}-*`];
+  for (const t of policy.policy.ism_template) t.index_patterns = [indexPrefix, ...morePrefixes].map((p) => `${p}-*`);
   return policy;
 }
 
@@ -40,6 +43,9 @@ export async function ensureLayout(client: Client, options: EnsureLayoutOptions,
     index: `${options.indexPrefix}-*`, allow_no_indices: true,
     body: { properties: { stages: { properties: { RequestReceived: stage, ResponseStarted: stage, ResponseComplete: stage, Panic: stage } } } } as never,
   });
+  if (options.mcpIndexPrefix !== undefined) {
+    await client.indices.putIndexTemplate({ name: `${options.mcpIndexPrefix}-template`, body: mcpIndexTemplate({ ...options, mcpIndexPrefix: options.mcpIndexPrefix }) as never });
+  }
   if (options.checkpointsIndex !== undefined) {
     await client.indices.putIndexTemplate({ name: `${options.checkpointsIndex}-template`, body: checkpointTemplate(options.checkpointsIndex, options) as never });
   }
@@ -50,7 +56,7 @@ export async function ensureLayout(client: Client, options: EnsureLayoutOptions,
   }
   const ismPolicy = `${options.indexPrefix}-retention`;
   const response = await client.transport.request({
-    method: 'PUT', path: `/_plugins/_ism/policies/${encodeURIComponent(ismPolicy)}`, body: retentionPolicy(options.indexPrefix, options.retentionDays),
+    method: 'PUT', path: `/_plugins/_ism/policies/${encodeURIComponent(ismPolicy)}`, body: retentionPolicy(options.indexPrefix, options.retentionDays, options.mcpIndexPrefix === undefined ? [] : [options.mcpIndexPrefix]),
   }, { ignore: [409] });
   logger.info({ template, ismPolicy, status: response.statusCode }, response.statusCode === 409 ? 'ISM retention policy already present' : 'ISM retention policy applied');
   return { template, ismPolicy };

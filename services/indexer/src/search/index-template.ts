@@ -13,6 +13,8 @@ const userInfo = { properties: { username: keyword, uid: keyword, groups: keywor
 const actor = { properties: { issuer: keyword, subject: keyword, username: keyword, groups: keyword, tokenKind: keyword } } as const;
 const status = { properties: { code: { type: 'integer' }, status: keyword, reason: keyword, message: { type: 'text' }, metadata: { type: 'object', enabled: false } } } as const;
 const body = { properties: { bytes: { type: 'long' }, sha256: keyword, digest: keyword, truncated: { type: 'boolean' }, maskedPaths: keyword, contentType: keyword } } as const;
+/** The Kubernetes meaning of a tool call's arguments (verified on Kubernetes events, derived on MCP events). */
+export const mcpScope = { properties: { namespace: keyword, resource: keyword, apiGroup: keyword, name: keyword } } as const;
 const chainLink = { properties: { stream: keyword, seq: { type: 'long' }, prevHash: keyword, hash: keyword } } as const;
 /** Each stage's chain link is searchable; the event as produced and the digests of elided fields are kept, not indexed. */
 export const stageChainMappings = { chain: chainLink, event: { type: 'object', enabled: false }, elided: { type: 'object', enabled: false } } as const;
@@ -42,7 +44,7 @@ export function eventMappings(): Record<string, unknown> {
           schemaVersion: { type: 'integer' },
           gateway: { properties: { instance: keyword, version: keyword } },
           actor, onBehalfOf: actor,
-          mcp: { properties: { sessionId: keyword, toolName: keyword, requestId: keyword, caller: keyword } },
+          mcp: { properties: { sessionId: keyword, toolName: keyword, requestId: keyword, caller: keyword, server: keyword, callId: keyword, agent: keyword, scope: mcpScope } },
           cluster: { properties: { name: keyword, arn: keyword, region: keyword } },
           upstream: { properties: { mode: keyword, roleArn: keyword, assumedRoleId: keyword, identity: keyword, impersonated: { type: 'boolean' } } },
           policy: { properties: { bundleHash: keyword, ruleId: keyword, decision: keyword, reason: { type: 'text' } } },

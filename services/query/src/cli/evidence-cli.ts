@@ -15,7 +15,8 @@ import type { CliIo } from './run-cli.js';
 /** The usage text of the evidence commands. */
 export const EVIDENCE_USAGE = `  verify    --from <iso|now-1h> --to <iso|now> [--source opensearch|kafka] --jwks <file|url>... [--json]
             checks every hash chain and checkpoint signature; exit 1 on any problem
-            opensearch: --opensearch <url> (OPENSEARCH_URL), --index auditgate-events, --checkpoints-index auditgate-checkpoints
+            opensearch: --opensearch <url> (OPENSEARCH_URL), --index auditgate-events, --mcp-index auditgate-mcp,
+                        --checkpoints-index auditgate-checkpoints
             kafka: --brokers <host:port,…> (KAFKA_BROKERS), --events-topic, --checkpoints-topic
             --slack 60s (checkpoints read around the window), --grace 15s (before a silent stream counts as stopped)
   reconcile --apiserver-audit-log <file>... --from … --to … [--upstream-user <name>...] [--opensearch] [--index] [--json]
@@ -24,7 +25,7 @@ export const EVIDENCE_USAGE = `  verify    --from <iso|now-1h> --to <iso|now> [-
 
 const OPTIONS = {
   from: { type: 'string' }, to: { type: 'string' }, source: { type: 'string' }, jwks: { type: 'string', multiple: true },
-  json: { type: 'boolean' }, opensearch: { type: 'string' }, index: { type: 'string' }, 'checkpoints-index': { type: 'string' },
+  json: { type: 'boolean' }, opensearch: { type: 'string' }, index: { type: 'string' }, 'mcp-index': { type: 'string' }, 'checkpoints-index': { type: 'string' },
   brokers: { type: 'string' }, 'events-topic': { type: 'string' }, 'checkpoints-topic': { type: 'string' },
   slack: { type: 'string' }, grace: { type: 'string' }, 'apiserver-audit-log': { type: 'string', multiple: true },
   'upstream-user': { type: 'string', multiple: true }, help: { type: 'boolean', short: 'h' },
@@ -91,7 +92,8 @@ export async function runEvidenceCli(command: 'verify' | 'reconcile', argv: stri
         kafka: createKafka({ brokers: str('brokers', io.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092')!.split(','), clientId: 'auditgate-verify', logger: createLogger({ name: 'verify', level: 'error' }) }),
         eventsTopic: str('events-topic', Topics.events)!, checkpointsTopic: str('checkpoints-topic', Topics.checkpoints)!, from, to, slackMs,
       })
-      : () => loadFromOpenSearch({ client: opensearch(), eventsIndex, checkpointsIndex: str('checkpoints-index', 'auditgate-checkpoints')!, from, to, slackMs });
+      // MCP events are links of the same chains, kept in their own index.
+      : () => loadFromOpenSearch({ client: opensearch(), eventsIndex: `${eventsIndex},${str('mcp-index', 'auditgate-mcp')!}`, checkpointsIndex: str('checkpoints-index', 'auditgate-checkpoints')!, from, to, slackMs });
     const report: VerifyReport = await runVerify({ source, from, to, now, jwks, load, graceMs });
     if (values['json'] === true) io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     else io.stdout.write([...report.problems.map(problemLine), report.summary, ''].join('\n'));

@@ -2,7 +2,7 @@ import { createWriteStream } from 'node:fs';
 import { Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { EVIDENCE_USAGE, runEvidenceCli } from './evidence-cli.js';
-import { formatTable } from './format-table.js';
+import { CALL_COLUMNS, formatTable } from './format-table.js';
 import { parseCliArgs, USAGE, type CliCommand } from './parse-cli-args.js';
 
 /** What the CLI needs from its process: arguments, environment, output streams and fetch. */
@@ -40,6 +40,26 @@ async function list(cmd: CliCommand, base: string, headers: Record<string, strin
   return { total, events };
 }
 
+/** `calls` (tool calls, each with its count of Kubernetes requests) and `call <id>` (one call and its Kubernetes requests). */
+async function mcpCommand(cmd: CliCommand, base: string, headers: Record<string, string>, io: CliIo): Promise<number> {
+  if (cmd.command === 'calls') {
+    const qs = new URLSearchParams({ ...cmd.params, size: String(Math.min(cmd.limit, 500)) });
+    const res = await io.fetch(`${base}/api/v1/mcp/calls?${qs}`, { headers });
+    if (res.status !== 200) throw await apiError(res);
+    const page = (await res.json()) as { total: number; calls: Array<Record<string, unknown>> };
+    if (cmd.json) io.stdout.write(`${JSON.stringify(page, null, 2)}\n`);
+    else io.stdout.write(`${formatTable(page.calls, CALL_COLUMNS)}${page.calls.length} of ${page.total} tool calls\n`);
+    return 0;
+  }
+  const res = await io.fetch(`${base}/api/v1/mcp/calls/${encodeURIComponent(cmd.callId!)}`, { headers });
+  if (res.status !== 200) throw await apiError(res);
+  const found = (await res.json()) as { call: Record<string, unknown> | null; kubernetes: { total: number; events: Array<Record<string, unknown>> } };
+  if (cmd.json) { io.stdout.write(`${JSON.stringify(found, null, 2)}\n`); return 0; }
+  const call = found.call === null ? [] : [{ ...found.call, kubernetesRequests: found.kubernetes.total }];
+  io.stdout.write(`${formatTable(call, CALL_COLUMNS)}\n${formatTable(found.kubernetes.events)}${found.kubernetes.events.length} of ${found.kubernetes.total} Kubernetes requests of this call\n`);
+  return 0;
+}
+
 /** Runs one `auditgate` command; resolves with the exit code (0 ok, 1 failure, 2 usage). */
 export async function runCli(io: CliIo): Promise<number> {
   const [first, ...rest] = io.argv;
@@ -59,6 +79,7 @@ export async function runCli(io: CliIo): Promise<number> {
       await pipeline(Readable.fromWeb(res.body as never), cmd.output === undefined ? io.stdout : createWriteStream(cmd.output), { end: cmd.output !== undefined });
       return 0;
     }
+    if (cmd.command === 'calls' || cmd.command === 'call') return await mcpCommand(cmd, base, headers, io);
     const { total, events } = await list(cmd, base, headers, io);
     if (cmd.json) io.stdout.write(`${JSON.stringify({ total, events }, null, 2)}\n`);
     else io.stdout.write(`${formatTable(events)}${events.length} of ${total} events\n`);

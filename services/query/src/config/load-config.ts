@@ -99,6 +99,7 @@ export function loadConfig(env: Env): QueryConfig {
       events: index('QUERY_EVENTS_INDEX', 'auditgate-events'),
       alerts: index('QUERY_ALERTS_INDEX', 'auditgate-alerts'),
       audit: index('QUERY_AUDIT_INDEX', 'auditgate-query-audit'),
+      mcp: index('QUERY_MCP_INDEX', 'auditgate-mcp'),
     },
     auth: {
       issuers,

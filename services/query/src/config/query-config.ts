@@ -53,6 +53,8 @@ export interface QueryConfig {
     readonly alerts: string;
     /** Self-audit monthly index prefix and alias (`<audit>-YYYY.MM`). */
     readonly audit: string;
+    /** MCP events alias / daily index prefix (`<mcp>-YYYY.MM.DD`): one document per JSON-RPC message of the MCP endpoint. */
+    readonly mcp: string;
   };
   readonly auth: {
     readonly issuers: QueryIssuer[];

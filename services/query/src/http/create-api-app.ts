@@ -19,6 +19,8 @@ import { aggregationRoutes } from './routes-aggregations.js';
 import { alertRoutes } from './routes-alerts.js';
 import { auditRoutes } from './routes-audit.js';
 import { eventRoutes } from './routes-events.js';
+import { mcpRoutes } from './routes-mcp.js';
+import type { McpSearch } from '../search/mcp-search.js';
 import { evidenceRoutes } from './routes-evidence.js';
 import { exportRoutes } from './routes-export.js';
 import { reportRoutes } from './routes-reports.js';
@@ -37,6 +39,8 @@ export interface ApiDeps {
   readonly client: Client;
   readonly verifier: TokenVerifier;
   readonly search: EventSearch;
+  /** Tool calls (MCP index) joined with their Kubernetes requests. */
+  readonly mcp: McpSearch;
   readonly alerts: AlertStore;
   readonly auditLog: AuditLog;
   /** Aggregated audit records of failed authentications. */
@@ -90,7 +94,8 @@ export function createApiApp(d: ApiDeps): Express {
     },
   }));
   const shared = { config: d.config, now: d.now, cursors: d.cursors, guard };
-  api.use(eventRoutes({ ...shared, client: d.client, search: d.search }));
+  api.use(eventRoutes({ ...shared, client: d.client, search: d.search, mcp: d.mcp }));
+  api.use(mcpRoutes({ ...shared, mcp: d.mcp }));
   api.use(aggregationRoutes({ ...shared, client: d.client }));
   api.use(alertRoutes({ ...shared, alerts: d.alerts }));
   api.use(exportRoutes({ ...shared, search: d.search, onRows: (format, rows) => d.metrics.exportRows.inc({ format }, rows) }));

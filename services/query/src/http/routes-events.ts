@@ -5,6 +5,7 @@ import type { QueryConfig } from '../config/query-config.js';
 import { aggregateEvents, chooseInterval } from '../search/aggregate-events.js';
 import { FILTER_PARAMETERS, type EventFilters } from '../search/event-filters.js';
 import type { EventPosition, EventSearch } from '../search/event-search.js';
+import type { McpSearch } from '../search/mcp-search.js';
 import { paramsHash, type CursorCodec } from '../search/page-cursor.js';
 import { parseFilters, rejectUnknown, single, type RawParams } from '../search/parse-filters.js';
 import { factsOf } from './api-context.js';
@@ -16,6 +17,8 @@ export interface EventRoutesDeps {
   readonly config: QueryConfig;
   readonly client: Client;
   readonly search: EventSearch;
+  /** Tool calls, shown on a person's timeline; absent: the timeline has none. */
+  readonly mcp?: McpSearch;
   readonly cursors: CursorCodec;
   readonly now: () => number;
   /** Role check + audit record of a route. */
@@ -92,7 +95,9 @@ export function eventRoutes(d: EventRoutesDeps): Router {
     const page = await d.search.page({ filters, size, order: 'asc', light: true, ...(position === undefined ? {} : { position }) });
     factsOf(res).results = page.events.length;
     const cursor = nextCursor(page.next, `timeline:${actor}`, filters, params, d.cursors);
-    res.json({ actor, total: page.total, events: page.events, ...(cursor === undefined ? {} : { nextCursor: cursor }) });
+    // The first page also lists the person's MCP tool calls in the range (their Kubernetes requests are among the events).
+    const toolCalls = position === undefined && d.mcp !== undefined ? await d.mcp.listCalls({ from: filters.from, to: filters.to, actor: [actor] }, limits.maxPageSize) : undefined;
+    res.json({ actor, total: page.total, events: page.events, ...(toolCalls === undefined ? {} : { toolCalls: toolCalls.calls, toolCallsTotal: toolCalls.total }), ...(cursor === undefined ? {} : { nextCursor: cursor }) });
   });
 
   router.get('/sessions/:sessionId', ...d.guard('sessions.get'), async (req, res) => {

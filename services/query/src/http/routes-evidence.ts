@@ -34,7 +34,8 @@ export function evidenceRoutes(d: EvidenceRoutesDeps): Router {
     const report = await runVerify({
       source: 'opensearch', from, to, now: d.now(), jwks,
       load: () => loadFromOpenSearch({
-        client: d.client, eventsIndex: d.config.indices.events, checkpointsIndex: d.config.evidence.checkpointsIndex, from, to, slackMs: 60_000,
+        // MCP events share the gateways' hash chains: both indices hold the links.
+        client: d.client, eventsIndex: `${d.config.indices.events},${d.config.indices.mcp}`, checkpointsIndex: d.config.evidence.checkpointsIndex, from, to, slackMs: 60_000,
         maxDocuments: d.config.evidence.maxEvents,
       }),
     });

@@ -16,6 +16,8 @@ const FIELDS: ReadonlyArray<[keyof EventFilters, string]> = [
   ['cluster', 'auditgate.cluster.name'],
   ['session', 'auditgate.mcp.sessionId'],
   ['tool', 'auditgate.mcp.toolName'],
+  ['call', 'auditgate.mcp.callId'],
+  ['server', 'auditgate.mcp.server'],
 ];
 
 /** Escapes `*`, `?` and `\` so text is matched literally by a `wildcard` query. */

@@ -18,6 +18,10 @@ export interface EventFilters {
   readonly cluster?: string[];
   readonly session?: string[];
   readonly tool?: string[];
+  /** MCP tool call ids (`auditgate.mcp.callId`): the Kubernetes requests each call made, verified by its delegated token. */
+  readonly call?: string[];
+  /** MCP servers (`auditgate.mcp.server`). */
+  readonly server?: string[];
   readonly secretAccess?: boolean;
   readonly clusterWide?: boolean;
   /** Refused exchanges (a policy `deny` or an HTTP 403), or only the others. */
@@ -29,5 +33,5 @@ export interface EventFilters {
 /** Names of the filter query parameters (shared by search, aggregations, export, report, timeline, session). */
 export const FILTER_PARAMETERS = [
   'from', 'to', 'since', 'actor', 'onBehalfOf', 'verb', 'resource', 'namespace', 'name', 'apiGroup', 'subresource',
-  'decision', 'status', 'cluster', 'session', 'tool', 'secretAccess', 'clusterWide', 'refused', 'q',
+  'decision', 'status', 'cluster', 'session', 'tool', 'call', 'server', 'secretAccess', 'clusterWide', 'refused', 'q',
 ] as const;

@@ -22,6 +22,8 @@ const PATTERNS: Record<string, RegExp> = {
   cluster: /^[A-Za-z0-9._:/-]{1,253}$/,
   session: /^[A-Za-z0-9._:@/+=-]{1,256}$/,
   tool: /^[A-Za-z0-9._:@/-]{1,256}$/,
+  call: /^[A-Za-z0-9-]{8,64}$/,
+  server: /^[a-z0-9-]{1,63}$/,
 };
 const Q = /^[A-Za-z0-9/._~:?=&%,;+@!$'()[\]-]{1,256}$/;
 const MAX_VALUES = 20;

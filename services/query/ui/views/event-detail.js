@@ -6,6 +6,7 @@ import { h, replaceChildren } from '../dom.js';
 import { actorOf, formatBytes, formatObjectName, formatResource, formatTime, statusCode, text } from '../format.js';
 import { jsonView } from '../json-view.js';
 import { decisionBadge, definitionList, statusBadge } from '../widgets.js';
+import { callPath } from '../router.js';
 
 const STAGE_ORDER = ['RequestReceived', 'ResponseStarted', 'ResponseComplete', 'Panic'];
 
@@ -43,6 +44,9 @@ export async function renderEventDetail(ctx, main) {
     ['Cluster', [ag.cluster?.name, ag.cluster?.region].filter(Boolean).join(' · ')],
     ['MCP session', ag.mcp?.sessionId ? h('a', { href: `/ui/search?session=${encodeURIComponent(ag.mcp.sessionId)}&since=7d` }, ag.mcp.sessionId) : undefined],
     ['MCP tool', ag.mcp?.toolName],
+    ['MCP server', ag.mcp?.server],
+    ['MCP tool call', ag.mcp?.callId ? h('a', { href: callPath(ag.mcp.callId) }, ag.mcp.callId) : undefined],
+    ['MCP correlation', ag.mcp?.caller === 'verified' ? 'verified (the gateway\'s delegated token)' : ag.mcp?.caller === 'supplied' ? 'supplied by the caller (unverified)' : undefined],
     ['MCP request', ag.mcp?.requestId],
     ['Upstream', ag.upstream ? [ag.upstream.mode, ag.upstream.roleArn, ag.upstream.identity].filter(Boolean).join(' · ') : undefined],
     ['Gateway', ag.gateway ? `${ag.gateway.instance ?? '?'} (${ag.gateway.version ?? '?'})` : undefined],

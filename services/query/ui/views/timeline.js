@@ -6,6 +6,7 @@ import { h, replaceChildren } from '../dom.js';
 import { actorPath } from '../router.js';
 import { appendEventRows, eventsTable, loadMoreButton } from '../widgets.js';
 import { histogramPanel, withRange } from './histogram-panel.js';
+import { toolCallsTable } from './tool-call.js';
 import { rangeFields } from './search.js';
 
 const PAGE_SIZE = 100;
@@ -63,5 +64,10 @@ export async function renderTimeline(ctx, main) {
     return Boolean(cursor) && next.events.length > 0;
   });
   more.hidden = !cursor;
-  replaceChildren(body, summary, h('div', { class: 'table-wrap' }, table), more);
+  // The person's MCP tool calls in the range; each opens the call with the Kubernetes requests it made.
+  const calls = page.toolCalls ?? [];
+  const callsPanel = calls.length === 0 ? null : h('section', { class: 'panel tool-calls-panel', 'aria-labelledby': 'tl-calls' },
+    h('h2', { id: 'tl-calls' }, `Tool calls (${page.toolCallsTotal ?? calls.length})`),
+    h('div', { class: 'table-wrap' }, toolCallsTable(calls, { navigate: ctx.navigate, caption: `MCP tool calls of ${actor}, newest first` })));
+  replaceChildren(body, callsPanel, summary, h('div', { class: 'table-wrap' }, table), more);
 }
