@@ -4,16 +4,16 @@
  * tokens against the gateway's own issuer) and of a probe MCP server (the MCP SDK's), a local OIDC issuer for the
  * people behind the agents, and the real kube-apiserver behind the gateway in impersonation mode.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { newTestKey, readStackEnv, startLocalIssuer, uniqueName, waitFor, type LocalIssuer, type TestKey } from '@auditgate/shared/testing';
+import { newTestKey, readStackEnv, startLocalIssuer, uniqueName, type LocalIssuer, type TestKey } from '@auditgate/shared/testing';
 import { startProxy, type ProxyHarness } from '../../proxy/support/proxy-harness.js';
-import { kubernetesMcpServerBinary } from './kubernetes-mcp-session.js';
+import { startKubernetesMcpHttp, writeKubeconfig, type KubernetesMcpHttp } from './kubernetes-mcp-http.js';
 import { startProbeMcpServer, type ProbeMcpServer } from './probe-mcp-server.js';
 
 /** One currently free port on 127.0.0.1. */
@@ -51,7 +51,7 @@ export interface McpGateStack {
 }
 
 /** A serving certificate for 127.0.0.1 signed by the local stack's CA (trusted by NODE_EXTRA_CA_CERTS and the Go MCP server). */
-function stackSignedCert(dir: string, kubeState: string): { cert: string; key: string } {
+export function stackSignedCert(dir: string, kubeState: string): { cert: string; key: string } {
   const key = join(dir, 'gateway.key');
   const csr = join(dir, 'gateway.csr');
   const cert = join(dir, 'gateway.crt');
@@ -72,7 +72,7 @@ export async function startMcpGateStack(options: { policy: string; env?: Record<
   const [gatewayPort, kubeMcpPort] = [await freePort(), await freePort()];
   const gateway = `https://127.0.0.1:${gatewayPort}`;
   let probe: ProbeMcpServer | undefined;
-  let child: ChildProcess | undefined;
+  let child: KubernetesMcpHttp | undefined;
   let proxy: ProxyHarness | undefined;
   try {
     probe = await startProbeMcpServer({ gateway: () => gateway, ca });
@@ -98,28 +98,13 @@ export async function startMcpGateStack(options: { policy: string; env?: Record<
     const delegationIssuer = `${gateway}/mcp-delegation`;
     // kubernetes-mcp-server in HTTP mode: OAuth required, tokens verified against the gateway's delegation issuer (its
     // discovery and JWKS, over TLS with the stack's CA), audience its own; its kubeconfig holds no credential at all.
-    const kubeconfig = join(dir, 'kubernetes-mcp.kubeconfig');
-    writeFileSync(kubeconfig, [
-      'apiVersion: v1', 'kind: Config',
-      `clusters: [{name: gateway, cluster: {server: "${gateway}", certificate-authority: "${stack.kubeState}/pki/ca.crt"}}]`,
-      'users: [{name: nobody, user: {}}]', 'contexts: [{name: gateway, context: {cluster: gateway, user: nobody}}]', 'current-context: gateway', '',
-    ].join('\n'));
-    const toml = join(dir, 'kubernetes-mcp.toml');
-    writeFileSync(toml, [
-      'require_oauth = true', `authorization_url = "${delegationIssuer}"`, 'oauth_audience = "auditgate-mcp:kubernetes"',
-      `certificate_authority = "${stack.kubeState}/pki/ca.crt"`, '',
-    ].join('\n'));
-    const kubernetesMcpLog = join(dir, 'kubernetes-mcp-server.log');
-    child = spawn(kubernetesMcpServerBinary(), [
-      '--config', toml, '--kubeconfig', kubeconfig, '--port', String(kubeMcpPort), '--bind-address', '127.0.0.1',
-      '--log-file', kubernetesMcpLog, '--log-level', '6', '--disable-multi-cluster',
-    ], { stdio: 'ignore' });
-    const exited = new Promise<never>((_, reject) => child!.once('exit', (code) => reject(new Error(`kubernetes-mcp-server exited (${code}); log: ${kubernetesMcpLog}`))));
-    exited.catch(() => undefined);
-    await Promise.race([exited, waitFor('kubernetes-mcp-server /healthz', async () => {
-      try { return (await fetch(`http://127.0.0.1:${kubeMcpPort}/healthz`)).ok ? true : undefined; } catch { return undefined; }
-    }, 60_000, 100)]);
-    const started = { proxy, probe, child };
+    child = await startKubernetesMcpHttp({
+      port: kubeMcpPort, dir, name: 'kubernetes-mcp-server',
+      kubeconfig: writeKubeconfig(join(dir, 'kubernetes-mcp.kubeconfig'), gateway, `${stack.kubeState}/pki/ca.crt`),
+      oauth: { issuer: delegationIssuer, audience: 'auditgate-mcp:kubernetes', caFile: `${stack.kubeState}/pki/ca.crt` },
+    });
+    const kubernetesMcpLog = child.logFile;
+    const started = { proxy, probe, child: child! };
     return {
       proxy, people, gateway, ca, delegationKeyPem, delegationIssuer, probe, kubernetesMcpLog,
       async tokenFor(person, server, o = {}) {
@@ -137,7 +122,7 @@ export async function startMcpGateStack(options: { policy: string; env?: Record<
       },
       async stop() {
         const steps: Array<[string, () => Promise<unknown>]> = [
-          ['kubernetes-mcp-server', async () => { started.child.kill('SIGTERM'); }],
+          ['kubernetes-mcp-server', async () => started.child.stop()],
           ['probe', async () => started.probe.close()],
           ['proxy', async () => started.proxy.stop()],
           ['people issuer', async () => people.close()],
@@ -146,7 +131,7 @@ export async function startMcpGateStack(options: { policy: string; env?: Record<
       },
     };
   } catch (error) {
-    child?.kill('SIGTERM');
+    await child?.stop().catch(() => undefined);
     await probe?.close().catch(() => undefined);
     await proxy?.stop().catch(() => undefined);
     await people.close().catch(() => undefined);
