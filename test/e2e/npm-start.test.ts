@@ -6,6 +6,8 @@
  * The same again in named-cluster mode (`AUDITGATE_KUBECONFIG=<kubeconfig> npm start`), with the local API server
  * behind a kubeconfig as a user's own cluster would be (CA as data, its issuer reached through it); and the
  * preflight of that mode, which starts nothing when the cluster cannot serve Auditgate and says what is missing.
+ * In both modes an MCP client uses the kubernetes-mcp-server `npm start` fronts with the MCP gate: its tool call's
+ * Kubernetes requests carry the call's verified id and person, and the query service shows the call with them.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -15,7 +17,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { readKubeCredentials, readStackEnv, kubectl, uniqueName, waitFor } from '@auditgate/shared/testing';
+import { trustingFetch } from '../integration/mcp/support/trusting-fetch.js';
 
 const stack = readStackEnv(process.env);
 const creds = readKubeCredentials(stack);
@@ -85,7 +90,7 @@ async function startMain(ports: Record<string, number>, onSpawn: (child: ChildPr
 async function freePorts(): Promise<Record<string, number>> {
   return {
     PROXY_HTTPS_PORT: await freePort(), PROXY_OPS_PORT: await freePort(), INDEXER_OPS_PORT: await freePort(),
-    DETECTOR_OPS_PORT: await freePort(), QUERY_PORT: await freePort(), QUERY_OPS_PORT: await freePort(),
+    DETECTOR_OPS_PORT: await freePort(), QUERY_PORT: await freePort(), QUERY_OPS_PORT: await freePort(), KUBERNETES_MCP_PORT: await freePort(),
   };
 }
 
@@ -165,6 +170,40 @@ for (const mode of ['local', 'named'] as const) describe(mode === 'local'
       const alerts = (await res.json()) as Array<{ labels: Record<string, string>; annotations: Record<string, string> }>;
       return alerts.find((a) => JSON.stringify(a).includes(String(alert['id']))) ?? undefined;
     }, 60_000, 1000);
+  });
+
+  it('an MCP client through the printed MCP gate: its tool call\'s Kubernetes requests carry the call\'s verified id and person', async () => {
+    const text = main.output();
+    const url = /MCP gate \(Streamable HTTP, OAuth 2\.1\): (https:\/\/\S+) fronts/.exec(text)?.[1];
+    const tokenFile = /the bearer token in (\S+mcp-person\.token)/.exec(text)?.[1];
+    const caFile = /and trust (\S+proxy\.crt)/.exec(text)?.[1];
+    assert.ok(url && tokenFile && caFile, `no MCP gate in the output:\n${text}`);
+    const person = 'system:serviceaccount:auditgate-people:developer';
+    const client = new Client({ name: 'auditgate-e2e', version: '1.0.0' });
+    await client.connect(new StreamableHTTPClientTransport(new URL(url), {
+      requestInit: { headers: { authorization: `Bearer ${readFileSync(tokenFile, 'utf8').trim()}` } }, fetch: trustingFetch(readFileSync(caFile)),
+    }));
+    try {
+      const result = await client.callTool({ name: 'pods_list_in_namespace', arguments: { namespace } });
+      assert.notEqual(result.isError, true, JSON.stringify(result.content));
+    } finally {
+      await client.close();
+    }
+    const call = await waitFor('the tool call in the query service', async () => {
+      const r = await api(`/api/v1/mcp/calls?since=1h&actor=${encodeURIComponent(person)}&tool=pods_list_in_namespace&size=10`);
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+      const found = (r.body['calls'] as Array<Record<string, any>>).find((c) => c['auditgate']?.['mcp']?.['scope']?.['namespace'] === namespace);
+      return found !== undefined && found['kubernetesRequests'] > 0 ? found : undefined;
+    }, 60_000, 1000);
+    const callId = String(call['auditgate']['mcp']['callId']);
+    const events = await api(`/api/v1/events?since=1h&call=${encodeURIComponent(callId)}&size=100`);
+    const list = (events.body['events'] as Array<Record<string, any>>).find((e) => e['verb'] === 'list' && e['objectRef']?.['resource'] === 'pods');
+    assert.ok(list, JSON.stringify(events.body).slice(0, 500));
+    assert.equal(list['objectRef']['namespace'], namespace);
+    for (const e of events.body['events'] as Array<Record<string, any>>) {
+      assert.equal(e['auditgate']['mcp']['caller'], 'verified');
+      assert.equal(e['auditgate']['onBehalfOf']['username'], person);
+    }
   });
 
   it('Ctrl-C stops every service it started', async () => {

@@ -6,7 +6,8 @@
 #     is how the gateway and the query service verify the cluster's tokens (its CA, its credentials);
 #   - TokenRequest (create serviceaccounts/token) in the agent and analyst namespaces, where npm start mints tokens;
 #   - TokenReview (create tokenreviews.authentication.k8s.io), with which the gateway confirms each new token.
-# Usage: preflight-cluster.sh KUBECTL KUBECONFIG AGENT_NS/AGENT_SA ANALYST_NS/ANALYST_SA. Prints the issuer on success;
+# Usage: preflight-cluster.sh KUBECTL KUBECONFIG AGENT_NS/AGENT_SA ANALYST_NS/ANALYST_SA [NS/SA...] (more accounts whose
+# tokens npm start mints: the person behind the MCP client). Prints the issuer on success;
 # exits 1 otherwise.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -53,7 +54,7 @@ absent() { # KIND NAME [NAMESPACE]: true when the API server says NotFound
 }
 can create tokenreviews.authentication.k8s.io ||
   missing+=("permission to create tokenreviews (TokenReview: the gateway confirms each new service-account token) — bind the ClusterRole system:auth-delegator")
-for account in "$AGENT" "$ANALYST"; do
+for account in "$AGENT" "$ANALYST" "${@:5}"; do
   ns=${account%%/*} sa=${account#*/}
   # Only a NotFound says it is missing; a Forbidden read leaves it to the checks below.
   if absent namespace "$ns"; then
@@ -63,7 +64,7 @@ for account in "$AGENT" "$ANALYST"; do
     can create serviceaccounts "$ns" || missing+=("service account $ns/$sa does not exist and this identity may not create service accounts in $ns")
   fi
   can create serviceaccounts "$ns" token ||
-    missing+=("permission to create serviceaccounts/token in namespace $ns (TokenRequest: npm start mints the agent's and the analyst's tokens)")
+    missing+=("permission to create serviceaccounts/token in namespace $ns (TokenRequest: npm start mints the agent's, the analyst's and the MCP person's tokens)")
 done
 
 if [[ ${#missing[@]} -gt 0 ]]; then

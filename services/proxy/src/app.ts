@@ -115,7 +115,7 @@ export function createApp(config: ProxyConfig, deps: ProxyDeps): ProxyApp {
   const mcp = config.mcp === undefined ? undefined : createMcpGate(config.mcp, {
     sink, policy: () => policyWatcher.current(), maskingKey: config.maskingKey, registry: deps.registry, logger: log, now, newId,
     facts: { instance: config.instance, version: config.version, cluster: config.cluster, schemaVersion: CURRENT_SCHEMA_VERSION },
-    closing: () => closing, onError: (error) => unhandled('mcp', error),
+    closing: () => closing, onError: (error) => unhandled('mcp', error), upstream: deps.upstream,
   });
   const callerVerifier = createCallerVerifier(config, { upstream: deps.upstream, now, logger: log.child({ component: 'auth' }) });
   const exchangeDeps: ExchangeDeps = {

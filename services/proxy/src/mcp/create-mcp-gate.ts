@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger, Registry } from '@auditgate/shared';
+import type { ApiServerConnection } from '@auditgate/shared/kube';
 import type { AuditSink } from '../audit/audit-sink.js';
 import type { TokenVerifier } from '../auth/index.js';
 import { defaultSecretPatterns } from '../masking/index.js';
@@ -35,6 +36,8 @@ export interface McpGateDeps {
   readonly newId: () => string;
   readonly closing: () => boolean;
   readonly onError: (error: unknown) => void;
+  /** The API server the gateway fronts, for issuers with `trust: upstream` (discovery and keys with its CA and credentials). */
+  readonly upstream?: ApiServerConnection;
 }
 
 /** The MCP endpoint of the gateway. */
@@ -61,7 +64,8 @@ export function createMcpGate(config: McpConfig, deps: McpGateDeps): McpGate {
   let evaluator: { hash: string; value: ToolCallEvaluator } | undefined;
   const ctx: GateContext = {
     config, servers, issuer, registry,
-    callers: createMcpCallerVerifier(config.issuers, { now: deps.now, logger: logger.child({ component: 'mcp-auth' }) }),
+    callers: createMcpCallerVerifier(config.issuers.map(({ trustUpstream, ...issuer }) => (trustUpstream === true && deps.upstream !== undefined ? { ...issuer, apiServer: deps.upstream } : issuer)),
+      { now: deps.now, logger: logger.child({ component: 'mcp-auth' }) }),
     sessions: createSessionRegistry({ now: deps.now }),
     toolCalls: () => {
       const loaded = deps.policy();

@@ -14,11 +14,14 @@ export interface McpServerConfig {
   readonly caFile?: string;
 }
 
+/** An issuer of MCP callers' tokens; `trustUpstream`: a cluster's service-account issuer reached through the upstream API server. */
+export type McpIssuerConfig = TrustedIssuer & { readonly trustUpstream?: boolean };
+
 /** The MCP endpoint's settings (`PROXY_MCP_*`); absent when no MCP server is configured. */
 export interface McpConfig {
   readonly servers: readonly McpServerConfig[];
   /** Issuers whose OAuth 2.1 bearer tokens MCP clients may present (the people behind the agents). */
-  readonly issuers: readonly TrustedIssuer[];
+  readonly issuers: readonly McpIssuerConfig[];
   /** The gateway's public base URL (`https://gateway:8443`): the resource in RFC 9728 metadata, the issuer's base. */
   readonly publicUrl: string;
   /** Issuer of the delegated tokens (`<publicUrl>/mcp-delegation` by default); its discovery and JWKS are served. */

@@ -1,6 +1,6 @@
 import type { EnvReader } from '@auditgate/shared';
 import type { TrustedIssuer } from '../../auth/index.js';
-import type { McpConfig, McpServerConfig } from './mcp-config.js';
+import type { McpConfig, McpIssuerConfig, McpServerConfig } from './mcp-config.js';
 
 const SERVER_NAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 type Obj = Record<string, unknown>;
@@ -44,11 +44,11 @@ function readServers(reader: EnvReader): McpServerConfig[] {
   });
 }
 
-function readIssuers(reader: EnvReader, defaultAudiences: string[]): TrustedIssuer[] {
+function readIssuers(reader: EnvReader, defaultAudiences: string[]): McpIssuerConfig[] {
   const strings = (v: unknown): v is string[] => Array.isArray(v) && v.every((s) => typeof s === 'string');
-  return (json(reader, 'PROXY_MCP_ISSUERS') ?? []).flatMap((item, i): TrustedIssuer[] => {
+  return (json(reader, 'PROXY_MCP_ISSUERS') ?? []).flatMap((item, i): McpIssuerConfig[] => {
     const at = `PROXY_MCP_ISSUERS[${i}]`;
-    const known = ['issuer', 'audiences', 'kind', 'caFile', 'discoveryUrl', 'usernameClaim', 'usernamePrefix', 'groupsClaim', 'groupsPrefix', 'algorithms'];
+    const known = ['issuer', 'audiences', 'kind', 'caFile', 'discoveryUrl', 'usernameClaim', 'usernamePrefix', 'groupsClaim', 'groupsPrefix', 'algorithms', 'trust'];
     if (!isObj(item)) { reader.problem(`${at} must be an object {issuer, audiences?, kind?, …}`); return []; }
     for (const key of Object.keys(item)) if (!known.includes(key)) reader.problem(`${at}.${key} is unknown (known: ${known.join(', ')})`);
     const issuer = item['issuer'];
@@ -66,7 +66,13 @@ function readIssuers(reader: EnvReader, defaultAudiences: string[]): TrustedIssu
     }
     const algorithms = item['algorithms'];
     if (algorithms !== undefined) { if (strings(algorithms)) out.algorithms = algorithms; else reader.problem(`${at}.algorithms must be a list of strings`); }
-    return [out];
+    const trust = item['trust'] ?? 'issuer';
+    if (trust !== 'issuer' && trust !== 'upstream') { reader.problem(`${at}.trust must be issuer or upstream`); return []; }
+    if (trust === 'upstream' && (kind !== 'serviceaccount' || out.caFile !== undefined || out.discoveryUrl !== undefined)) {
+      reader.problem(`${at}.trust "upstream" is for a cluster's service-account issuer (kind serviceaccount) reached through the upstream API server, without caFile or discoveryUrl`);
+      return [];
+    }
+    return [trust === 'upstream' ? { ...out, trustUpstream: true } : out];
   });
 }
 
