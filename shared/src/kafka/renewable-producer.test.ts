@@ -44,6 +44,23 @@ describe('RenewableProducer', () => {
     assert.equal(renewable.renewed, 1);
   });
 
+  it('a connect that failed (Kafka down at start) is tried again by the next send, not left to refuse sends forever', async () => {
+    const log: string[] = [];
+    let connects = 0;
+    const producer = {
+      connect: async () => { connects += 1; log.push(`connect ${connects}`); if (connects === 1) throw new Error('Connection error: ECONNREFUSED'); },
+      disconnect: async () => { log.push('disconnect'); },
+      send: async (r: ProducerRecord): Promise<RecordMetadata[]> => { log.push(`send ${r.messages.length}`); return []; },
+    } as unknown as Producer;
+    const renewable = new RenewableProducer(() => producer, logger);
+    await assert.rejects(renewable.connect(), /ECONNREFUSED/);
+    await renewable.send(record);
+    assert.deepEqual(log, ['connect 1', 'connect 2', 'send 1']);
+    await renewable.send(record);
+    assert.deepEqual(log, ['connect 1', 'connect 2', 'send 1', 'send 1'], 'connected once, not per send');
+    await renewable.disconnect();
+  });
+
   it('keeps its producer on ordinary failures (a broker that is down)', async () => {
     const log: string[] = [];
     let count = 0;

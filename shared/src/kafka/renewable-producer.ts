@@ -28,6 +28,9 @@ export function isFatalProducerState(error: unknown): boolean {
 export class RenewableProducer implements SendingProducer {
   private current: Producer;
   private renewing: Promise<void> | undefined;
+  /** The current producer's connection; cleared when it failed, so the next send connects again. */
+  private connecting: Promise<void> | undefined;
+  private closed = false;
   private renewals = 0;
 
   constructor(private readonly make: () => Producer, private readonly logger: Logger) {
@@ -37,15 +40,29 @@ export class RenewableProducer implements SendingProducer {
   /** How many times the producer was replaced. */
   get renewed(): number { return this.renewals; }
 
-  connect(): Promise<void> { return this.current.connect(); }
+  /**
+   * Connects the current producer. A failed connect is not final: kafkajs refuses every send of a producer that never
+   * connected ("The producer is disconnected"), so the next send connects again (a proxy started while Kafka was down
+   * would otherwise never drain its spool).
+   */
+  connect(): Promise<void> {
+    const producer = this.current;
+    this.connecting ??= producer.connect().catch((error: unknown) => {
+      if (this.current === producer) this.connecting = undefined;
+      throw error;
+    });
+    return this.connecting;
+  }
 
   async disconnect(): Promise<void> {
+    this.closed = true;
     await this.renewing?.catch(() => undefined);
     await this.current.disconnect();
   }
 
   async send(record: ProducerRecord): Promise<RecordMetadata[]> {
     if (this.renewing !== undefined) await this.renewing.catch(() => undefined);
+    if (!this.closed) await this.connect();
     const producer = this.current;
     try {
       return await producer.send(record);
@@ -59,10 +76,10 @@ export class RenewableProducer implements SendingProducer {
     this.renewals += 1;
     this.logger.warn({ err: cause.message, renewals: this.renewals }, 'Kafka refused the producer\'s sequence state: replacing the producer');
     this.current = this.make();
-    const fresh = this.current;
+    this.connecting = undefined;
     this.renewing = (async () => {
       await old.disconnect().catch(() => undefined);
-      await fresh.connect();
+      await this.connect();
     })().finally(() => { this.renewing = undefined; });
   }
 }
