@@ -20,6 +20,7 @@ import { runCli } from '../../../services/query/src/cli/run-cli.js';
 import { EventCollector } from '../proxy/support/event-collector.js';
 import { createAgent } from '../proxy/support/proxy-harness.js';
 import { startQueryTestbed, type QueryTestbed } from '../query/support/query-harness.js';
+import { startUiSession } from '../query/support/ui-session.js';
 import { seedAgentNamespace } from './support/mcp-test-namespace.js';
 import { startMcpGateStack, type McpGateStack, type Person } from './support/mcp-gate-stack.js';
 
@@ -164,6 +165,28 @@ describe('tool calls as one story: search, call view, timeline, CLI, detection',
     const byId = new Map((timeline.toolCalls as Array<{ auditgate: { mcp: { callId: string } }; kubernetesRequests: number }>).map((c) => [c.auditgate.mcp.callId, c]));
     for (const id of Object.values(calls)) assert.equal(byId.get(id)?.kubernetesRequests, new Set(kubeOf(id).map((e) => e.auditID)).size);
     assert.ok((timeline.events as AuditEvent[]).some((e) => e.auditgate.mcp?.callId === calls['events']), 'her Kubernetes requests are on it too');
+  });
+
+  it('the analyst UI (Chromium) shows the call with its Kubernetes requests under it, and the person\'s timeline lists it', async () => {
+    const id = calls['pods']!;
+    const view = await api(`/mcp/calls/${id}`);
+    const ui = await startUiSession(query);
+    try {
+      const page = await ui.openAs(['analyst'], `/ui/calls/${id}`);
+      await page.waitForSelector('table.events tbody tr');
+      assert.match(await page.locator('h1').innerText(), /Tool call\s+pods_list_in_namespace\s+on kubernetes/);
+      assert.equal(await page.locator('table.events tbody tr').count(), view.kubernetes.events.length);
+      assert.match(await page.locator('#sec-k8s').innerText(), new RegExp(`Kubernetes requests of this call \\(${view.kubernetes.total}\\)`));
+      assert.match(await page.locator('dl.facts').innerText(), new RegExp(alice.username));
+      await ui.screenshot(page, 'mcp-tool-call');
+      const timeline = await ui.openAs(['analyst'], `/ui/actors/${encodeURIComponent(alice.username)}?since=1h`);
+      await timeline.waitForSelector('table.tool-calls tbody tr');
+      assert.ok(await timeline.locator(`table.tool-calls tbody tr[data-call-id="${id}"]`).count() === 1, 'the call is on the timeline');
+      await timeline.locator(`table.tool-calls tbody tr[data-call-id="${id}"] a`).click();
+      await timeline.waitForURL(`**/ui/calls/${id}`);
+    } finally {
+      await ui.close();
+    }
   });
 
   it('a tool call whose Kubernetes requests exceed its arguments raises MCP_TOOL_CALL_EXCEEDS_ARGUMENTS', async () => {
