@@ -6,7 +6,9 @@
  * alert reaches the receiver; probes of the warm-up are not counted, and a probe whose alert never came counts as
  * infinitely late. Reported, not gated: exits 0 once it has measured, 1 if it could not.
  * Knobs: BENCH_DETECTOR_RATE, BENCH_DETECTOR_SECONDS, BENCH_DETECTOR_WARMUP_SECONDS, BENCH_DETECTOR_PROBE_MS,
- * BENCH_DETECTOR_ACTORS, BENCH_DETECTOR_DRAIN_SECONDS.
+ * BENCH_DETECTOR_ACTORS, BENCH_DETECTOR_DRAIN_SECONDS, BENCH_OUT (the shared results file).
+ * The background matches rules (Secret reads and lists by many actors: windows and suppression at work); a run whose
+ * producers did not sustain 98 % of the offered rate reports MISS, since its latency was not measured under that load.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -22,6 +24,7 @@ import { backgroundEvent, probeEvent } from './detector-bench-events.js';
 import { freePort } from './free-port.js';
 import { readRssBytes } from './process-rss.js';
 import { info, judged, renderReport } from './report-table.js';
+import { writeResultSection } from './results-file.js';
 import { runSteadyTraffic } from './steady-traffic.js';
 
 const say = (message: string) => process.stderr.write(`[detector-bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
@@ -45,6 +48,7 @@ function readSettings() {
     probeMs: r.int('BENCH_DETECTOR_PROBE_MS', 100, { min: 10, max: 10_000 }),
     actors: r.int('BENCH_DETECTOR_ACTORS', 500, { min: 1, max: 100_000 }),
     drainSeconds: r.int('BENCH_DETECTOR_DRAIN_SECONDS', 15, { min: 1, max: 120 }),
+    outFile: r.str('BENCH_OUT', join(dirname(fileURLToPath(import.meta.url)), 'results', 'latest.json')),
   };
   r.finish();
   return s;
@@ -153,18 +157,25 @@ async function main(): Promise<void> {
     const received = counted.filter((p) => p.arrivedAt !== undefined).length;
     const p99 = percentile(latencies, 99);
     const expectedEvents = traffic.acked + probes.size;
+    const sustained = traffic.achievedRate >= 0.98 * settings.rate && traffic.errors === 0;
+    const notes = [
+      ...(received < counted.length ? [`${counted.length - received} of ${counted.length} probe alerts never arrived (counted as infinitely late)`] : []),
+      ...(sustained ? [] : [`offered ${settings.rate} events/s not sustained`]),
+    ];
     const rows = [
-      judged(`event produced → alert at webhook, p99 @ ${f(traffic.achievedRate, 0)} events/s`, `${f(p99)} ms`, '<= 1000 ms', p99 <= 1000,
-        received < counted.length ? `${counted.length - received} of ${counted.length} probe alerts never arrived (counted as infinitely late)` : undefined),
+      judged(`event produced → alert at webhook, p99 @ ${settings.rate} events/s offered`, `${f(p99)} ms`, '<= 1000 ms', p99 <= 1000 && sustained,
+        notes.length > 0 ? notes.join('; ') : undefined),
+      judged('background rate achieved / offered', `${f(traffic.achievedRate, 0)} / ${settings.rate} events/s`, '>= 98 %, no failures', sustained,
+        `${traffic.acked} acked over ${f(traffic.seconds)} s, ${traffic.errors} failed, ${settings.actors} actors; mix: 50 % ConfigMap gets, 25 % Secret gets, 25 % lists`),
       info('latency p50 / p90 / max', `${f(percentile(latencies, 50))} / ${f(percentile(latencies, 90))} / ${f(latencies[latencies.length - 1] ?? NaN)} ms`),
-      info('background rate achieved (target)', `${f(traffic.achievedRate, 0)} events/s (${settings.rate})`, `${traffic.acked} acked over ${f(traffic.seconds)} s, ${traffic.errors} failed, ${settings.actors} actors`),
       info('probes counted / alerts received', `${counted.length} / ${received}`, `every ${settings.probeMs} ms; ${probes.size - counted.length} warm-up probes not counted`),
-      info('other alerts at the webhook', String(otherAlerts), 'alerts that are not a probe\'s first SECRET_READ (expected 0)'),
+      info('background alerts at the webhook', String(otherAlerts), 'alerts of the background traffic (Secret reads, bursts, lists) after windows and suppression'),
       info('probe produce ack p50 / p99', `${f(percentile(acks, 50))} / ${f(percentile(acks, 99))} ms`, 'acks=-1; part of the latency above'),
       info('events the detector consumed live / produced', `${liveEvents} / ${expectedEvents}`),
-      info('detector RSS at the end', `${f(rssBytes / 1024 / 1024)} MB`),
+      info('detector RSS at the end', `${f(rssBytes / 1024 / 1024)} MiB`),
     ];
     measured = true;
+    writeResultSection(settings.outFile, 'detector', { settings, rows, p99Ms: p99, achievedRate: traffic.achievedRate });
     process.stdout.write([
       `Auditgate detector benchmark — ${new Date().toISOString()}, ${cpus().length} CPUs, Node ${process.version}`,
       'Detector as a child process with only a webhook sink; producers, receiver and Kafka share this machine.',
