@@ -6,6 +6,7 @@ export { createMetricsRegistry, type Registry } from './metrics/create-registry.
 export * from './events/audit-event.js';
 export { auditEventProblems, validateAuditEvent, decodeAuditEvent } from './events/validate-audit-event.js';
 export * from './events/mcp-event.js';
+export { mcpIndexFor } from './events/mcp-index.js';
 export { mcpEventProblems, validateMcpEvent } from './events/validate-mcp-event.js';
 export { decodeGatewayEvent, isMcpEvent, validateGatewayEvent, type GatewayEvent } from './events/gateway-event.js';
 export { exchangeDocument, mergePartial, isTerminalStage, type PartialDocument } from './events/exchange-document.js';

@@ -89,7 +89,8 @@ describe('indexer: Kafka → enriched documents in OpenSearch', () => {
       const valid = (id: string) => [sampleEvent({ auditID: id, username: 'mallory' }), sampleEvent({ auditID: id, username: 'mallory', stage: 'ResponseComplete' })];
       const invalid = { ...sampleEvent({ auditID: 'bad-event-1', username: 'mallory' }), stage: 'Sideways' };
       const v3 = sampleEvent({ auditID: 'bad-event-2', username: 'mallory' });
-      (v3.auditgate as { schemaVersion: number }).schemaVersion = 3;
+      // A version no reader supports yet (3, MCP events and verified MCP correlation, is supported).
+      (v3.auditgate as { schemaVersion: number }).schemaVersion = 4;
       const garbage = Buffer.from([0xde, 0xad, 0xbe, 0xef, 0x7b]);
       // All on one partition (same key), so the good records after the bad ones prove the partition is not stalled.
       await bed.producer.send({ topic: names.topic, acks: -1, messages: [

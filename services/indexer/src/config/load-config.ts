@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { EnvReader, Topics, type Env } from '@auditgate/shared';
+import { EnvReader, mcpIndexFor, Topics, type Env } from '@auditgate/shared';
 import type { IndexerConfig } from './indexer-config.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -37,7 +37,7 @@ export function loadConfig(env: Env): IndexerConfig {
   const inCluster = kubeEnabled && kubeMode === 'in-cluster' ? readInCluster(reader) : undefined;
   const indexPrefix = reader.str('INDEXER_INDEX_PREFIX', 'auditgate-events');
   const checkpointsIndex = reader.str('INDEXER_CHECKPOINTS_INDEX', 'auditgate-checkpoints');
-  const mcpIndexPrefix = reader.str('INDEXER_MCP_INDEX_PREFIX', 'auditgate-mcp');
+  const mcpIndexPrefix = reader.str('INDEXER_MCP_INDEX_PREFIX', mcpIndexFor(indexPrefix));
   if (!/^[a-z0-9][a-z0-9._-]*$/.test(mcpIndexPrefix) || mcpIndexPrefix.startsWith(`${indexPrefix}-`)) {
     reader.problem(`INDEXER_MCP_INDEX_PREFIX must be a lower-case index name outside ${indexPrefix}-*, got "${mcpIndexPrefix}"`);
   }

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { Client } from '@opensearch-project/opensearch';
-import { createKafka, createLogger, Topics } from '@auditgate/shared';
+import { createKafka, createLogger, mcpIndexFor, Topics } from '@auditgate/shared';
 import { loadFromKafka } from '../evidence/kafka-evidence.js';
 import { loadJwks } from '../evidence/load-jwks.js';
 import { loadFromOpenSearch } from '../evidence/opensearch-evidence.js';
@@ -15,7 +15,7 @@ import type { CliIo } from './run-cli.js';
 /** The usage text of the evidence commands. */
 export const EVIDENCE_USAGE = `  verify    --from <iso|now-1h> --to <iso|now> [--source opensearch|kafka] --jwks <file|url>... [--json]
             checks every hash chain and checkpoint signature; exit 1 on any problem
-            opensearch: --opensearch <url> (OPENSEARCH_URL), --index auditgate-events, --mcp-index auditgate-mcp,
+            opensearch: --opensearch <url> (OPENSEARCH_URL), --index auditgate-events, --mcp-index (its pair: auditgate-mcp),
                         --checkpoints-index auditgate-checkpoints
             kafka: --brokers <host:port,…> (KAFKA_BROKERS), --events-topic, --checkpoints-topic
             --slack 60s (checkpoints read around the window), --grace 15s (before a silent stream counts as stopped)
@@ -93,7 +93,7 @@ export async function runEvidenceCli(command: 'verify' | 'reconcile', argv: stri
         eventsTopic: str('events-topic', Topics.events)!, checkpointsTopic: str('checkpoints-topic', Topics.checkpoints)!, from, to, slackMs,
       })
       // MCP events are links of the same chains, kept in their own index.
-      : () => loadFromOpenSearch({ client: opensearch(), eventsIndex: `${eventsIndex},${str('mcp-index', 'auditgate-mcp')!}`, checkpointsIndex: str('checkpoints-index', 'auditgate-checkpoints')!, from, to, slackMs });
+      : () => loadFromOpenSearch({ client: opensearch(), eventsIndex: `${eventsIndex},${str('mcp-index', mcpIndexFor(eventsIndex))!}`, checkpointsIndex: str('checkpoints-index', 'auditgate-checkpoints')!, from, to, slackMs });
     const report: VerifyReport = await runVerify({ source, from, to, now, jwks, load, graceMs });
     if (values['json'] === true) io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     else io.stdout.write([...report.problems.map(problemLine), report.summary, ''].join('\n'));

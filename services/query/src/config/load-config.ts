@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { EnvReader, type Env } from '@auditgate/shared';
+import { EnvReader, mcpIndexFor, type Env } from '@auditgate/shared';
 import { ROLES, type Role } from '../auth/roles.js';
 import type { QueryConfig, QueryIssuer, RoleBinding } from './query-config.js';
 
@@ -99,7 +99,7 @@ export function loadConfig(env: Env): QueryConfig {
       events: index('QUERY_EVENTS_INDEX', 'auditgate-events'),
       alerts: index('QUERY_ALERTS_INDEX', 'auditgate-alerts'),
       audit: index('QUERY_AUDIT_INDEX', 'auditgate-query-audit'),
-      mcp: index('QUERY_MCP_INDEX', 'auditgate-mcp'),
+      mcp: index('QUERY_MCP_INDEX', mcpIndexFor(r.optional('QUERY_EVENTS_INDEX') ?? 'auditgate-events')),
     },
     auth: {
       issuers,
