@@ -123,7 +123,7 @@ try {
     info('indexer / direct per round', ratios.map((x) => x.toFixed(2)).join(' '), perRound.join(' · ')),
   ];
   process.stdout.write(`${renderReport(rows)}\n`);
-  writeResultSection(outFile, 'indexer', { rows, total, ratios });
+  writeResultSection(outFile, 'indexer', { settings: { docs: total, rounds }, rows, ratios });
 } finally {
   for (const p of prefixes) {
     await os.indices.delete({ index: `${p}-*` }).catch(() => undefined);

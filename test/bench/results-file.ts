@@ -21,7 +21,10 @@ const cell = (s: string) => s.replace(/\|/g, '\\|');
 export function renderMarkdown(sections: Readonly<Record<string, ResultSection>>, header: string): string {
   const out = [header, ''];
   for (const [name, section] of Object.entries(sections)) {
-    out.push(`## ${name} (${section.at})`, '', '| metric | measured | target | this run | note |', '|---|---|---|---|---|');
+    const settings = section['settings'];
+    const knobs = settings !== null && typeof settings === 'object'
+      ? Object.entries(settings).filter(([k]) => k !== 'outFile').map(([k, v]) => `${k}=${String(v)}`).join(', ') : '';
+    out.push(`## ${name} (${section.at})`, '', ...(knobs === '' ? [] : [`Settings: ${knobs}.`, '']), '| metric | measured | target | this run | note |', '|---|---|---|---|---|');
     for (const r of section.rows) out.push(`| ${cell(r.metric)} | ${cell(r.measured)} | ${cell(r.target)} | ${r.verdict === 'info' ? 'reported' : `**${r.verdict}**`} | ${cell(r.note ?? '')} |`);
     out.push('');
   }
@@ -34,10 +37,15 @@ export function writeResultSection(jsonFile: string, name: string, section: { re
   const previous = existsSync(jsonFile) ? (JSON.parse(readFileSync(jsonFile, 'utf8')) as { sections?: Record<string, ResultSection> }) : {};
   const sections: Record<string, ResultSection> = { ...(previous.sections ?? {}), [name]: { ...section, at: now().toISOString() } };
   writeFileSync(jsonFile, `${JSON.stringify({ machine: { cpus: cpus().length, node: process.version }, sections }, null, 2)}\n`);
-  const header = [
+  writeFileSync(jsonFile.replace(/\.json$/, '.md'), renderMarkdown(sections, markdownHeader()));
+}
+
+/** The markdown file's heading and reading notes. */
+export function markdownHeader(): string {
+  return [
     '# Auditgate benchmark results (`npm run bench`)', '',
     `Written by test/bench/ on ${cpus().length} CPUs, Node ${process.version}; every ratio is measured side by side in one run.`,
-    'Each section carries the time of its own run; a bench that failed keeps its previous section.',
+    'Each section carries the time and settings of its own run (shorter than the defaults when a knob was set); a bench',
+    'that failed keeps its previous section. The machine is shared: see the README (Benchmarks) for what each row measures.',
   ].join('\n');
-  writeFileSync(jsonFile.replace(/\.json$/, '.md'), renderMarkdown(sections, header));
 }
