@@ -6,12 +6,12 @@
  * service-account kubeconfig straight to the kube-apiserver; gated: the delegated token, its Kubernetes requests back
  * through the gateway's Kubernetes path with write-ahead and impersonation). The gateway runs as its own process.
  * Run: `NODE_EXTRA_CA_CERTS=$KUBE_STATE/pki/ca.crt npx tsx test/bench/mcp-tool-call-bench.ts` (BENCH_MCP_CALLS,
- * BENCH_MCP_KUBE_CALLS), or as part of `npm run bench`. Reported, not gated.
+ * BENCH_MCP_KUBE_CALLS, BENCH_OUT: the shared results file), or as part of `npm run bench`. Reported, not gated.
  */
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
@@ -25,7 +25,8 @@ import { startProbeMcpServer } from '../integration/mcp/support/probe-mcp-server
 import { createBenchTopic } from './bench-topic.js';
 import { freePort } from './free-port.js';
 import { startProxyProcess, type ProxyProcess } from './proxy-process.js';
-import { renderTable } from './report-table.js';
+import { info, renderTable } from './report-table.js';
+import { writeResultSection } from './results-file.js';
 
 const say = (message: string) => process.stderr.write(`[mcp-bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
 const env = new EnvReader(process.env);
@@ -122,6 +123,15 @@ async function main(): Promise<void> {
       row('echo (SDK server, no Kubernetes)', echo),
       row('pods_list_in_namespace (kubernetes-mcp-server)', kube),
     ])}\n`);
+    const added = (r: { direct: number[]; gated: number[] }): string => `${ms(percentile(r.gated, 0.5))} vs ${ms(percentile(r.direct, 0.5))} direct (p95 ${ms(percentile(r.gated, 0.95))} vs ${ms(percentile(r.direct, 0.95))})`;
+    writeResultSection(process.env['BENCH_OUT'] ?? join(dirname(fileURLToPath(import.meta.url)), 'results', 'latest.json'), 'mcp tool calls', {
+      settings: { calls: CALLS, kubeCalls: KUBE_CALLS },
+      rows: [
+        info('MCP tool call p50 through the gate, echo (no Kubernetes)', added(echo), 'the gate\'s own cost: OAuth, policy, write-ahead, delegated token, relay, record'),
+        info('MCP tool call p50 through the gate, kubernetes-mcp-server pods_list_in_namespace', added(kube), 'gated: its Kubernetes requests through the gateway with the delegated token; direct: its own token to kube-apiserver'),
+      ],
+      latencies: { echo, kube },
+    });
     process.stdout.write('gate: OAuth bearer verified, session bound, policy, tools/call written ahead to Kafka (acks=all) before forwarding, ES256 delegated token minted, answer masked, bounded and recorded; kubernetes-mcp-server gated: its Kubernetes requests through the gateway (write-ahead, impersonation) with the delegated token; direct: its own token straight to kube-apiserver\n');
   } finally {
     for (const step of cleanup.reverse()) await step().catch((error: unknown) => say(`cleanup: ${(error as Error).message}`));

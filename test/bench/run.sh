@@ -3,9 +3,10 @@
 # Kafka run (starts them if not, and stops only what it started), then runs test/bench/proxy-bench.ts and
 # test/bench/detector-bench.ts (event → webhook alert latency under 2,000 events/s; knobs BENCH_DETECTOR_*) and
 # test/bench/indexer-bench.ts (Kafka → searchable vs a direct bulk load), test/bench/freshness-bench.ts (request →
-# searchable and request → alert at 200 req/s; BENCH_FRESH_*) and test/bench/token-review-bench.ts (what TokenReview
-# costs per new token and per request; BENCH_REVIEW_*). Each writes its section of test/bench/results/latest.json
-# and the markdown table beside it (latest.md), which the README links.
+# searchable and request → alert at 200 req/s; BENCH_FRESH_*), test/bench/token-review-bench.ts (what TokenReview
+# costs per new token and per request; BENCH_REVIEW_*) and test/bench/mcp-tool-call-bench.ts (a tool call's latency
+# through the MCP gate vs straight to the MCP server; BENCH_MCP_*). Each writes its section of
+# test/bench/results/latest.json and the markdown table beside it (latest.md), which the README links.
 # Reported, not gated: exits 0 whatever the verdicts; non-zero only if it could not measure.
 # Knobs: BENCH_SECONDS, BENCH_ROUNDS, BENCH_CONNECTIONS, BENCH_THREADS, BENCH_RATE, BENCH_PROBE_SECONDS,
 # BENCH_WATCHES, BENCH_LIST_MB, BENCH_OUT (see test/bench/bench-settings.ts).
@@ -43,3 +44,4 @@ npx tsx test/bench/detector-bench.ts
 npx tsx test/bench/indexer-bench.ts
 npx tsx test/bench/freshness-bench.ts
 npx tsx test/bench/token-review-bench.ts
+npx tsx test/bench/mcp-tool-call-bench.ts
