@@ -259,13 +259,20 @@ describe('the MCP gate (real kubernetes-mcp-server in HTTP mode, real kube-apise
     }
   });
 
-  it('a per-session budget: the second echo of a session is refused with a JSON-RPC error', async () => {
-    const { client } = await gate.connect('probe', await gate.tokenFor(alice, 'probe'));
+  it('a per-session budget: the second echo of a session is refused with a JSON-RPC error; the session\'s stream and its end are audited', async () => {
+    const { client, transport } = await gate.connect('probe', await gate.tokenFor(alice, 'probe'));
     try {
       const received = gate.probe.received.filter((m) => m === 'tools/call').length;
       await client.callTool({ name: 'echo', arguments: { n: 1 } });
       await assert.rejects(client.callTool({ name: 'echo', arguments: { n: 2 } }), /budget of 1 tool call/);
       assert.equal(gate.probe.received.filter((m) => m === 'tools/call').length, received + 1, 'the refused call never reached the server');
+      const sessionId = transport.sessionId!;
+      await events.waitFor('the session\'s SSE stream (GET), written ahead', (e) => isMcpEvent(e as GatewayEvent) && e.verb === 'stream'
+        && (e as unknown as McpEvent).auditgate.mcp.sessionId === sessionId && e.stage === 'RequestReceived');
+      await transport.terminateSession();
+      const [ended] = await events.waitFor('the session\'s end (DELETE)', (e) => isMcpEvent(e as GatewayEvent) && e.verb === 'session/delete'
+        && (e as unknown as McpEvent).auditgate.mcp.sessionId === sessionId && e.stage === 'ResponseComplete');
+      assert.equal((ended as unknown as McpEvent).auditgate.mcp.outcome, 'ok');
     } finally {
       await client.close();
     }
