@@ -61,13 +61,44 @@ describe('RenewableProducer', () => {
     await renewable.disconnect();
   });
 
-  it('keeps its producer on ordinary failures (a broker that is down)', async () => {
+  it('replaces its producer after any failed send, even an ordinary one: the broker may have written the batch kafkajs rolled back', async () => {
     const log: string[] = [];
     let count = 0;
-    const renewable = new RenewableProducer(() => { count += 1; return scripted(`p${count}`, [new Error('Connection error: ECONNREFUSED')], log); }, logger);
-    await assert.rejects(renewable.send(record), /ECONNREFUSED/);
+    const renewable = new RenewableProducer(() => { count += 1; return scripted(`p${count}`, count === 1 ? [new Error('Closed connection')] : [], log); }, logger);
+    await assert.rejects(renewable.send(record), /Closed connection/);
     await renewable.send(record);
+    assert.equal(count, 2);
+    assert.equal(renewable.renewed, 1);
+    assert.deepEqual(log, ['p1 connect', 'p1 send 1', 'p1 disconnect', 'p2 connect', 'p2 send 1']);
+  });
+
+  it('sends one at a time: a send queued behind a failing one goes through the fresh producer, never the old one', async () => {
+    const log: string[] = [];
+    let count = 0;
+    let fail!: (e: Error) => void;
+    const hanging = (name: string): Producer => ({
+      connect: async () => { log.push(`${name} connect`); },
+      disconnect: async () => { log.push(`${name} disconnect`); },
+      send: (r: ProducerRecord) => { log.push(`${name} send ${r.messages.length}`); return name === 'p1' ? new Promise<RecordMetadata[]>((_, reject) => { fail = reject; }) : Promise.resolve([]); },
+    }) as unknown as Producer;
+    const renewable = new RenewableProducer(() => { count += 1; return hanging(`p${count}`); }, logger);
+    const first = renewable.send(record);
+    const second = renewable.send({ topic: 't', messages: [{ value: 'a' }, { value: 'b' }] });
+    await new Promise((r) => setTimeout(r, 20));
+    assert.deepEqual(log, ['p1 connect', 'p1 send 1'], 'the second waits for the first');
+    fail(new Error('Closed connection'));
+    await assert.rejects(first, /Closed connection/);
+    await second;
+    assert.deepEqual(log, ['p1 connect', 'p1 send 1', 'p1 disconnect', 'p2 connect', 'p2 send 2']);
+  });
+
+  it('after disconnect, a failed send replaces nothing', async () => {
+    const log: string[] = [];
+    let count = 0;
+    const renewable = new RenewableProducer(() => { count += 1; return scripted(`p${count}`, [new Error('The producer is disconnected')], log); }, logger);
+    await renewable.connect();
+    await renewable.disconnect();
+    await assert.rejects(renewable.send(record), /disconnected/);
     assert.equal(count, 1);
-    assert.equal(renewable.renewed, 0);
   });
 });

@@ -19,11 +19,15 @@ export function isFatalProducerState(error: unknown): boolean {
 }
 
 /**
- * An idempotent kafkajs producer that replaces itself when the broker no longer accepts its sequence numbers: after a
- * broker restart a kafkajs producer can be stuck on OUT_OF_ORDER_SEQUENCE_NUMBER forever, which would keep the spool
- * from ever draining. The failed send still fails (the caller spools or answers 503 and retries); the next one goes
- * through a fresh producer with a new producer id. A batch the broker did write before may then arrive twice, which
- * every consumer absorbs: documents and alerts are keyed by auditID and stage.
+ * An idempotent kafkajs producer that replaces itself after any failed send, one send at a time. When a produce
+ * request fails, kafkajs rolls that batch's sequence numbers back, even when the broker had appended the batch and only
+ * its answer was lost (a broker restart, a cut connection): the producer's next batch then reuses sequence numbers the
+ * broker already holds and is refused with OUT_OF_ORDER_SEQUENCE_NUMBER (forever, which would keep the spool from ever
+ * draining), or, when it has as many records as the lost one, is acknowledged as a duplicate without being written:
+ * a silent loss. So the failed send fails (the caller spools or answers 503 and retries), and the next send goes
+ * through a fresh producer with a new producer id; sends never overlap, so none can slip through the old producer
+ * after a failure. A batch the broker did write before may then arrive twice, which every consumer absorbs: documents
+ * and alerts are keyed by auditID and stage. Reproduced on purpose by the fault suite (test/faults, fault 6).
  */
 export class RenewableProducer implements SendingProducer {
   private current: Producer;
@@ -32,6 +36,8 @@ export class RenewableProducer implements SendingProducer {
   private connecting: Promise<void> | undefined;
   private closed = false;
   private renewals = 0;
+  /** The end of the send in progress: the next one starts after it (and after any renewal it caused). */
+  private queue: Promise<void> = Promise.resolve();
 
   constructor(private readonly make: () => Producer, private readonly logger: Logger) {
     this.current = make();
@@ -60,21 +66,29 @@ export class RenewableProducer implements SendingProducer {
     await this.current.disconnect();
   }
 
-  async send(record: ProducerRecord): Promise<RecordMetadata[]> {
+  /** Sends `record` once the sends before it are settled; a failure replaces the producer before the next send. */
+  send(record: ProducerRecord): Promise<RecordMetadata[]> {
+    const result = this.queue.then(() => this.sendNow(record));
+    this.queue = result.then(() => undefined, () => undefined);
+    return result;
+  }
+
+  private async sendNow(record: ProducerRecord): Promise<RecordMetadata[]> {
     if (this.renewing !== undefined) await this.renewing.catch(() => undefined);
     if (!this.closed) await this.connect();
     const producer = this.current;
     try {
       return await producer.send(record);
     } catch (error) {
-      if (isFatalProducerState(error) && producer === this.current) this.renew(producer, error as Error);
+      if (!this.closed && producer === this.current) this.renew(producer, error as Error);
       throw error;
     }
   }
 
   private renew(old: Producer, cause: Error): void {
     this.renewals += 1;
-    this.logger.warn({ err: cause.message, renewals: this.renewals }, 'Kafka refused the producer\'s sequence state: replacing the producer');
+    this.logger.warn({ err: cause.message, refusedSequence: isFatalProducerState(cause), renewals: this.renewals },
+      'a send failed and kafkajs rolled its sequence numbers back: replacing the producer');
     this.current = this.make();
     this.connecting = undefined;
     this.renewing = (async () => {
