@@ -42,7 +42,6 @@ describe('query API: event search filters', () => {
       [`session=${seed.sessions.beta}`, count((s) => s.session === seed.sessions.beta)],
       ['tool=pods_list', count((s) => s.tool === 'pods_list')],
       ['secretAccess=true', count((s) => s.resource === 'secrets')],
-      ['clusterWide=true', count((s) => s.namespace === undefined)],
       ['q=exec%3Fcommand', count((s) => s.subresource === 'exec')],
       ['q=DB-CREDS-1', count((s) => s.name === 'db-creds-1')],
       [`actor=${encodeURIComponent(seed.actors.agent)}&resource=secrets&verb=get`, count((s) => s.actor === seed.actors.agent && s.resource === 'secrets')],
@@ -68,6 +67,21 @@ describe('query API: event search filters', () => {
       assert.equal(r.body.error.code, 'AUDITGATE_E_BAD_REQUEST', qs);
       assert.equal(r.body.error.parameter, parameter, qs);
     }
+  });
+
+  it('clusterWide is one definition, shared with the gateway and the detector: a list or watch across all namespaces of a namespaced resource', async () => {
+    const actor = 'system:serviceaccount:sweep:cluster-wide-probe';
+    const at = (minutesAgo: number): string => new Date(Date.now() - minutesAgo * 60_000).toISOString();
+    await bed.seedEvents([
+      { at: at(5), actor, verb: 'list', resource: 'secrets' },
+      { at: at(4), actor, verb: 'watch', resource: 'pods' },
+      { at: at(3), actor, verb: 'list', resource: 'nodes' },
+      { at: at(2), actor, verb: 'get', resource: 'nodes', name: 'n1' },
+      { at: at(1), actor, verb: 'list', resource: 'pods', namespace: 'payments' },
+    ] as never);
+    const wide = await search(`clusterWide=true&actor=${encodeURIComponent(actor)}`);
+    assert.deepEqual(wide.events.map((e) => `${String(e['verb'])} ${String((e['objectRef'] as { resource?: string } | undefined)?.resource)}`).sort(), ['list secrets', 'watch pods']);
+    assert.equal((await search(`clusterWide=false&actor=${encodeURIComponent(actor)}`)).total, 3);
   });
 
   it('returns one exchange with its stages, and 404 for an unknown one', async () => {
