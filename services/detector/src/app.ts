@@ -86,13 +86,23 @@ export function createApp(config: DetectorConfig, deps: DetectorDeps): DetectorA
     onDeadLetter: (l) => { metrics.deadLetters.inc({ sink: l.sink }); metrics.deadLetterSize.set(outbox.list().length); },
   });
   const deliveries = buildDeliveries(config, deps, now, metrics, outbox);
+  // Alerts raised but not yet on the topic. The engine counts an event once (a batch consumed again after a failed
+  // publish raises nothing), so alerts whose publish failed wait here and go out with the next publish.
+  const unpublished: Alert[] = [];
   const publish = async (raised: Alert[]): Promise<void> => {
-    if (raised.length === 0) return;
-    const alerts = coalesceUpdates(raised);
-    await producer.send({
-      topic: config.kafka.alertsTopic, acks: -1,
-      messages: alerts.map((a) => ({ key: `${a.rule}|${a.actor}`, value: JSON.stringify(a), headers: { 'auditgate-dedup-key': a.dedupKey } })),
-    });
+    unpublished.push(...raised);
+    if (unpublished.length === 0) return;
+    const pending = unpublished.splice(0);
+    const alerts = coalesceUpdates(pending);
+    try {
+      await producer.send({
+        topic: config.kafka.alertsTopic, acks: -1,
+        messages: alerts.map((a) => ({ key: `${a.rule}|${a.actor}`, value: JSON.stringify(a), headers: { 'auditgate-dedup-key': a.dedupKey } })),
+      });
+    } catch (error) {
+      unpublished.unshift(...pending);
+      throw error;
+    }
     for (const a of alerts) if (a.change !== 'updated') metrics.alerts.inc({ rule: a.rule, severity: a.severity });
   };
   const onBatch = async (events: readonly ConsumedEvent[]): Promise<void> => {
