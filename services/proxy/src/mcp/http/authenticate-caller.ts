@@ -3,6 +3,7 @@ import { ErrorCodes, type ActorInfo } from '@auditgate/shared';
 import { extractBearerToken } from '../../auth/index.js';
 import type { McpCaller } from '../auth/mcp-caller-verifier.js';
 import { bearerChallenge } from '../auth/protected-resource.js';
+import { tokenFitsServer } from '../auth/token-fits-server.js';
 import type { McpMessageRecord } from '../audit/mcp-message-record.js';
 import type { GateContext } from './gate-context.js';
 import { header, sendJson } from './gate-io.js';
@@ -35,6 +36,9 @@ export async function authenticateCaller(ctx: GateContext, server: string, req: 
   if (token !== undefined) {
     try {
       const caller = await ctx.callers.verify(token);
+      if (!tokenFitsServer(caller.identity.claims['aud'], ctx.config, server)) {
+        throw Object.assign(new Error(`the token was issued for another MCP server than ${server}`), { details: { reason: 'wrong_resource' } });
+      }
       setCaller(record, caller);
       return caller;
     } catch (error) {

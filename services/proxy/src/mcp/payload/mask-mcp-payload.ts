@@ -13,34 +13,46 @@ function looksKubernetes(v: Obj): boolean {
   return typeof v['kind'] === 'string' && (v['apiVersion'] !== undefined || v['metadata'] !== undefined || v['data'] !== undefined || Array.isArray(v['items']));
 }
 
-/** Kubernetes objects written as text (YAML or JSON, one or more documents) masked as objects; undefined when none are. */
-function maskManifestText(text: string, options: MaskingOptions, paths: string[], at: string): string | undefined {
-  if (text.length > MAX_PARSED_TEXT || !/\bkind\b/.test(text)) return undefined;
-  let docs: unknown[];
+/** What stands in for a subtree nested too deeply to inspect: never the subtree itself. */
+const TOO_DEEP = '***redacted: nested too deeply to inspect***';
+
+/** The documents a text holds when it is JSON, or YAML naming a `kind`; undefined when it is neither. */
+function parseText(text: string): unknown[] | undefined {
+  if (text.length > MAX_PARSED_TEXT) return undefined;
+  const trimmed = text.trimStart();
+  if (trimmed.startsWith('{') || trimmed.startsWith('[')) {
+    try { return [JSON.parse(text) as unknown]; } catch { /* maybe YAML flow style */ }
+  }
+  if (!/\bkind\b/.test(text)) return undefined;
   try {
     const parsed = parseAllDocuments(text, { uniqueKeys: false });
     if (!Array.isArray(parsed) || parsed.some((d) => d.errors.length > 0)) return undefined;
-    docs = parsed.map((d) => d.toJS({ maxAliasCount: 16 }) as unknown);
+    return parsed.map((d) => d.toJS({ maxAliasCount: 16 }) as unknown);
   } catch {
     return undefined;
   }
-  if (!docs.some((d) => isObj(d) && looksKubernetes(d))) return undefined;
-  let changed = false;
-  const masked = docs.map((doc, i) => {
-    if (!isObj(doc) || !looksKubernetes(doc)) return doc;
-    const result = maskKubernetesObject(doc, options);
-    if (result.changed) { changed = true; for (const p of result.maskedPaths) paths.push(`${at}#${docs.length > 1 ? `/${i}` : ''}${p}`); }
-    return result.object;
-  });
-  if (!changed) return undefined;
+}
+
+/**
+ * Structured text (a tool result showing a Secret as YAML, JSON carrying objects at any depth) masked as the values it
+ * holds, walked like any other payload; undefined when the text holds nothing to mask.
+ */
+function maskStructuredText(text: string, depth: number, ctx: MaskContext, options: MaskingOptions, paths: string[], at: string): string | undefined {
+  const docs = parseText(text);
+  if (docs === undefined || docs.every((d) => typeof d !== 'object' || d === null)) return undefined;
+  const inner: string[] = [];
+  const masked = docs.map((doc, i) => walk(doc, '', docs.length > 1 ? `/${i}` : '', depth + 1, ctx, options, inner));
+  if (masked.every((m, i) => m === docs[i])) return undefined;
+  for (const p of inner) paths.push(`${at}#${p}`);
   const json = text.trimStart().startsWith('{') || text.trimStart().startsWith('[');
   return json ? JSON.stringify(masked.length === 1 ? masked[0] : masked) : masked.map((d) => stringify(d)).join('---\n');
 }
 
 function walk(node: unknown, key: string, at: string, depth: number, ctx: MaskContext, options: MaskingOptions, paths: string[]): unknown {
-  if (depth > MAX_DEPTH) return node;
+  // Fail closed: what is too deep to inspect is not recorded, rather than recorded unmasked.
+  if (depth > MAX_DEPTH) { if (node === null || typeof node === 'number' || typeof node === 'boolean') return node; paths.push(at); return TOO_DEEP; }
   if (typeof node === 'string') {
-    const manifest = maskManifestText(node, options, paths, at);
+    const manifest = maskStructuredText(node, depth, ctx, options, paths, at);
     const text = manifest ?? node;
     const before = ctx.maskedPaths.length;
     const out = maskNamedText(ctx, key, text);
