@@ -2,6 +2,7 @@ import type { Admin, Consumer, Kafka, KafkaMessage } from 'kafkajs';
 import type { Logger } from '@auditgate/shared';
 import type { Alert } from '../engine/alert.js';
 import { lookbackOffset } from '../kafka/lookback-offset.js';
+import { BoundedMap } from '../engine/bounded-map.js';
 import { severityRank, type Severity } from '../rules/rule.js';
 import type { AlertSink } from '../sinks/alert-sink.js';
 import { SinkQueue, type DeadLetter, type SinkJob } from '../sinks/sink-queue.js';
@@ -59,6 +60,12 @@ export class SinkDelivery {
   private readonly lifecycle: SinkQueue;
   private readonly tracks: boolean;
   private readonly sleepers = new Set<() => void>();
+  /**
+   * Alert versions this sink accepted from this process. A batch is committed after all of it was delivered; when the
+   * commit fails (a rebalance, a broker going away) the group reads the batch again, and what was accepted is not
+   * delivered a second time. Kept across re-joins, bounded.
+   */
+  private readonly accepted = new BoundedMap<string, true>(50_000);
   /** Partitions seeking back to their look-back offset, with that offset. */
   private readonly seeks = new Map<number, number>();
   private rebuilding: Promise<void> = Promise.resolve();
@@ -200,6 +207,11 @@ export class SinkDelivery {
 
   private async deliverOne(alert: Alert, at: number, heartbeat: () => Promise<void>): Promise<boolean> {
     const { sink, onResult, logger } = this.options;
+    const version = `${alert.id}|${alert.severity}|${alert.change ?? 'raised'}|${alert.revision ?? 1}`;
+    if (this.accepted.has(version)) {
+      if (this.tracks) this.active.track(alert, at);
+      return true;
+    }
     const previous = this.tracks ? this.active.get(alert.id) : undefined;
     const out = await retryDelivery(() => sink.deliver(alert), this.options.retry, {
       sleep: (ms) => this.sleep(ms), stopping: () => this.stopping,
@@ -211,6 +223,7 @@ export class SinkDelivery {
     });
     if (!out.ok && out.aborted) return false;
     if (out.ok) {
+      this.accepted.set(version, true);
       onResult?.(sink.name, 'deliver', 'ok');
       if (previous !== undefined && previous.alert.severity !== alert.severity && typeof sink.supersede === 'function') {
         this.lifecycle.enqueue({ kind: 'supersede', alert: previous.alert, at: new Date(this.options.now()) });
