@@ -1,7 +1,7 @@
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { readFileSync } from 'node:fs';
-import { randomUUID } from 'node:crypto';
+import { createSecretKey, randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { Kafka } from 'kafkajs';
 import { CURRENT_SCHEMA_VERSION, createOpsApp, type Logger, type Registry, type SendingProducer } from '@auditgate/shared';
@@ -140,7 +140,7 @@ export function createApp(config: ProxyConfig, deps: ProxyDeps): ProxyApp {
     impersonate: config.impersonate,
     maxRequestBodyBytes: config.maxRequestBodyBytes,
     maxRecordedBodyBytes: config.maxRecordedBodyBytes,
-    digestKey: config.maskingKey,
+    digestKey: createSecretKey(config.maskingKey),
     openExchanges: new WeakMap(),
     bufferBudget: new BufferBudget(BUFFERED_ANSWERS_BYTES),
     closing: () => closing,

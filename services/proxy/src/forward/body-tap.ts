@@ -1,4 +1,4 @@
-import { createHmac, type Hmac } from 'node:crypto';
+import { createHmac, type Hmac, type KeyObject } from 'node:crypto';
 import type { BodyInfo } from '@auditgate/shared';
 
 /**
@@ -14,7 +14,7 @@ export class BodyTap {
   /** True when the body was being captured and exceeded the capture limit (so the recorded object is cut). */
   truncated = false;
 
-  constructor(private readonly captureLimit: number, digestKey: Buffer) {
+  constructor(private readonly captureLimit: number, digestKey: Buffer | KeyObject) {
     this.hmac = createHmac('sha256', digestKey);
   }
 

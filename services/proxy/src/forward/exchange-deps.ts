@@ -1,3 +1,4 @@
+import type { KeyObject } from 'node:crypto';
 import type { Transform } from 'node:stream';
 import type { Logger } from '@auditgate/shared';
 import type { AuditSink } from '../audit/audit-sink.js';
@@ -41,8 +42,11 @@ export interface ExchangeDeps {
   readonly impersonate: boolean;
   readonly maxRequestBodyBytes: number;
   readonly maxRecordedBodyBytes: number;
-  /** Key of the body digests (the masking key): no unkeyed digest of a body is ever recorded. */
-  readonly digestKey: Buffer;
+  /**
+   * Key of the body digests (the masking key): no unkeyed digest of a body is ever recorded. A KeyObject made once:
+   * createHmac with a raw Buffer prepares a new secret key on every call (18-30 µs on Node 24, vs ~3 µs).
+   */
+  readonly digestKey: Buffer | KeyObject;
   /**
    * The exchange each client connection is in the middle of, so a parse error in its body (answered by Node's
    * clientError) settles that exchange instead of leaving a second, contradicting record.

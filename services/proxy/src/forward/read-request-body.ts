@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { createHmac } from 'node:crypto';
+import { createHmac, type KeyObject } from 'node:crypto';
 import { AppError, ErrorCodes, isAppError } from '@auditgate/shared';
 
 /** A request body read whole, with its digest. */
@@ -9,7 +9,7 @@ export interface RequestBody { readonly data: Buffer; /** HMAC-SHA256 (hex) keye
  * Reads the whole request body, refusing more than `maxBytes` (by Content-Length up front, and by counting).
  * Writes to the API server are bounded (3 MiB there too), so buffering them is safe and lets the gateway inspect them.
  */
-export async function readRequestBody(req: IncomingMessage, maxBytes: number, digestKey: Buffer): Promise<RequestBody> {
+export async function readRequestBody(req: IncomingMessage, maxBytes: number, digestKey: Buffer | KeyObject): Promise<RequestBody> {
   const declared = req.headers['content-length'];
   if (declared !== undefined && Number(declared) > maxBytes) {
     throw new AppError(`request body of ${declared} bytes exceeds the gateway's limit of ${maxBytes}`, {
