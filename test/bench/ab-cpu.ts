@@ -1,0 +1,55 @@
+/**
+ * Before/after CPU of one change to the gateway, in one run: two compiled builds (BENCH_AB_BEFORE, BENCH_AB_AFTER:
+ * entry files, e.g. a copy of compile-proxy's output made before the change and a fresh one after) run side by side
+ * with auditing on, and alternating rounds at the same fixed rate give each one's CPU per request (median).
+ * Knobs: BENCH_AB_RATE (300 req/s), BENCH_AB_SECONDS (60, split over the rounds), BENCH_AB_ROUNDS (6).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { EnvReader } from '@auditgate/shared';
+import { readKubeCredentials, readStackEnv, uniqueName } from '@auditgate/shared/testing';
+import { createBenchCluster } from './bench-cluster.js';
+import { createBenchTopic } from './bench-topic.js';
+import { measureChainCpu } from './chain-cpu.js';
+import { deployedProxyNodeOptions } from './deployed-node-options.js';
+import { freePort } from './free-port.js';
+import { startProxyProcess } from './proxy-process.js';
+
+async function main(): Promise<void> {
+  const r = new EnvReader(process.env);
+  const before = r.str('BENCH_AB_BEFORE', '');
+  const after = r.str('BENCH_AB_AFTER', '');
+  const rate = r.int('BENCH_AB_RATE', 300, { min: 1, max: 10_000 });
+  const seconds = r.int('BENCH_AB_SECONDS', 60, { min: 1, max: 3600 });
+  const rounds = r.int('BENCH_AB_ROUNDS', 6, { min: 2, max: 100 });
+  r.finish();
+  if (before === '' || after === '') throw new Error('set BENCH_AB_BEFORE and BENCH_AB_AFTER to two compiled proxy entries');
+  const stack = readStackEnv(process.env);
+  const creds = readKubeCredentials(stack);
+  const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+  const dir = mkdtempSync(join(tmpdir(), 'auditgate-ab-'));
+  const suffix = uniqueName('ab').toLowerCase().replace(/[^a-z0-9-]/g, '-');
+  const topic = `auditgate.bench.events.${suffix}`;
+  const dropTopic = await createBenchTopic(stack.kafkaBrokers, topic);
+  const cluster = await createBenchCluster({ apiserver: stack.kubeApiserverUrl, ca: creds.ca, adminToken: creds.adminToken, namespace: suffix });
+  const base = { root, dir, stack, topic, nodeOptions: deployedProxyNodeOptions(root), auditEnabled: true };
+  const a = await startProxyProcess({ ...base, name: 'before', entry: before, httpsPort: await freePort(), opsPort: await freePort() });
+  const b = await startProxyProcess({ ...base, name: 'after', entry: after, httpsPort: await freePort(), opsPort: await freePort() });
+  try {
+    const res = await measureChainCpu({ on: b, off: a, path: cluster.smallPath, token: cluster.agentToken, rate, seconds, rounds });
+    process.stdout.write(`gateway CPU per request @ ${rate} req/s, audit on, ${rounds} alternating rounds: before ${res.offUsPerRequest.toFixed(0)} µs, after ${res.onUsPerRequest.toFixed(0)} µs (${(((res.onUsPerRequest / res.offUsPerRequest) - 1) * 100).toFixed(1)} %), ${res.requests} requests\n`);
+  } finally {
+    await a.stop();
+    await b.stop();
+    await cluster.remove();
+    await dropTopic();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().then(() => process.exit(0), (error: unknown) => {
+  process.stderr.write(`ab-cpu failed: ${(error as Error).stack ?? String(error)}\n`);
+  process.exit(1);
+});
