@@ -7,26 +7,15 @@
 import { execFileSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { newTestKey, readStackEnv, startLocalIssuer, uniqueName, type LocalIssuer, type TestKey } from '@auditgate/shared/testing';
+import { freePort } from '../../../bench/free-port.js';
 import { startProxy, type ProxyHarness } from '../../proxy/support/proxy-harness.js';
 import { startKubernetesMcpHttp, writeKubeconfig, type KubernetesMcpHttp } from './kubernetes-mcp-http.js';
 import { startProbeMcpServer, type ProbeMcpServer } from './probe-mcp-server.js';
 
-/** One currently free port on 127.0.0.1. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address !== null ? address.port : 0));
-    });
-  });
-}
 
 /** A person at the local OIDC issuer. */
 export interface Person { readonly sub: string; readonly username: string; readonly groups: string[] }
