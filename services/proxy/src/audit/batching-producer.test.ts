@@ -47,6 +47,17 @@ describe('BatchingProducer against the real broker', () => {
     }
   });
 
+  it('a batch stays under the broker\'s message size: a drained spool of large events is acknowledged, not refused as too large', async () => {
+    const topic = await newTopic(kafka, 1);
+    const batching = new BatchingProducer({ producer, topic, lingerMs: 5, maxBatchMessages: 500, ackTimeoutMs: 30_000 });
+    // 400 events of 8 KiB sent at once (3.2 MB): more than the broker's default message.max.bytes (1 MiB) per batch.
+    const n = 400;
+    await Promise.all(Array.from({ length: n }, (_, i) => batching.send('k', Buffer.from(`${i}-`.padEnd(8192, 'x')))));
+    const records = await readTopic(kafka, topic, n);
+    assert.equal(records.length, n, 'each record exactly once');
+    assert.deepEqual(records.map((r) => Number(r.value.split('-')[0])), Array.from({ length: n }, (_, i) => i), 'in send order');
+  });
+
   it('a full batch goes at once; a lone message waits for its linger; flush() sends what is queued', async () => {
     const topic = await newTopic(kafka, 1);
     const lazy = new BatchingProducer({ producer, topic, lingerMs: 60_000, maxBatchMessages: 10, ackTimeoutMs: 10_000 });

@@ -7,6 +7,9 @@ import { AppError, ErrorCodes, type SendingProducer } from '@auditgate/shared';
  */
 export type SendUrgency = 'now' | 'deferred';
 
+/** A record's size in a batch: key, value and Kafka's per-record overhead (headers, varints, timestamps). */
+const recordBytes = (key: string, value: Buffer): number => key.length + value.length + 64;
+
 /** One message waiting for its batch to be acknowledged. */
 interface Pending {
   readonly key: string;
@@ -28,6 +31,12 @@ export interface BatchingProducerOptions {
   readonly now?: () => number;
   /** A batch is sent at once when it reaches this many messages. */
   readonly maxBatchMessages: number;
+  /**
+   * A batch is cut before it grows past this many bytes (keys, values and per-record overhead; default 512 KiB): the
+   * broker refuses a batch larger than its message.max.bytes (1 MiB by default) as a whole, so an oversized batch
+   * would fail every request in it, and a drained spool of large events would never drain.
+   */
+  readonly maxBatchBytes?: number;
   /** A send not acknowledged within this time fails (the caller decides: 503 or spool). */
   readonly ackTimeoutMs: number;
 }
@@ -46,8 +55,11 @@ export class BatchingProducer {
   /** Set while `flush()` waits: deferred messages then leave without waiting for company. */
   private flushWanted = false;
   private readonly idleWaiters: Array<() => void> = [];
+  private queuedBytes = 0;
   private readonly now: () => number;
   private readonly deferMs: number;
+
+  private get maxBatchBytes(): number { return this.options.maxBatchBytes ?? 512 * 1024; }
 
   constructor(private readonly options: BatchingProducerOptions) {
     this.now = options.now ?? Date.now;
@@ -59,8 +71,9 @@ export class BatchingProducer {
     return new Promise<void>((resolve, reject) => {
       const urgent = urgency === 'now';
       this.queue.push({ key, value, urgent, resolve, reject });
+      this.queuedBytes += recordBytes(key, value);
       this.queueDue = Math.min(this.queueDue, this.now() + (urgent ? this.options.lingerMs : this.deferMs));
-      if (this.queue.length >= this.options.maxBatchMessages) this.flushNow();
+      if (this.queue.length >= this.options.maxBatchMessages || this.queuedBytes >= this.maxBatchBytes) this.flushNow();
       else this.armTimer();
     });
   }
@@ -92,7 +105,13 @@ export class BatchingProducer {
     // One batch in flight at a time: concurrent produce requests can land out of order, and each key's order (and the
     // spool's drain order) must hold. What queues up meanwhile goes as the next batch as soon as this one settles.
     if (this.queue.length === 0 || this.inFlight > 0) return;
-    const batch = this.queue.splice(0, this.options.maxBatchMessages);
+    let count = 0;
+    for (let bytes = 0; count < this.queue.length && count < this.options.maxBatchMessages; count += 1) {
+      bytes += recordBytes(this.queue[count]!.key, this.queue[count]!.value);
+      if (bytes > this.maxBatchBytes && count > 0) break;
+    }
+    const batch = this.queue.splice(0, count);
+    for (const p of batch) this.queuedBytes -= recordBytes(p.key, p.value);
     this.queueDue = this.queue.length === 0 ? Number.POSITIVE_INFINITY : this.now();
     this.inFlight += 1;
     void this.sendBatch(batch).finally(() => {
