@@ -92,6 +92,37 @@ describe('RenewableProducer', () => {
     assert.deepEqual(log, ['p1 connect', 'p1 send 1', 'p1 disconnect', 'p2 connect', 'p2 send 2']);
   });
 
+  it('a replacement that cannot connect yet (Kafka still down) leaves no unhandled rejection; the next send connects it', async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown): void => { unhandled.push(reason); };
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const log: string[] = [];
+      let count = 0;
+      let kafkaUp = false;
+      const renewable = new RenewableProducer(() => {
+        count += 1;
+        const name = `p${count}`;
+        return {
+          connect: async () => { log.push(`${name} connect`); if (count > 1 && !kafkaUp) throw new Error('Connection error: ECONNREFUSED'); },
+          disconnect: async () => { log.push(`${name} disconnect`); },
+          send: async () => { log.push(`${name} send`); if (name === 'p1') throw new Error('Closed connection'); return []; },
+        } as unknown as Producer;
+      }, logger);
+      await assert.rejects(renewable.send(record), /Closed connection/);
+      await new Promise((r) => setTimeout(r, 20));
+      assert.deepEqual(unhandled, []);
+      await assert.rejects(renewable.send(record), /ECONNREFUSED/, 'a send while Kafka is down fails (the caller spools or answers 503)');
+      kafkaUp = true;
+      await renewable.send(record);
+      assert.deepEqual(log, ['p1 connect', 'p1 send', 'p1 disconnect', 'p2 connect', 'p2 connect', 'p2 connect', 'p2 send']);
+      await new Promise((r) => setTimeout(r, 20));
+      assert.deepEqual(unhandled, []);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+
   it('after disconnect, a failed send replaces nothing', async () => {
     const log: string[] = [];
     let count = 0;

@@ -93,7 +93,8 @@ export class RenewableProducer implements SendingProducer {
     this.connecting = undefined;
     this.renewing = (async () => {
       await old.disconnect().catch(() => undefined);
-      await this.connect();
+      // A head start on the next send; when Kafka is still down that send connects again (never an unhandled rejection).
+      await this.connect().catch(() => undefined);
     })().finally(() => { this.renewing = undefined; });
   }
 }
