@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
 # Kafka 4.x, KRaft, single node (broker + controller) on 127.0.0.1:$KAFKA_PORT.
+# A second broker (the fault suite's) runs from the same cached install with its own AUDITGATE_STATE (pid file, logs),
+# ports and KAFKA_STATE; KAFKA_EXTRA_PROPERTIES (lines) is appended to its server.properties. Defaults: the shared one.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 KAFKA_PORT="${KAFKA_PORT:-9092}"
 KAFKA_CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-9097}"
 KAFKA_HOME="$AUDITGATE_CACHE/kafka-$KAFKA_VERSION"
-KAFKA_STATE="$AUDITGATE_STATE/kafka"
+KAFKA_STATE="${KAFKA_STATE:-$AUDITGATE_STATE/kafka}"
+KAFKA_HEAP="${KAFKA_HEAP:-512m}"
+KAFKA_EXTRA_PROPERTIES="${KAFKA_EXTRA_PROPERTIES:-}"
 
-kafka_java() { java -Xms512m -Xmx512m -XX:+UseG1GC -Djava.awt.headless=true \
+kafka_java() { java "-Xms$KAFKA_HEAP" "-Xmx$KAFKA_HEAP" -XX:+UseG1GC -Djava.awt.headless=true \
   -Dlog4j2.configurationFile="$KAFKA_STATE/log4j2.properties" -cp "$KAFKA_HOME/libs/*" "$@"; }
 
 kafka_configure() {
@@ -31,6 +35,7 @@ group.initial.rebalance.delay.ms=0
 auto.create.topics.enable=false
 log.retention.hours=168
 PROPS
+  [[ -z $KAFKA_EXTRA_PROPERTIES ]] || printf '%s\n' "$KAFKA_EXTRA_PROPERTIES" >> "$KAFKA_STATE/server.properties"
   cat > "$KAFKA_STATE/log4j2.properties" <<'PROPS'
 status = warn
 appender.console.type = Console
@@ -61,7 +66,7 @@ kafka_up() {
   kafka_configure
   log "starting Kafka $KAFKA_VERSION on 127.0.0.1:$KAFKA_PORT (log: $AUDITGATE_LOGS/kafka.log)"
   : >"$AUDITGATE_LOGS/kafka.log.tmp"; mv "$AUDITGATE_LOGS/kafka.log.tmp" "$AUDITGATE_LOGS/kafka.log"
-  start_bg kafka --signature kafka.Kafka java -Xms512m -Xmx512m -XX:+UseG1GC -Djava.awt.headless=true \
+  start_bg kafka --signature kafka.Kafka java "-Xms$KAFKA_HEAP" "-Xmx$KAFKA_HEAP" -XX:+UseG1GC -Djava.awt.headless=true \
     -Dlog4j2.configurationFile="$KAFKA_STATE/log4j2.properties" -cp "$KAFKA_HOME/libs/*" kafka.Kafka "$KAFKA_STATE/server.properties"
   wait_for kafka "$AUDITGATE_LOGS/kafka.log" 120 kafka_healthy
 }
