@@ -5,7 +5,9 @@ import type { Alert } from '../../../services/detector/src/engine/alert.js';
 import { auditEvent } from '../../../services/detector/src/engine/event-factory.test-helper.js';
 import { alertsIndexMappings, alertsTemplateName } from '../../../services/detector/src/sinks/alerts-index-template.js';
 import { alertIndexName } from '../../../services/detector/src/sinks/opensearch-alert-sink.js';
-import { detectorEnv, newTestNames, produceEvents, startDetector, startReceiver, testKafka, testOpenSearch } from './support/detector-harness.js';
+import {
+  detectorEnv, newTestNames, produceEvents, startDetector, startDetectorProcess, startReceiver, testKafka, testOpenSearch, type DetectorProcess,
+} from './support/detector-harness.js';
 
 const stack = readStackEnv(process.env);
 const kafka = testKafka();
@@ -24,42 +26,44 @@ describe('alert state across restarts', () => {
   const opensearch = testOpenSearch();
   after(async () => { await opensearch.close(); });
 
-  it('the real Alertmanager keeps a restarted detector\'s active alert firing (rebuilt from the topic), then gets it resolved', async () => {
+  it('the real Alertmanager keeps a SIGKILLed and restarted detector\'s active alert firing (rebuilt from the topic), then gets it resolved', async () => {
     const names = await newTestNames(kafka);
     const hook = new URL(stack.alertmanagerWebhookUrl);
     const receiver = await startReceiver(() => 200, Number(hook.port), 60_000);
+    const activeMs = 45_000;
+    const ttlMs = 15_000;
     const env = detectorEnv(names, {
-      DETECTOR_ALERTMANAGER_URL: stack.alertmanagerUrl, DETECTOR_ALERT_ACTIVE_MS: '14000', DETECTOR_ALERT_RESEND_MS: '1000', DETECTOR_ALERTMANAGER_TTL_MS: '3000',
+      DETECTOR_ALERTMANAGER_URL: stack.alertmanagerUrl, DETECTOR_ALERT_ACTIVE_MS: String(activeMs), DETECTOR_ALERT_RESEND_MS: '1000', DETECTOR_ALERTMANAGER_TTL_MS: String(ttlMs),
     });
     const actor = uniqueName('system:serviceaccount:agents:am-restart');
     type Payload = { alerts: Array<{ status: string; labels: Record<string, string> }> };
     const seen = (status: string): boolean => receiver.received.filter((r) => r.path === hook.pathname)
       .some((r) => (r.body as Payload).alerts.some((a) => a.labels['actor'] === actor && a.status === status));
+    const amAlert = async (): Promise<AmAlert | undefined> => (await amAlerts(actor)).find((a) => a.labels['alertname'] === 'CLUSTERWIDE_LIST');
+    let first: DetectorProcess | undefined;
+    let second: DetectorProcess | undefined;
     try {
-      const first = await startDetector(env);
-      let t0: number;
-      try {
-        await produceEvents(kafka, names.eventsTopic, [auditEvent({ uri: '/api/v1/pods', verb: 'list', ref: { resource: 'pods', namespace: '' }, actor, at: Date.now() })]);
-        await waitFor('the alert active in Alertmanager', async () => ((await amAlerts(actor)).some((a) => a.status.state === 'active') ? true : undefined), 30_000);
-        t0 = Date.now();
-        await waitFor('firing at the webhook', async () => seen('firing') || undefined, 30_000);
-      } finally {
-        await first.stop();
-      }
-      const second = await startDetector(env);
-      try {
-        // Without the rebuilt set, the last re-send of the first detector would let Alertmanager end it ~3 s after the stop.
-        await new Promise((r) => setTimeout(r, Math.max(0, t0 + 8000 - Date.now())));
-        const still = (await amAlerts(actor)).find((a) => a.labels['alertname'] === 'CLUSTERWIDE_LIST');
-        assert.equal(still?.status.state, 'active', 'still firing 8 s later: the restarted detector re-sends it');
-        assert.ok(Date.parse(still!.endsAt) > Date.now());
-        assert.equal(seen('resolved'), false);
-        await waitFor('resolved at the webhook', async () => seen('resolved') || undefined, 30_000);
-        assert.ok(Date.now() - t0 >= 10_000, `resolved when its active time ran out, not before (${Date.now() - t0} ms)`);
-      } finally {
-        await second.stop();
-      }
+      first = await startDetectorProcess(env);
+      const eventAt = Date.now();
+      await produceEvents(kafka, names.eventsTopic, [auditEvent({ uri: '/api/v1/pods', verb: 'list', ref: { resource: 'pods', namespace: '' }, actor, at: eventAt })]);
+      await waitFor('the alert active in Alertmanager', async () => ((await amAlert())?.status.state === 'active' ? true : undefined), 60_000);
+      await waitFor('firing at the webhook', async () => seen('firing') || undefined, 60_000);
+      await first.kill();
+      const killedAt = Date.now();
+      // Every re-send of the killed detector asked Alertmanager to keep the alert until at most killedAt + TTL; an end
+      // later than that can only come from the restarted detector re-sending the alert it rebuilt from the topic.
+      second = await startDetectorProcess(env);
+      const resent = await waitFor('a re-send by the restarted detector', async () => {
+        const a = await amAlert();
+        return a !== undefined && Date.parse(a.endsAt) > killedAt + ttlMs + 500 ? a : undefined;
+      }, 60_000, 500);
+      assert.equal(resent.status.state, 'active', 'still firing after the restart');
+      assert.equal(seen('resolved'), false, 'never resolved while active');
+      await waitFor('resolved at the webhook', async () => seen('resolved') || undefined, activeMs + 60_000);
+      assert.ok(Date.now() - eventAt >= activeMs - 2000, `resolved when its active time ran out, not before (${Date.now() - eventAt} ms)`);
     } finally {
+      await first?.kill();
+      await second?.stop();
       await receiver.close();
     }
   });

@@ -1,10 +1,14 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import type { Kafka } from 'kafkajs';
 import { uniqueName, waitFor } from '@auditgate/shared/testing';
 import type { Alert } from '../../../services/detector/src/engine/alert.js';
 import { auditEvent } from '../../../services/detector/src/engine/event-factory.test-helper.js';
 import { AlertDlqHeaders } from '../../../services/detector/src/delivery/dead-letter-outbox.js';
-import { detectorEnv, newTestNames, produceEvents, readTopic, startDetector, startReceiver, testKafka, type Received } from './support/detector-harness.js';
+import {
+  detectorEnv, newTestNames, produceEvents, readWholeTopic, startDetector, startDetectorProcess, startReceiver, testKafka, topicSize, waitQuiet,
+  type DetectorProcess, type Received,
+} from './support/detector-harness.js';
 
 const kafka = testKafka();
 const SECRET = 'detector-delivery-test-secret';
@@ -18,7 +22,7 @@ const probe = (actor: string, at: number) => auditEvent({
 const header = (r: Received, name: string): string => String(r.headers[name] ?? '');
 
 describe('durable alert delivery (a consumer group per sink on the alerts topic)', () => {
-  it('a delivery stopped before the webhook accepted is redelivered after a restart: exactly one page per key', async () => {
+  it('a delivery not yet accepted when the detector is SIGKILLed is redelivered after the restart: exactly one page per key', async () => {
     const names = await newTestNames(kafka);
     let up = false;
     const statuses: number[] = [];
@@ -28,38 +32,86 @@ describe('durable alert delivery (a consumer group per sink on the alerts topic)
       DETECTOR_SINK_MAX_ATTEMPTS: '100', DETECTOR_SINK_BACKOFF_MS: '200', DETECTOR_SINK_MAX_BACKOFF_MS: '400',
     });
     const actor = uniqueName('system:serviceaccount:agents:durable');
-    const first = await startDetector(env).catch(async (error: unknown) => { await hook.close(); throw error; });
+    let first: DetectorProcess | undefined;
+    let second: DetectorProcess | undefined;
     try {
+      first = await startDetectorProcess(env);
       await produceEvents(kafka, names.eventsTopic, [secretGet(actor, 'a', Date.now()), secretGet(actor, 'b', Date.now() + 1)]);
       // Both alerts share the Kafka key (rule|actor): the second waits behind the first, in order.
-      await waitFor('failed attempts', async () => (hook.received.length >= 3 ? true : undefined), 30_000);
-    } catch (error) {
-      await first.stop();
-      await hook.close();
-      throw error;
-    } finally {
-      const t = Date.now();
-      await first.stop();
-      assert.ok(Date.now() - t < 5000, `a stop does not wait for the backoff (${Date.now() - t} ms)`);
-    }
-    assert.deepEqual(first.deadLetters(), [], 'a stop abandons a delivery; it does not dead-letter it');
-    assert.ok(!statuses.includes(200), 'nothing was accepted before the stop');
-    up = true;
-    const second = await startDetector(env);
-    try {
+      await waitFor('failed attempts', async () => (hook.received.length >= 3 ? true : undefined), 60_000);
+      await first.kill();
+      assert.ok(!statuses.includes(200), 'nothing was accepted before the kill');
+      assert.equal(await topicSize(kafka, names.alertsDlqTopic), 0, 'a killed delivery is not dead-lettered');
+      up = true;
+      second = await startDetectorProcess(env);
       const accepted = (): Received[] => hook.received.filter((_, i) => statuses[i] === 200);
-      await waitFor('both alerts accepted after the restart', async () => (accepted().length >= 2 ? true : undefined), 30_000);
-      await new Promise((r) => setTimeout(r, 2500));
+      await waitFor('both alerts accepted after the restart', async () => (accepted().length >= 2 ? true : undefined), 60_000);
+      await waitQuiet(kafka, names, ['webhook']);
       const perKey = new Map<string, number>();
       for (const r of accepted()) perKey.set(header(r, 'idempotency-key'), (perKey.get(header(r, 'idempotency-key')) ?? 0) + 1);
       assert.equal(perKey.size, 2);
       assert.deepEqual([...perKey.values()], [1, 1], 'each key accepted exactly once');
       assert.deepEqual(accepted().map((r) => (r.body as Alert).rule), ['SECRET_READ', 'SECRET_READ']);
-      assert.deepEqual(await readTopic(kafka, names.alertsDlqTopic, 0, 500), [], 'nothing dead-lettered');
+      assert.equal(await topicSize(kafka, names.alertsDlqTopic), 0, 'nothing dead-lettered');
     } finally {
-      await second.stop();
+      await first?.kill();
+      await second?.stop();
       await hook.close();
     }
+  });
+
+  it('a batch delivered again after its offset commit failed (the group was rebalancing) pages no one twice', async () => {
+    const names = await newTestNames(kafka);
+    const hook = await startReceiver(() => 200);
+    // The webhook delivery group's first commit is refused as a rebalance refuses it: the group re-joins and reads its
+    // partitions again from the last committed offset, before the alerts just delivered.
+    let refused = 0;
+    const flaky = Object.create(kafka) as Kafka;
+    flaky.consumer = (config) => {
+      const consumer = kafka.consumer(config);
+      if (config.groupId.endsWith('-delivery.webhook')) {
+        const commit = consumer.commitOffsets.bind(consumer);
+        consumer.commitOffsets = async (offsets) => {
+          if (refused === 0) { refused += 1; throw Object.assign(new Error('The group is rebalancing, so a rejoin is needed'), { name: 'KafkaJSProtocolError', type: 'REBALANCE_IN_PROGRESS', retriable: true }); }
+          return commit(offsets);
+        };
+      }
+      return consumer;
+    };
+    const app = await startDetector(detectorEnv(names, { DETECTOR_WEBHOOK_URL: `${hook.url}/hook`, DETECTOR_WEBHOOK_SECRET: SECRET }), flaky);
+    try {
+      const actor = uniqueName('system:serviceaccount:agents:recommit');
+      await produceEvents(kafka, names.eventsTopic, [secretGet(actor, 'a', Date.now()), secretGet(actor, 'b', Date.now() + 1)]);
+      await waitFor('both pages', async () => (hook.received.length >= 2 ? true : undefined), 60_000);
+      await waitQuiet(kafka, names, ['webhook']);
+      assert.equal(refused, 1, 'a commit was refused');
+      const keys = hook.received.map((r) => header(r, 'idempotency-key'));
+      assert.equal(keys.length, 2, `one page per alert, not ${keys.length}: ${keys.join(', ')}`);
+      assert.equal(new Set(keys).size, 2);
+    } finally {
+      await app.stop();
+      await hook.close();
+    }
+  });
+
+  it('a graceful stop does not wait for a delivery in backoff, and does not dead-letter it', async () => {
+    const names = await newTestNames(kafka);
+    const hook = await startReceiver(() => 503);
+    const app = await startDetector(detectorEnv(names, {
+      DETECTOR_WEBHOOK_URL: `${hook.url}/hook`, DETECTOR_WEBHOOK_SECRET: SECRET,
+      DETECTOR_SINK_MAX_ATTEMPTS: '100', DETECTOR_SINK_BACKOFF_MS: '2000', DETECTOR_SINK_MAX_BACKOFF_MS: '4000',
+    }));
+    try {
+      await produceEvents(kafka, names.eventsTopic, [secretGet(uniqueName('system:serviceaccount:agents:graceful'), 'a', Date.now())]);
+      await waitFor('a failed attempt', async () => (hook.received.length >= 1 ? true : undefined), 30_000);
+    } finally {
+      const t = Date.now();
+      await app.stop();
+      assert.ok(Date.now() - t < 5000, `a stop does not wait for the backoff (${Date.now() - t} ms)`);
+      await hook.close();
+    }
+    assert.deepEqual(app.deadLetters(), [], 'a stop abandons a delivery; it does not dead-letter it');
+    assert.equal(await topicSize(kafka, names.alertsDlqTopic), 0);
   });
 
   it('a 4xx sink and a dead sink dead-letter to the DLQ topic after bounded attempts; the other sinks still page', async () => {
@@ -79,7 +131,8 @@ describe('durable alert delivery (a consumer group per sink on the alerts topic)
         ref: { resource: 'pods', namespace: 'prod', name: 'web', subresource: 'exec' },
       })]);
       await waitFor('the Slack message', async () => (slack.received.length >= 1 ? true : undefined), 30_000);
-      const dlq = await readTopic(kafka, names.alertsDlqTopic, 2, 1000);
+      await waitQuiet(kafka, names, ['pagerduty', 'webhook', 'slack']);
+      const dlq = await readWholeTopic(kafka, names.alertsDlqTopic);
       assert.equal(dlq.length, 2, JSON.stringify(dlq.map((r) => r.headers)));
       const bySink = Object.fromEntries(dlq.map((r) => [r.headers[AlertDlqHeaders.sink], r]));
       assert.equal(bySink['pagerduty']?.headers[AlertDlqHeaders.attempts], '1', '400 not retried');
@@ -112,7 +165,7 @@ describe('durable alert delivery (a consumer group per sink on the alerts topic)
       const t = Date.now();
       await produceEvents(kafka, names.eventsTopic, Array.from({ length: 12 }, (_, i) => probe(actor, t + i * 100)));
       await waitFor('two PagerDuty triggers', async () => (pd.received.length >= 2 && hook.received.length >= 2 ? true : undefined), 30_000);
-      await new Promise((r) => setTimeout(r, 1500));
+      await waitQuiet(kafka, names, ['pagerduty', 'webhook']);
       const triggers = pd.received.map((r) => r.body as { dedup_key: string; event_action: string; payload: { severity: string; custom_details: { alertId: string } } });
       assert.deepEqual(triggers.map((b) => `${b.event_action}:${b.payload.severity}`), ['trigger:info', 'trigger:error']);
       assert.equal(triggers[0]!.dedup_key, triggers[1]!.dedup_key, 'same PagerDuty alert');
