@@ -79,15 +79,25 @@ describe('kubectl through the gateway (real kube-apiserver, real Kafka)', () => 
     assert.match(received.auditgate.body?.request?.contentType ?? '', /apply-patch/);
   });
 
-  it('watch: ResponseStarted at open, ResponseComplete at close with event and byte counts', async () => {
+  it('watch: a change made during the watch reaches the client; ResponseStarted at open, ResponseComplete at close with event and byte counts', async () => {
     await gw(['create', 'configmap', 'watched', '--from-literal=a=b']);
-    const watching = gw(['get', 'configmaps', '--watch', '--request-timeout=4s']).catch(() => '');
-    await new Promise((r) => setTimeout(r, 1500));
-    await gw(['create', 'configmap', 'changed-while-watching', '--from-literal=c=d']);
-    await watching;
+    const watch = spawn(stack.kubectl, ['--kubeconfig', kubeconfig, '-n', agent.namespace, 'get', 'configmaps', '--watch', '--request-timeout=60s', '-o', 'name']);
+    let out = '';
+    watch.stdout.on('data', (c: Buffer) => { out += c.toString(); });
+    const exited = once(watch, 'exit');
+    try {
+      // The initial list is printed once the watch is about to open; the change is made after that.
+      await waitFor('the initial list through the watch', async () => (out.includes('configmap/watched') ? true : undefined), 30_000);
+      await events.waitFor('the watch opened (ResponseStarted)', (e) => mine(e) && e.verb === 'watch' && e.objectRef?.resource === 'configmaps' && e.stage === 'ResponseStarted');
+      await gw(['create', 'configmap', 'changed-while-watching', '--from-literal=c=d']);
+      await waitFor('the change through the watch', async () => (out.includes('configmap/changed-while-watching') ? true : undefined), 30_000);
+    } finally {
+      watch.kill();
+      await exited;
+    }
     const { complete } = await exchange('watch configmaps', (e) => e.verb === 'watch' && e.objectRef?.resource === 'configmaps');
     await events.waitFor('ResponseStarted of the watch', (e) => e.auditID === complete.auditID && e.stage === 'ResponseStarted');
-    assert.ok((complete.auditgate.stream?.events ?? 0) >= 1, 'the ADDED event was counted');
+    assert.ok((complete.auditgate.stream?.events ?? 0) >= 1, 'the ADDED event of the change was counted');
     assert.ok((complete.auditgate.stream?.bytes ?? 0) > 0);
   });
 

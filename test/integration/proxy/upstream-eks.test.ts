@@ -84,14 +84,9 @@ describe('eks upstream credentials against moto STS', () => {
       });
       assert.equal((await asRole.send(new GetCallerIdentityCommand({}))).Arn, described.identity);
       asRole.destroy();
-
-      // The presigned request itself, as the API server's authenticator would send it. Moto 5.1 routes requests with
-      // no Authorization header by body/path only (X-Amz-Credential and Host are ignored) and validates no
-      // signatures, so it cannot be the oracle for this step: record what it says.
-      const res = await fetch(new URL(`/${url.search}`, stack.motoUrl), {
-        headers: { 'x-k8s-aws-id': 'auditgate-test', host: url.host },
-      });
-      t.diagnostic(`moto on the presigned GET: ${res.status} ${(await res.text()).slice(0, 80)}`);
+      // The presigned GET itself is not sent to moto: moto 5.1 validates no signatures and routes a request without an
+      // Authorization header by body and path alone, so its answer could not fail this test. The signature is checked
+      // above, recomputed by hand from the assumed role's secret.
     } finally {
       await creds.close();
       await creds.close();
