@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Consumer, Kafka } from 'kafkajs';
 import type { Client } from '@opensearch-project/opensearch';
-import { createOpsApp, type Logger, type Registry, RenewableProducer } from '@auditgate/shared';
+import { createOpsApp, keepConsuming, type Logger, type Registry, RenewableProducer } from '@auditgate/shared';
 import type { IndexerConfig } from './config/indexer-config.js';
 import { NO_KUBE_METADATA, type KubeMetadataLookup } from './enrich/kube-metadata.js';
 import { createIndexerMetrics } from './http/indexer-metrics.js';
@@ -103,11 +103,11 @@ export function createApp(config: IndexerConfig, deps: IndexerDeps): IndexerApp 
         kube: deps.kube ?? NO_KUBE_METADATA, chunkSize: config.bulk.maxDocs, logger: log.child({ component: 'consumer' }), metrics, now,
         commit: (t, partition, offset) => c.commitOffsets([{ topic: t, partition, offset }]),
       });
-      await consumer.run({
+      await keepConsuming(consumer, {
         autoCommit: false, eachBatchAutoResolve: false,
         partitionsConsumedConcurrently: config.kafka.partitionsConsumedConcurrently,
         eachBatch: handler,
-      });
+      }, { logger: log.child({ component: 'consumer' }), stopping: () => closing });
       log.info({ topic, checkpointsTopic: checkpointsTopic ?? null, dlqTopic, groupId, template: layout.template, ismPolicy: layout.ismPolicy ?? null, ops: opsPort }, 'indexer consuming');
       return { ops: opsPort };
     },

@@ -1,5 +1,5 @@
 import type { Admin, Consumer, Kafka, KafkaMessage } from 'kafkajs';
-import type { Logger } from '@auditgate/shared';
+import { keepConsuming, type Logger } from '@auditgate/shared';
 import type { Alert } from '../engine/alert.js';
 import { lookbackOffset } from '../kafka/lookback-offset.js';
 import { BoundedMap } from '../engine/bounded-map.js';
@@ -110,7 +110,7 @@ export class SinkDelivery {
     await this.admin.connect();
     await this.consumer.connect();
     await this.consumer.subscribe({ topic: this.options.topic, fromBeginning: true });
-    await this.consumer.run({
+    await keepConsuming(this.consumer, {
       autoCommit: false, eachBatchAutoResolve: false, partitionsConsumedConcurrently: 3,
       eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
         const { partition } = batch;
@@ -150,7 +150,7 @@ export class SinkDelivery {
         if (next > fence) await this.consumer.commitOffsets([{ topic: this.options.topic, partition, offset: String(next) }]);
         await heartbeat();
       },
-    });
+    }, { logger: this.options.logger, stopping: () => this.stopping });
     this.timer = setInterval(() => this.tick(), this.options.resendIntervalMs);
     this.timer.unref();
   }

@@ -1,4 +1,4 @@
-import { decodeGatewayEvent, isAppError, isMcpEvent, type AuditEvent, type Logger } from '@auditgate/shared';
+import { decodeGatewayEvent, isAppError, isMcpEvent, keepConsuming, type AuditEvent, type Logger } from '@auditgate/shared';
 import type { Admin, Consumer, Kafka } from 'kafkajs';
 import { lookbackOffset } from './lookback-offset.js';
 
@@ -35,6 +35,7 @@ export class EventConsumer {
   private readonly admin: Admin;
   private readonly fences = new Map<number, number>();
   private joined = false;
+  private stopping = false;
   constructor(private readonly options: EventConsumerOptions) {
     this.consumer = options.kafka.consumer({ groupId: options.groupId, sessionTimeout: options.sessionTimeoutMs, heartbeatInterval: Math.floor(options.sessionTimeoutMs / 3), maxWaitTimeInMs: 200, allowAutoTopicCreation: false });
     this.admin = options.kafka.admin();
@@ -50,7 +51,7 @@ export class EventConsumer {
     await this.admin.connect();
     await this.consumer.connect();
     await this.consumer.subscribe({ topic: this.options.topic, fromBeginning: true });
-    await this.consumer.run({
+    await keepConsuming(this.consumer, {
       autoCommit: false, eachBatchAutoResolve: false, partitionsConsumedConcurrently: 3,
       eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
         const { partition } = batch;
@@ -87,11 +88,12 @@ export class EventConsumer {
         if (next > fence) await this.consumer.commitOffsets([{ topic: this.options.topic, partition, offset: String(next) }]);
         await heartbeat();
       },
-    });
+    }, { logger: this.options.logger, stopping: () => this.stopping });
   }
 
   /** Stops consuming (the in-flight batch finishes and commits) and disconnects. Safe to call twice. */
   async stop(): Promise<void> {
+    this.stopping = true;
     this.joined = false;
     await this.consumer.disconnect();
     await this.admin.disconnect();
