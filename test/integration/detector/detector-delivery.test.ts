@@ -94,6 +94,40 @@ describe('durable alert delivery (a consumer group per sink on the alerts topic)
     }
   });
 
+  it('a delivery consumer that crashed for good (the group coordinator was not found while Kafka started) is restarted: no page is lost', async () => {
+    const names = await newTestNames(kafka);
+    const hook = await startReceiver(() => 200);
+    // The webhook delivery group's first commit fails as kafkajs fails when it cannot find the group coordinator: an
+    // error kafkajs does not retry and after which it does not restart the consumer.
+    let refused = 0;
+    const flaky = Object.create(kafka) as Kafka;
+    flaky.consumer = (config) => {
+      const consumer = kafka.consumer(config);
+      if (config.groupId.endsWith('-delivery.webhook')) {
+        const commit = consumer.commitOffsets.bind(consumer);
+        consumer.commitOffsets = async (offsets) => {
+          if (refused === 0) { refused += 1; throw Object.assign(new Error('Failed to find group coordinator'), { name: 'KafkaJSGroupCoordinatorNotFound', retriable: false }); }
+          return commit(offsets);
+        };
+      }
+      return consumer;
+    };
+    const app = await startDetector(detectorEnv(names, { DETECTOR_WEBHOOK_URL: `${hook.url}/hook`, DETECTOR_WEBHOOK_SECRET: SECRET }), flaky);
+    try {
+      const actor = uniqueName('system:serviceaccount:agents:coordinator');
+      await produceEvents(kafka, names.eventsTopic, [secretGet(actor, 'a', Date.now())]);
+      await waitFor('the first page', async () => (hook.received.length >= 1 ? true : undefined), 60_000);
+      await produceEvents(kafka, names.eventsTopic, [secretGet(actor, 'b', Date.now())]);
+      await waitFor('the page after the crash', async () => (hook.received.length >= 2 ? true : undefined), 60_000);
+      await waitQuiet(kafka, names, ['webhook']);
+      assert.equal(refused, 1);
+      assert.deepEqual(hook.received.map((r) => (r.body as Alert).target.name).sort(), ['a', 'b'], 'each page once');
+    } finally {
+      await app.stop();
+      await hook.close();
+    }
+  });
+
   it('a graceful stop does not wait for a delivery in backoff, and does not dead-letter it', async () => {
     const names = await newTestNames(kafka);
     const hook = await startReceiver(() => 503);
