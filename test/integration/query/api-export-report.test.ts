@@ -38,6 +38,13 @@ describe('query API: streamed export and compliance report', () => {
       ...(i === 14 ? { name: formula } : {}),
     }));
     await bed.seedEvents(specs);
+    // A large export outside the 3 h the other tests read: more bytes than loopback socket buffers hold, so an export
+    // of it cannot finish while its reader waits (the concurrency test holds its slot with it).
+    const hold = 'hoard@example.com';
+    const holdStart = Date.now() - 5 * 3_600_000;
+    await bed.seedEvents(Array.from({ length: 12_000 }, (_, i): SeedEventSpec => ({
+      at: new Date(holdStart + i * 100), actor: hold, verb: 'list', resource: 'pods', namespace: 'payments', requestURI: `/api/v1/namespaces/payments/pods?limit=${'9'.repeat(400)}`,
+    })));
   });
   after(async () => { await bed?.close(); });
 
@@ -73,7 +80,7 @@ describe('query API: streamed export and compliance report', () => {
   it('stops cleanly when the client goes away mid-export', async () => {
     const token = await bed.tokenFor(['analyst'], 'quitter@example.com');
     const abort = new AbortController();
-    const res = await fetch(`${bed.baseUrl}/api/v1/export?since=3h`, { headers: { authorization: `Bearer ${token}` }, signal: abort.signal });
+    const res = await fetch(`${bed.baseUrl}/api/v1/export?since=6h&actor=hoard%40example.com`, { headers: { authorization: `Bearer ${token}` }, signal: abort.signal });
     const reader = res.body!.getReader();
     await reader.read();
     abort.abort();
@@ -92,7 +99,7 @@ describe('query API: streamed export and compliance report', () => {
   it('runs at most QUERY_MAX_CONCURRENT_EXPORTS exports at once (429 beyond), freeing the slot when one ends', async () => {
     const token = await bed.tokenFor(['analyst'], 'hoarder@example.com');
     const abort = new AbortController();
-    const res = await fetch(`${bed.baseUrl}/api/v1/export?since=3h`, { headers: { authorization: `Bearer ${token}` }, signal: abort.signal });
+    const res = await fetch(`${bed.baseUrl}/api/v1/export?since=6h&actor=hoard%40example.com`, { headers: { authorization: `Bearer ${token}` }, signal: abort.signal });
     await res.body!.getReader().read();
     const refused = await callApi(bed, '/api/v1/export?since=3h&limit=1');
     assert.equal(refused.status, 429);
