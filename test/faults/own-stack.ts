@@ -9,6 +9,7 @@ import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { freePort } from '../bench/free-port.js';
+import { killOnExit, release } from './exit-guard.js';
 import { startKafkaRelay, type KafkaRelay } from './kafka-relay.js';
 
 const run = promisify(execFile);
@@ -39,12 +40,21 @@ export interface OwnStack {
 
 function component(name: 'kafka' | 'opensearch', env: NodeJS.ProcessEnv, state: string, timeoutMs: number): OwnComponent {
   const script = (action: string) => run('bash', ['-c', `source "${STACK}${name}.sh" && ${name}_${action}`], { env, timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 });
+  const pid = (): number | undefined => {
+    try { return Number(readFileSync(join(state, `${name}.pid`), 'utf8').split(' ')[0]) || undefined; } catch { return undefined; }
+  };
   return {
-    async up() { await script('up'); },
-    async down() { await script('down'); },
-    pid() {
-      try { return Number(readFileSync(join(state, `${name}.pid`), 'utf8').split(' ')[0]) || undefined; } catch { return undefined; }
+    async up() {
+      await script('up');
+      const p = pid();
+      if (p !== undefined) killOnExit(p);
     },
+    async down() {
+      const p = pid();
+      await script('down');
+      if (p !== undefined) release(p);
+    },
+    pid,
   };
 }
 

@@ -6,6 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
+import { killOnExit, release } from './exit-guard.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -35,7 +36,8 @@ export async function startService(name: ServiceName, env: Record<string, string
   closeSync(fd);
   if (child.pid === undefined) throw new Error(`could not start ${name}`);
   let done = child.exitCode !== null;
-  const exit = once(child, 'exit').then(() => { done = true; });
+  killOnExit(child.pid);
+  const exit = once(child, 'exit').then(() => { done = true; release(child.pid!); });
   let stopping: Promise<void> | undefined;
   const proc: ServiceProcess = {
     name, pid: child.pid, logFile, opsPort,

@@ -2,7 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'node:https';
@@ -21,6 +21,10 @@ const STACK_SCRIPT = new URL('../../stack/stack.sh', import.meta.url).pathname;
 const OWN_STATE = mkdtempSync(join(tmpdir(), 'auditgate-outage-kafka-'));
 const [OWN_PORT, OWN_CONTROLLER_PORT] = [await freePort(), await freePort()];
 const OWN_BROKERS = [`127.0.0.1:${OWN_PORT}`];
+// The broker runs in a session of its own: should this process end without the after hook, it is killed by its pid.
+process.once('exit', () => {
+  try { process.kill(Number(readFileSync(join(OWN_STATE, 'kafka.pid'), 'utf8').split(' ')[0]), 'SIGKILL'); } catch { /* stopped already */ }
+});
 
 async function kafka(action: 'up' | 'down'): Promise<void> {
   await run('bash', [STACK_SCRIPT, action, 'kafka'], {
