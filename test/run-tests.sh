@@ -49,4 +49,4 @@ fi
 echo "[test] ${#unit[@]} unit test files, ${#integration[@]} integration test files"
 # One runner over all files, so one summary line counts every test; integration files share the stack, so
 # files run one at a time.
-npx tsx --test --test-concurrency=1 --test-timeout=600000 --test-reporter=spec "${unit[@]}" "${integration[@]}"
+npx tsx --test --test-concurrency=1 --test-timeout=600000 --test-force-exit --test-reporter=spec "${unit[@]}" "${integration[@]}"

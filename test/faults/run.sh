@@ -31,4 +31,4 @@ export NODE_EXTRA_CA_CERTS="$KUBE_STATE/pki/ca.crt"
 export KAFKAJS_NO_PARTITIONER_WARNING=1
 export FAULTS_PROFILE="${FAULTS_PROFILE:-full}"
 
-npx tsx --test --test-concurrency=1 --test-timeout=7200000 --test-reporter=spec test/faults/faults.test.ts
+npx tsx --test --test-concurrency=1 --test-timeout=7200000 --test-force-exit --test-reporter=spec test/faults/faults.test.ts

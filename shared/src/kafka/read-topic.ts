@@ -41,7 +41,9 @@ export async function readTopic(kafka: Kafka, options: ReadTopicOptions): Promis
       : await admin.fetchTopicOffsetsByTimestamp(topic, options.fromTime)).map((o) => [o.partition, BigInt(o.offset)]));
     const open = new Set([...ends].filter(([p, end]) => (starts.get(p) ?? end) < end).map(([p]) => p));
     if (open.size === 0) return;
-    const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 100, allowAutoTopicCreation: false });
+    let stopped = false;
+    // No restart once reading is over: kafkajs can schedule one after disconnect() began, and it would retry for ever.
+    const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 100, allowAutoTopicCreation: false, retry: { restartOnFailure: async () => !stopped } });
     let finished!: () => void;
     const done = new Promise<void>((resolve) => { finished = resolve; });
     const close = (partition: number): void => { open.delete(partition); if (open.size === 0) finished(); };
@@ -84,6 +86,7 @@ export async function readTopic(kafka: Kafka, options: ReadTopicOptions): Promis
       });
       try { await Promise.race([done, timeout]); } finally { clearTimeout(timer); }
     } finally {
+      stopped = true;
       await consumer.disconnect().catch(() => undefined);
     }
     await admin.deleteGroups([groupId]).catch(() => undefined);

@@ -7,6 +7,7 @@ export class EventCollector {
   readonly events: AuditEvent[] = [];
   readonly raw: string[] = [];
   private consumer: Consumer | undefined;
+  private stopped = false;
   /** Where reading started, per partition; another collector can start from the same place. */
   offsets: Array<{ partition: number; offset: string }> = [];
 
@@ -22,7 +23,9 @@ export class EventCollector {
       await admin.disconnect();
     }
     this.offsets = offsets;
-    this.consumer = kafka.consumer({ groupId: uniqueName('collector'), maxWaitTimeInMs: 100 });
+    // kafkajs schedules a restart after a crash even when disconnect() has begun; a stopped collector (its broker
+    // stopped by the test afterwards) would then retry for ever and keep the test process alive.
+    this.consumer = kafka.consumer({ groupId: uniqueName('collector'), maxWaitTimeInMs: 100, retry: { restartOnFailure: async () => !this.stopped } });
     await this.consumer.connect();
     await this.consumer.subscribe({ topic, fromBeginning: false });
     await this.consumer.run({
@@ -53,5 +56,8 @@ export class EventCollector {
     }, timeoutMs);
   }
 
-  async stop(): Promise<void> { await this.consumer?.disconnect(); }
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.consumer?.disconnect();
+  }
 }
