@@ -8,7 +8,7 @@ import { Registry } from 'prom-client';
 import { parse, stringify } from 'yaml';
 import { createProxyMetrics } from '../../../services/proxy/src/http/proxy-metrics.js';
 import { createIndexerMetrics } from '../../../services/indexer/src/http/indexer-metrics.js';
-import { createDetectorMetrics } from '../../../services/detector/src/http/detector-metrics.js';
+import { createDetectorMetrics } from '../../../services/detector/src/metrics/detector-metrics.js';
 import { createQueryMetrics } from '../../../services/query/src/http/query-metrics.js';
 import { deployTool, runTool, TOOL_BUILD_TIMEOUT_MS } from './deploy-tools.js';
 import { scrapeServices, seriesNames, SERVICES, type ExportedMetrics, type Service } from './service-metrics.js';
