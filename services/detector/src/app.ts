@@ -6,6 +6,7 @@ import { createOpsApp, ensureTopics, type Logger, type Registry, RenewableProduc
 import type { DetectorConfig } from './config/detector-config.js';
 import { DeadLetterOutbox } from './delivery/dead-letter-outbox.js';
 import { SinkDelivery } from './delivery/sink-delivery.js';
+import type { DeadLetter } from './delivery/sink-queue.js';
 import type { Alert } from './engine/alert.js';
 import { coalesceUpdates } from './engine/coalesce-updates.js';
 import { DetectionEngine } from './engine/detection-engine.js';
@@ -18,7 +19,6 @@ import { createAlertmanagerSink } from './sinks/alertmanager-sink.js';
 import { createOpenSearchAlertSink } from './sinks/opensearch-alert-sink.js';
 import { createPagerDutySink } from './sinks/pagerduty-sink.js';
 import type { FetchLike } from './sinks/post-json.js';
-import type { DeadLetter } from './sinks/sink-queue.js';
 import { createSlackSink } from './sinks/slack-sink.js';
 import { createWebhookSink } from './sinks/webhook-sink.js';
 

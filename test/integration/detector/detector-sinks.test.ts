@@ -7,7 +7,7 @@ import { loadRules } from '../../../services/detector/src/rules/load-rules.js';
 import { BUILTIN_RULES_DIR } from '../../../services/detector/src/config/load-config.js';
 import { DetectionEngine } from '../../../services/detector/src/engine/detection-engine.js';
 import type { Alert } from '../../../services/detector/src/engine/alert.js';
-import { SinkQueue, type DeadLetter } from '../../../services/detector/src/sinks/sink-queue.js';
+import { SinkQueue, type DeadLetter } from '../../../services/detector/src/delivery/sink-queue.js';
 import type { AlertSink } from '../../../services/detector/src/sinks/alert-sink.js';
 import { createPagerDutySink } from '../../../services/detector/src/sinks/pagerduty-sink.js';
 import { detectorEnv, newTestNames, produceEvents, startDetector, startReceiver, testKafka } from './support/detector-harness.js';

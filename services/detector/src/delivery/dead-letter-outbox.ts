@@ -1,7 +1,7 @@
 import type { SendingProducer } from '@auditgate/shared';
 import type { Logger } from '@auditgate/shared';
 import type { Alert } from '../engine/alert.js';
-import type { DeadLetter } from '../sinks/sink-queue.js';
+import type { DeadLetter } from './sink-queue.js';
 
 /** Headers of a record on the alerts DLQ topic (the value is the alert JSON, the key its dedup key). */
 export const AlertDlqHeaders = {

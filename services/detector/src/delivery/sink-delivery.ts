@@ -5,7 +5,7 @@ import { lookbackOffset } from '../kafka/lookback-offset.js';
 import { BoundedMap } from '../engine/bounded-map.js';
 import { severityRank, type Severity } from '../rules/rule.js';
 import type { AlertSink } from '../sinks/alert-sink.js';
-import { SinkQueue, type DeadLetter, type SinkJob } from '../sinks/sink-queue.js';
+import { SinkQueue, type DeadLetter, type SinkJob } from './sink-queue.js';
 import { ActiveAlerts } from './active-alerts.js';
 import { retryDelivery, type RetryPolicy } from './retry-delivery.js';
 

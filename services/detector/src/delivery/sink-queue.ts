@@ -1,7 +1,7 @@
 import type { Logger } from '@auditgate/shared';
 import type { Alert } from '../engine/alert.js';
-import { retryDelivery, type RetryPolicy } from '../delivery/retry-delivery.js';
-import type { AlertSink } from './alert-sink.js';
+import { retryDelivery, type RetryPolicy } from './retry-delivery.js';
+import type { AlertSink } from '../sinks/alert-sink.js';
 
 /** One unit of work for a sink. */
 export interface SinkJob { readonly kind: 'deliver' | 'refresh' | 'resolve' | 'supersede'; readonly alert: Alert; readonly at?: Date }
