@@ -18,4 +18,5 @@ export { readTopic, type ReadRecord, type ReadTopicOptions } from './kafka/read-
 export { RenewableProducer, isFatalProducerState, type SendingProducer } from './kafka/renewable-producer.js';
 export { keepConsuming, type KeepConsumingOptions } from './kafka/keep-consuming.js';
 export { createOpsApp, type OpsChecks } from './http/create-ops-app.js';
+export * from './opensearch/index.js';
 export { runService, type RunningService, type RunServiceOptions } from './process/run-service.js';

@@ -1,5 +1,5 @@
 import { indexTemplate } from '../../../services/indexer/src/search/index-template.js';
-import { alertsIndexTemplate, alertsTemplateName } from '../../../services/detector/src/sinks/alerts-index-template.js';
+import { alertsIndexTemplate, alertsTemplateName } from '../../../shared/src/opensearch/alerts-index-template.js';
 
 /** One composable index template to install: its name and body. */
 export interface NamedTemplate { readonly name: string; readonly body: Record<string, unknown> }

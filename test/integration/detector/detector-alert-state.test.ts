@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readStackEnv, uniqueName, waitFor } from '@auditgate/shared/testing';
 import type { Alert } from '../../../services/detector/src/engine/alert.js';
 import { auditEvent } from '../../../services/detector/src/engine/event-factory.test-helper.js';
-import { alertsIndexMappings, alertsTemplateName } from '../../../services/detector/src/sinks/alerts-index-template.js';
+import { alertsIndexMappings, alertsTemplateName } from '@auditgate/shared';
 import { alertIndexName } from '../../../services/detector/src/sinks/opensearch-alert-sink.js';
 import {
   detectorEnv, newTestNames, produceEvents, startDetector, startDetectorProcess, startReceiver, testKafka, testOpenSearch, type DetectorProcess,

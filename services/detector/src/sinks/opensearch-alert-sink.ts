@@ -1,8 +1,7 @@
 import type { Client } from '@opensearch-project/opensearch';
-import { AppError, ErrorCodes } from '@auditgate/shared';
+import { AppError, ErrorCodes, installAlertsIndexTemplate } from '@auditgate/shared';
 import type { Alert } from '../engine/alert.js';
 import type { AlertSink } from './alert-sink.js';
-import { installAlertsIndexTemplate } from './alerts-index-template.js';
 
 /** The monthly index of an alert: `<prefix>-YYYY.MM` of its first event (UTC). */
 export function alertIndexName(prefix: string, alert: Alert): string {

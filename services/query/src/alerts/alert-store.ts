@@ -1,9 +1,8 @@
 import type { Client } from '@opensearch-project/opensearch';
-import { AppError, ErrorCodes } from '@auditgate/shared';
+import { AppError, ErrorCodes, installAlertsIndexTemplate } from '@auditgate/shared';
 import { opensearchError, statusOf } from '../search/opensearch-error.js';
 import type { PageCursor } from '../search/page-cursor.js';
 import { alertQuery } from './alert-query.js';
-import { alertsTemplate } from './alerts-template.js';
 import { applyTriage, triageOf, type TriageEntry, type TriageStatus } from './alert-triage.js';
 
 /** An alert document as the detector indexes it, with its triage filled in. */
@@ -21,6 +20,7 @@ export interface AlertFilters {
 
 /** Reads alerts and writes their triage with optimistic concurrency. */
 export interface AlertStore {
+  /** Installs the alert indices' template, the one the detector installs too (idempotent). */
   ensureTemplate(): Promise<void>;
   list(filters: AlertFilters, size: number, after?: PageCursor['after']): Promise<{ total: number; alerts: AlertDoc[]; after?: PageCursor['after'] }>;
   get(id: string): Promise<AlertDoc>;
@@ -46,7 +46,8 @@ export function createAlertStore(client: Client, prefix: string, now: () => numb
   }
   return {
     async ensureTemplate() {
-      await client.indices.putIndexTemplate({ name: `${prefix}-query-template`, body: alertsTemplate(prefix) as never });
+      // The same template, under the same name, as the detector installs: whichever starts first, the mapping is one.
+      await installAlertsIndexTemplate(client, prefix);
     },
     async list(f, size, after) {
       const body = {

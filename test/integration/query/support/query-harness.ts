@@ -1,5 +1,5 @@
 import { Client } from '@opensearch-project/opensearch';
-import { createLogger, createMetricsRegistry } from '@auditgate/shared';
+import { alertsTemplateName, createLogger, createMetricsRegistry } from '@auditgate/shared';
 import { newTestKey, readStackEnv, startLocalIssuer, uniqueName, type LocalIssuer } from '@auditgate/shared/testing';
 import type { Alert } from '../../../../services/detector/src/engine/alert.js';
 import { indexTemplate } from '../../../../services/indexer/src/search/index-template.js';
@@ -104,7 +104,7 @@ export async function startQueryTestbed(options: QueryTestbedOptions = {}): Prom
       await app.stop();
       await issuer.close();
       await opensearch.indices.delete({ index: `${base}-*`, ignore_unavailable: true, allow_no_indices: true }).catch(() => undefined);
-      for (const name of [`${indices.events}-template`, `${indices.audit}-template`, `${indices.alerts}-query-template`]) {
+      for (const name of [`${indices.events}-template`, `${indices.audit}-template`, alertsTemplateName(indices.alerts)]) {
         await opensearch.indices.deleteIndexTemplate({ name }).catch(() => undefined);
       }
       await opensearch.close();

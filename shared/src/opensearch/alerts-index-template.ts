@@ -1,18 +1,18 @@
-import type { Client } from '@opensearch-project/opensearch';
-
 const keyword = { type: 'keyword', ignore_above: 1024 } as const;
 const date = { type: 'date', format: 'strict_date_optional_time||epoch_millis' } as const;
 
 /**
- * The explicit mappings of `auditgate-alerts-*`: what the detector writes, plus the `triage` field the query service
+ * The explicit mappings of the alert indices: what the detector writes, plus the `triage` field the query service
  * owns. Unknown top-level fields stay in `_source` unindexed; `details` is stored, never mapped.
  */
 export function alertsIndexMappings(): Record<string, unknown> {
   return {
     dynamic: false,
+    // Only `triage` maps new fields; a string the query service adds there becomes a keyword, not analysed text.
+    dynamic_templates: [{ strings_as_keywords: { match_mapping_type: 'string', mapping: keyword } }],
     properties: {
       id: keyword, dedupKey: keyword, rule: keyword, ruleSource: keyword, severity: keyword,
-      title: { type: 'text', fields: { raw: keyword } },
+      title: { type: 'text', fields: { raw: keyword, keyword } },
       actor: keyword, onBehalfOf: keyword, cluster: keyword,
       technique: { properties: { id: keyword, name: keyword, url: { type: 'keyword', index: false } } },
       outcome: keyword, change: keyword, revision: { type: 'integer' },
@@ -40,22 +40,18 @@ export function alertsIndexMappings(): Record<string, unknown> {
   };
 }
 
-/** The composable index template of `<prefix>-*` (monthly alert indices). */
+/**
+ * The composable index template of `<indexPrefix>-*` (the detector's monthly alert indices `<indexPrefix>-YYYY.MM`).
+ * The detector and the query service both install exactly this, so the first to start decides nothing.
+ */
 export function alertsIndexTemplate(indexPrefix: string): Record<string, unknown> {
   return {
     index_patterns: [`${indexPrefix}-*`],
     priority: 200,
     template: { settings: { number_of_shards: 1, 'query.default_field': ['summary', 'title', 'actor', 'rule'] }, mappings: alertsIndexMappings() },
-    _meta: { owner: 'auditgate-detector', layout: 2 },
+    _meta: { owner: 'auditgate', layout: 3 },
   };
 }
 
-/** The template's name for `indexPrefix`. */
+/** The name of the alert indices' template for `indexPrefix`. */
 export function alertsTemplateName(indexPrefix: string): string { return `${indexPrefix}-template`; }
-
-/** Installs (or overwrites with the same content: idempotent) the alert indices' template; returns its name. */
-export async function installAlertsIndexTemplate(client: Client, indexPrefix: string): Promise<string> {
-  const name = alertsTemplateName(indexPrefix);
-  await client.indices.putIndexTemplate({ name, body: alertsIndexTemplate(indexPrefix) as never });
-  return name;
-}
