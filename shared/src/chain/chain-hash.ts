@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
-import canonicalize from 'canonicalize';
 import type { GatewayEvent } from '../events/gateway-event.js';
+import { canonicalJson, serialize, serializeMembers } from './canonical-json.js';
+
+export { canonicalJson } from './canonical-json.js';
 
 /** The `prevHash` of a stream's first event when it has no predecessor to name (64 zeros). */
 export const GENESIS_HASH = '0'.repeat(64);
@@ -8,24 +10,57 @@ export const GENESIS_HASH = '0'.repeat(64);
 /** A lowercase hex SHA-256. */
 export const HASH_PATTERN = /^[0-9a-f]{64}$/;
 
-/**
- * RFC 8785 (JCS) canonical JSON of `value`. A number JSON cannot carry (NaN, Infinity) is canonicalised as the `null`
- * that JSON.stringify, and so the record on Kafka, makes of it: the hash always covers what is stored.
- */
-export function canonicalJson(value: unknown): string {
-  let text: string | undefined;
-  try {
-    text = canonicalize(value);
-  } catch {
-    text = canonicalize(JSON.parse(JSON.stringify(value)) as unknown);
-  }
-  if (text === undefined) throw new TypeError('value has no JSON form');
-  return text;
-}
-
 /** Hex SHA-256 of the canonical JSON of `value` (digests of elided fields). */
 export function canonicalDigest(value: unknown): string {
-  return createHash('sha256').update(canonicalJson(value), 'utf8').digest('hex');
+  return sha256Hex(canonicalJson(value));
+}
+
+/** The canonical texts of one linked event (see {@link linkedEventText}). */
+export interface LinkedEventText {
+  /** What the chain hash covers: the event without `auditgate.chain.hash` (and without `auditgate.enrichment`). */
+  readonly hashed: string;
+  /** The event's canonical JSON with `auditgate.chain.hash` set to `hash`. */
+  withHash(hash: string): string;
+}
+
+/** `"key":value` of each member of `record` named in `keys` that has a JSON form. */
+function members(record: Record<string, unknown>, keys: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const key of keys) {
+    const value = serialize(record[key]);
+    if (value !== undefined) out.push(`${JSON.stringify(key)}:${value}`);
+  }
+  return out;
+}
+
+/** `keys` sorted, split around `at` (which they do not contain): those before it and those after. */
+function around(keys: string[], at: string): [string[], string[]] {
+  keys.sort();
+  const i = keys.findIndex((k) => k > at);
+  return i === -1 ? [keys, []] : [keys.slice(0, i), keys.slice(i)];
+}
+
+/**
+ * The canonical JSON of an event that carries `auditgate.chain`, built once: the text the chain hash covers, and the
+ * same text with the hash added (what is stored). Only the chain object differs between the two, so the event is
+ * serialized once for both. `auditgate.enrichment` (the indexer's, never produced) is left out of both.
+ */
+export function linkedEventText(event: GatewayEvent): LinkedEventText {
+  const { chain, enrichment: _enrichment, ...ext } = event.auditgate;
+  if (chain === undefined) throw new TypeError('the event has no auditgate.chain');
+  const record = event as unknown as Record<string, unknown>;
+  const extRecord = ext as Record<string, unknown>;
+  const [topBefore, topAfter] = around(Object.keys(record).filter((k) => k !== 'auditgate'), 'auditgate');
+  const [extBefore, extAfter] = around(Object.keys(extRecord), 'chain');
+  const lead = (list: string[]): string => (list.length === 0 ? '' : `${list.join(',')},`);
+  const trail = (list: string[]): string => (list.length === 0 ? '' : `,${list.join(',')}`);
+  const prefix = `{${lead(members(record, topBefore))}"auditgate":{${lead(members(extRecord, extBefore))}"chain":`;
+  const suffix = `${trail(members(extRecord, extAfter))}}${trail(members(record, topAfter))}}`;
+  const link = { stream: chain.stream, seq: chain.seq, prevHash: chain.prevHash };
+  return {
+    hashed: prefix + serializeMembers(link, ['prevHash', 'seq', 'stream']) + suffix,
+    withHash: (hash) => prefix + serializeMembers({ ...link, hash }, ['hash', 'prevHash', 'seq', 'stream']) + suffix,
+  };
 }
 
 /**
@@ -34,7 +69,14 @@ export function canonicalDigest(value: unknown): string {
  * never part of a produced event, so it is left out too.
  */
 export function chainHash(event: GatewayEvent): string {
-  const { chain, enrichment: _enrichment, ...ext } = event.auditgate;
-  const hashed = chain === undefined ? ext : { ...ext, chain: { stream: chain.stream, seq: chain.seq, prevHash: chain.prevHash } };
-  return canonicalDigest({ ...event, auditgate: hashed });
+  if (event.auditgate.chain === undefined) {
+    const { enrichment: _enrichment, ...ext } = event.auditgate;
+    return canonicalDigest({ ...event, auditgate: ext });
+  }
+  return sha256Hex(linkedEventText(event).hashed);
+}
+
+/** Hex SHA-256 of `text` (UTF-8). */
+export function sha256Hex(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex');
 }

@@ -1,5 +1,5 @@
 import type { GatewayEvent } from '../events/gateway-event.js';
-import { chainHash, GENESIS_HASH } from './chain-hash.js';
+import { GENESIS_HASH, linkedEventText, sha256Hex } from './chain-hash.js';
 
 /** One event's place in its stream. */
 export interface ChainLink {
@@ -31,12 +31,28 @@ export class HashChain {
 
   /** Sets `event.auditgate.chain` (mutating the event) and returns the link. */
   link(event: GatewayEvent): ChainLink {
-    this.seq += 1;
-    const chain = { stream: this.stream, seq: this.seq, prevHash: this.last, hash: '' };
+    return this.linkAndSerialize(event).link;
+  }
+
+  /**
+   * {@link link}, also returning the event's canonical JSON with its chain link (what is stored), made in the same pass
+   * as the hash. The link is made only once the event serialized: an event that cannot be leaves no gap in the chain.
+   */
+  linkAndSerialize(event: GatewayEvent): { link: ChainLink; text: string } {
+    const chain = { stream: this.stream, seq: this.seq + 1, prevHash: this.last, hash: '' };
+    const previous = event.auditgate.chain;
     event.auditgate.chain = chain;
-    chain.hash = chainHash(event);
+    let texts: ReturnType<typeof linkedEventText>;
+    try {
+      texts = linkedEventText(event);
+    } catch (error) {
+      if (previous === undefined) delete event.auditgate.chain; else event.auditgate.chain = previous;
+      throw error;
+    }
+    chain.hash = sha256Hex(texts.hashed);
+    this.seq = chain.seq;
     this.last = chain.hash;
-    return { ...chain };
+    return { link: { ...chain }, text: texts.withHash(chain.hash) };
   }
 
   /** The last link's seq and hash (seq 0 and the origin's hash before the first event). */

@@ -31,12 +31,17 @@ export class AuditChain {
 
   /** Links `event` (setting `auditgate.chain`) as the stream's next event. */
   link(event: GatewayEvent): ChainLink {
+    return this.linkAndSerialize(event).link;
+  }
+
+  /** {@link link}, also returning the event's canonical JSON (the record to store), made in the same pass as its hash. */
+  linkAndSerialize(event: GatewayEvent): { link: ChainLink; text: string } {
     if (this.chain === undefined) {
       throw new AppError('the audit chain has not begun', { code: ErrorCodes.INTERNAL, status: 503, retriable: true });
     }
-    const link = this.chain.link(event);
-    this.pending.push({ seq: link.seq, hash: link.hash, done: false });
-    return link;
+    const linked = this.chain.linkAndSerialize(event);
+    this.pending.push({ seq: linked.link.seq, hash: linked.link.hash, done: false });
+    return linked;
   }
 
   /** Marks `seq` durable and advances the durable head over every consecutive durable event. */

@@ -76,8 +76,10 @@ export class KafkaAuditSink implements AuditSink {
 
   private async write(event: GatewayEvent, urgency: SendUrgency): Promise<void> {
     const key = event.auditgate.actor.username;
-    const seq = this.options.chain?.link(event).seq;
-    const value = Buffer.from(JSON.stringify(event));
+    // With a chain, the event is serialized once, canonically, for its hash and for the record.
+    const linked = this.options.chain?.linkAndSerialize(event);
+    const seq = linked?.link.seq;
+    const value = Buffer.from(linked?.text ?? JSON.stringify(event));
     try {
       await this.deliver(key, value, urgency);
     } catch (error) {

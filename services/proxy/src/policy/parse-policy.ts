@@ -1,7 +1,7 @@
 import { AUDIT_LEVELS, AppError, ErrorCodes, type AuditLevel } from '@auditgate/shared';
 import { LineCounter, parseDocument } from 'yaml';
 import { auditLevelWarnings } from './audit-level-resolver.js';
-import { canonicalHash } from './canonical-hash.js';
+import { canonicalDigest } from '@auditgate/shared';
 import { resourceEntryProblem } from './resource-matcher.js';
 import { join, YamlNodeReader, type StringOptions, type YamlValue } from './yaml-node-reader.js';
 import { readMcpPolicy } from './parse-mcp-policy.js';
@@ -45,7 +45,7 @@ export function parsePolicy(text: string, source: string): GatewayPolicy {
   const spec = readSpec(reader, document.contents as YamlValue);
   if (reader.problems.length > 0) throw invalid(source, reader.problems);
   const warnings = [...auditLevelWarnings(spec.auditLevels), ...unreachableRuleWarnings(spec.rules)];
-  return deepFreeze({ ...spec, bundleHash: canonicalHash(spec), source, warnings });
+  return deepFreeze({ ...spec, bundleHash: canonicalDigest(spec), source, warnings });
 }
 
 type PolicySpec = Omit<GatewayPolicy, 'bundleHash' | 'source' | 'warnings'>;
