@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { Registry } from 'prom-client';
 import { parse, stringify } from 'yaml';
 import { createProxyMetrics } from '../../../services/proxy/src/http/proxy-metrics.js';
-import { createIndexerMetrics } from '../../../services/indexer/src/http/indexer-metrics.js';
+import { createIndexerMetrics } from '../../../services/indexer/src/metrics/indexer-metrics.js';
 import { createDetectorMetrics } from '../../../services/detector/src/metrics/detector-metrics.js';
 import { createQueryMetrics } from '../../../services/query/src/http/query-metrics.js';
 import { deployTool, runTool, TOOL_BUILD_TIMEOUT_MS } from './deploy-tools.js';

@@ -9,7 +9,7 @@ import type { BulkBatcher } from '../search/bulk-batcher.js';
 import type { BulkOp } from '../search/bulk-writer.js';
 import { buildDlqRecord, type DlqMessage } from './dlq-record.js';
 import type { SourceRecord } from './source-record.js';
-import type { IndexerMetrics } from '../http/indexer-metrics.js';
+import type { IndexerMetrics } from '../metrics/indexer-metrics.js';
 
 /** Code of a record OpenSearch refused for good (a mapping error, say). */
 /** OpenSearch refused a document for good (mapping or validation error); it goes to the DLQ. */
