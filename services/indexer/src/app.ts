@@ -4,19 +4,14 @@ import type { Consumer, Kafka } from 'kafkajs';
 import type { Client } from '@opensearch-project/opensearch';
 import { createOpsApp, keepConsuming, type Logger, type Registry, RenewableProducer } from '@auditgate/shared';
 import type { IndexerConfig } from './config/indexer-config.js';
-import { NO_KUBE_METADATA, type KubeMetadataLookup } from './enrich/kube-metadata.js';
+import { NO_KUBE_METADATA } from './enrich/kube-metadata.js';
 import { createBatchHandler } from './kafka/batch-handler.js';
 import type { SourceRecord } from './kafka/source-record.js';
+import type { KubeCache } from './kube/kube-cache.js';
 import { createIndexerMetrics } from './metrics/indexer-metrics.js';
 import { BulkBatcher } from './search/bulk-batcher.js';
 import { BulkWriter } from './search/bulk-writer.js';
 import { ensureLayout } from './search/ensure-layout.js';
-
-/** A started cluster-metadata cache: a lookup with a lifecycle. */
-export interface KubeCache extends KubeMetadataLookup {
-  start(): Promise<void>;
-  stop(): Promise<void>;
-}
 
 /** What `createApp` needs from the outside world; `main.ts` builds the real ones. */
 export interface IndexerDeps {

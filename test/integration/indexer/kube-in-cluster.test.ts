@@ -9,9 +9,9 @@ import { Writable } from 'node:stream';
 import { parseAllDocuments, stringify } from 'yaml';
 import { createLogger } from '@auditgate/shared';
 import { kubectl, readKubeCredentials, readStackEnv, uniqueName, waitFor, apiServerAuditSince, jwtId, type ApiServerAuditEvent } from '@auditgate/shared/testing';
-import type { KubeCache } from '../../../services/indexer/src/app.js';
 import { loadConfig } from '../../../services/indexer/src/config/load-config.js';
 import { createKubeCache } from '../../../services/indexer/src/kube/create-kube-cache.js';
+import type { KubeCache } from '../../../services/indexer/src/kube/kube-cache.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const stack = readStackEnv(process.env);

@@ -1,8 +1,8 @@
 import { request } from 'node:https';
 import { KubeConfig, ListWatch, Watch, type KubernetesListObject, type KubernetesObject } from '@kubernetes/client-node';
 import { AppError, ErrorCodes, type Logger } from '@auditgate/shared';
-import type { KubeCache } from '../app.js';
 import { createInClusterKubeConfig, type InClusterKubeOptions } from './in-cluster-kube-config.js';
+import type { KubeCache } from './kube-cache.js';
 import { MetadataStore } from './metadata-store.js';
 
 /** Options of {@link createKubeCache}. */

@@ -6,8 +6,9 @@ import { Client } from '@opensearch-project/opensearch';
 import type { Kafka, Producer } from 'kafkajs';
 import { createKafka, createLogger, createMetricsRegistry, ensureTopics, type AuditEvent } from '@auditgate/shared';
 import { readStackEnv, uniqueName, waitFor } from '@auditgate/shared/testing';
-import { createApp, type IndexerApp, type KubeCache } from '../../../../services/indexer/src/app.js';
+import { createApp, type IndexerApp } from '../../../../services/indexer/src/app.js';
 import { loadConfig } from '../../../../services/indexer/src/config/load-config.js';
+import type { KubeCache } from '../../../../services/indexer/src/kube/kube-cache.js';
 
 const stack = readStackEnv(process.env);
 const quiet = createLogger({ name: 'indexer-test', level: 'silent' });
