@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { connect } from 'node:tls';
-import type { AuditEvent } from '@auditgate/shared';
+import { chainHash, type AuditEvent } from '@auditgate/shared';
 import { apiServerAuditSince, kubectl, readKubeCredentials, readStackEnv, uniqueName, type ApiServerAuditEvent } from '@auditgate/shared/testing';
 import { EventCollector } from './support/event-collector.js';
 import { createAgent, startProxy, type ProxyHarness } from './support/proxy-harness.js';
@@ -141,6 +141,25 @@ describe('hostile bytes: the regressions of issue #13, against the real kube-api
     assert.equal(statusOf(put), 400, 'writing the masked answer back is refused');
     const stored = JSON.parse(await kubectl(stack, creds.adminKubeconfig, ['-n', agent.namespace, 'get', 'secret', 'db', '-o', 'json'])) as { data: { password: string } };
     assert.equal(Buffer.from(stored.data.password, 'base64').toString(), VALUE, 'the real value is still stored');
+  });
+
+  it('a lone surrogate in a JSON body ("\\ud800", valid JSON) is forwarded and recorded, and its record verifies', async () => {
+    // A ServiceAccount: its writes are recorded at RequestResponse under the example policy, so the body is in the record.
+    const body = `{"apiVersion":"v1","kind":"ServiceAccount","metadata":{"name":"surrogate","annotations":{"k":"a\\ud800b"}}}`;
+    const answer = await raw(proxy.httpsPort, `POST /api/v1/namespaces/${agent.namespace}/serviceaccounts HTTP/1.1\r\n${auth}Content-Type: application/json\r\n`
+      + `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+    assert.notEqual(statusOf(answer), 503, `not refused as if the audit log were down: ${answer.slice(0, 300)}`);
+    const id = auditIdOf(answer);
+    await complete(id);
+    const records = events.events.map((e, i) => ({ e, raw: events.raw[i]! })).filter(({ e }) => e.auditID === id);
+    assert.deepEqual(records.map(({ e }) => e.stage).sort(), ['RequestReceived', 'ResponseComplete']);
+    for (const { e, raw: text } of records) {
+      assert.equal(chainHash(JSON.parse(text) as AuditEvent), e.auditgate.chain?.hash, `the ${e.stage} record verifies against its hash`);
+    }
+    const received = records.find(({ e }) => e.stage === 'RequestReceived')!.e as AuditEvent & { requestObject?: { metadata?: { annotations?: { k?: string } } } };
+    assert.equal(received.requestObject?.metadata?.annotations?.k, 'a\ud800b', 'the recorded body is the one sent');
+    const upstream = (await apiServerAuditSince(creds.auditLog, auditOffset)).filter((e) => e.auditID === id);
+    assert.ok(upstream.length > 0, 'forwarded: the kube-apiserver logged it');
   });
 
   it('the API server logged our audit ID for what the gateway forwarded', async () => {

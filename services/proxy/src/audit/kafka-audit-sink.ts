@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { GatewayEvent } from '@auditgate/shared';
+import { AppError, ErrorCodes, type GatewayEvent } from '@auditgate/shared';
 import type { AuditChain } from './audit-chain.js';
 import type { AuditSink } from './audit-sink.js';
 import type { BatchingProducer, SendUrgency } from './batching-producer.js';
@@ -77,9 +77,16 @@ export class KafkaAuditSink implements AuditSink {
   private async write(event: GatewayEvent, urgency: SendUrgency): Promise<void> {
     const key = event.auditgate.actor.username;
     // With a chain, the event is serialized once, canonically, for its hash and for the record.
-    const linked = this.options.chain?.linkAndSerialize(event);
+    let linked: { link: { seq: number }; text: string } | undefined;
+    let value: Buffer;
+    try {
+      linked = this.options.chain?.linkAndSerialize(event);
+      value = Buffer.from(linked?.text ?? JSON.stringify(event));
+    } catch (error) {
+      // Not the audit log's fault: say so, rather than let it pass for a Kafka outage.
+      throw new AppError(`the audit event could not be serialized: ${(error as Error).message}`, { code: ErrorCodes.EVENT_INVALID, status: 500, retriable: false, cause: error });
+    }
     const seq = linked?.link.seq;
-    const value = Buffer.from(linked?.text ?? JSON.stringify(event));
     try {
       await this.deliver(key, value, urgency);
     } catch (error) {

@@ -2,7 +2,7 @@ import type { ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { AppError, ErrorCodes, isAppError, toAppError } from '@auditgate/shared';
 import { buildAuditEvent, type ExchangeRecord } from '../audit/exchange-record.js';
-import { kubeStatus, sendStatus, type KubeStatus } from '../http/kube-status.js';
+import { kubeStatus, sendStatus, type KubeStatus } from './kube-status.js';
 import type { ExchangeDeps } from './exchange-deps.js';
 
 /**
@@ -10,13 +10,18 @@ import type { ExchangeDeps } from './exchange-deps.js';
  * anything is forwarded, ResponseStarted marks a stream's start, and ResponseComplete (or the refusal) settles it once.
  */
 
-/** Makes the RequestReceived event durable; throws a 503 AppError (fail-closed) when the audit log cannot take it. */
+/** Makes the RequestReceived event durable; throws a 503 AppError (fail-closed) when the audit log cannot take it, and the
+ * sink's own 500 `AUDITGATE_E_EVENT_INVALID` when the event cannot be serialized (not an outage). */
 export async function writeAhead(deps: ExchangeDeps, record: ExchangeRecord): Promise<void> {
   if (deps.sink === undefined) return;
   const started = deps.now();
   try {
     await deps.sink.writeAhead(buildAuditEvent(deps.facts, record, 'RequestReceived', deps.now()));
   } catch (error) {
+    if (isAppError(error) && error.code === ErrorCodes.EVENT_INVALID) {
+      deps.metrics.auditFailures.inc({ code: error.code });
+      throw error;
+    }
     deps.metrics.auditFailures.inc({ code: ErrorCodes.KAFKA_UNAVAILABLE });
     throw new AppError('the audit log is unavailable, so the gateway does not forward requests (fail-closed)', {
       code: ErrorCodes.KAFKA_UNAVAILABLE, status: 503, retriable: true, cause: error,
