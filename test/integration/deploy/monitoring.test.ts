@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Registry } from 'prom-client';
 import { parse, stringify } from 'yaml';
-import { createProxyMetrics } from '../../../services/proxy/src/http/proxy-metrics.js';
+import { createProxyMetrics } from '../../../services/proxy/src/metrics/proxy-metrics.js';
 import { createIndexerMetrics } from '../../../services/indexer/src/metrics/indexer-metrics.js';
 import { createDetectorMetrics } from '../../../services/detector/src/metrics/detector-metrics.js';
 import { createQueryMetrics } from '../../../services/query/src/http/query-metrics.js';

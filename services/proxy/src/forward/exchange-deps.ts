@@ -1,23 +1,15 @@
 import type { KeyObject } from 'node:crypto';
-import type { Transform } from 'node:stream';
 import type { Logger } from '@auditgate/shared';
 import type { AuditSink } from '../audit/audit-sink.js';
 import type { ExchangeRecord, GatewayFacts } from '../audit/exchange-record.js';
 import type { TokenVerifier } from '../auth/index.js';
+import type { Masker } from '../masking/index.js';
 import type { PolicyEvaluator } from '../policy/index.js';
 import type { RateLimiter } from '../policy/index.js';
 import type { UpstreamCredentials } from '../upstream/upstream-credentials.js';
-import type { ProxyMetrics } from '../http/proxy-metrics.js';
+import type { ProxyMetrics } from '../metrics/proxy-metrics.js';
 import type { ProtobufDecoder } from '../write-body/index.js';
 import type { BufferBudget } from './buffer-budget.js';
-
-/** Masks secret values in Kubernetes objects and bodies (see masking/). */
-export interface Masker {
-  /** Masks a parsed object; `resource` hints the kind of kindless patches; `forCaller` keeps base64 fields decodable. */
-  maskObject(object: unknown, resource: string | undefined, forCaller?: boolean): { object: unknown; maskedPaths: string[] };
-  /** A transform over a JSON watch stream that masks each event; `onMaskedPaths` hears each event's masked paths. */
-  watchTransform(resource: string | undefined, onMaskedPaths?: (paths: string[]) => void): Transform;
-}
 
 /** An exchange in progress on a client connection. */
 export interface OpenExchange { readonly record: ExchangeRecord; readonly method: string; /** The response it is answered on. */ readonly res?: object }

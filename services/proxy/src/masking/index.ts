@@ -9,4 +9,6 @@ export { kindForResource } from './resource-kinds.js';
 export {
   createWatchMaskingTransform, type WatchEventInfo, type WatchMaskingOptions,
 } from './watch-masking-transform.js';
+export type { Masker } from './masker.js';
+export { createMasker } from './create-masker.js';
 export { createJsonObjectSplitter, type JsonObjectSplitter, type JsonObjectSplitterHandlers } from './json-object-splitter.js';

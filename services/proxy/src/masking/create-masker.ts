@@ -1,8 +1,11 @@
 import type { Transform } from 'node:stream';
-import type { Masker } from '../forward/exchange-deps.js';
-import { createWatchMaskingTransform, defaultSecretPatterns, maskKubernetesObject, type SecretPattern } from '../masking/index.js';
+import { defaultSecretPatterns } from './default-secret-patterns.js';
+import { maskKubernetesObject } from './mask-kubernetes-object.js';
+import type { Masker } from './masker.js';
+import type { SecretPattern } from './masking-types.js';
+import { createWatchMaskingTransform } from './watch-masking-transform.js';
 
-/** The exchange handlers' {@link Masker}, backed by masking/ with the gateway's HMAC key and secret patterns. */
+/** The exchange handlers' {@link Masker}, with the gateway's HMAC key and secret patterns. */
 export function createMasker(key: Buffer, patterns: readonly SecretPattern[] = defaultSecretPatterns()): Masker {
   const audit = { key, patterns };
   const caller = { key, patterns, encodeBinaryMarkers: true };
