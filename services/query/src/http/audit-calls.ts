@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { RequestHandler } from 'express';
 import { isAppError } from '@auditgate/shared';
-import type { AuditLog } from '../audit/audit-log.js';
-import { auditParams, redactTokens } from '../audit/redact-tokens.js';
+import type { AuditLog } from '../access-log/audit-log.js';
+import { auditParams, redactTokens } from '../access-log/redact-tokens.js';
 import { callerOf, factsOf } from './api-context.js';
 
 /** Dependencies of {@link auditCall}. */

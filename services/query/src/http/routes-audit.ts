@@ -1,6 +1,6 @@
 import { Router, type RequestHandler } from 'express';
 import type { Client } from '@opensearch-project/opensearch';
-import { listAudit } from '../audit/list-audit.js';
+import { listAudit } from '../access-log/list-audit.js';
 import type { QueryConfig } from '../config/query-config.js';
 import { paramsHash, type CursorCodec } from '../search/page-cursor.js';
 import { parseRange, rejectUnknown, single, type RawParams } from '../search/parse-filters.js';
