@@ -1,4 +1,4 @@
-import { badRequest } from './bad-request.js';
+import { badRequest } from '../errors/bad-request.js';
 import { single, type RawParams } from '../search/parse-filters.js';
 
 /** An integer parameter within [min, max]; `fallback` when absent. */

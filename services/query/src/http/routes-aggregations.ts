@@ -2,13 +2,13 @@ import { Router, type RequestHandler } from 'express';
 import type { Client } from '@opensearch-project/opensearch';
 import { aggregateAlerts } from '../alerts/aggregate-alerts.js';
 import type { QueryConfig } from '../config/query-config.js';
+import { badRequest } from '../errors/bad-request.js';
 import { FILTER_PARAMETERS } from '../search/event-filters.js';
 import { eventHistogram, type HistogramStack } from '../search/event-histogram.js';
 import { eventTerms, TERM_FIELDS, type TermField } from '../search/event-terms.js';
 import { chooseHistogramInterval, HISTOGRAM_INTERVALS, type HistogramInterval } from '../search/histogram-interval.js';
 import { parseFilters, rejectUnknown, single, type RawParams } from '../search/parse-filters.js';
 import { factsOf } from './api-context.js';
-import { badRequest } from './bad-request.js';
 import { enumParam, intParam } from './params.js';
 import { ALERT_FILTER_PARAMETERS, parseAlertFilters } from './routes-alerts.js';
 

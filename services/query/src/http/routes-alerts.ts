@@ -1,11 +1,11 @@
 import { Router, json, type RequestHandler } from 'express';
 import type { AlertFilters, AlertStore } from '../alerts/alert-store.js';
 import type { QueryConfig } from '../config/query-config.js';
+import { badRequest } from '../errors/bad-request.js';
 import { paramsHash, type CursorCodec } from '../search/page-cursor.js';
 import { parseInstant } from '../search/parse-time.js';
 import { rejectUnknown, single, type RawParams } from '../search/parse-filters.js';
 import { callerOf, factsOf } from './api-context.js';
-import { badRequest } from './bad-request.js';
 import { enumParam, intParam, pathParam } from './params.js';
 
 /** Dependencies of the alert routes. */

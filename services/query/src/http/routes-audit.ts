@@ -2,10 +2,10 @@ import { Router, type RequestHandler } from 'express';
 import type { Client } from '@opensearch-project/opensearch';
 import { listAudit } from '../access-log/list-audit.js';
 import type { QueryConfig } from '../config/query-config.js';
+import { badRequest } from '../errors/bad-request.js';
 import { paramsHash, type CursorCodec } from '../search/page-cursor.js';
 import { parseRange, rejectUnknown, single, type RawParams } from '../search/parse-filters.js';
 import { callerOf, factsOf } from './api-context.js';
-import { badRequest } from './bad-request.js';
 import { intParam } from './params.js';
 
 /** Dependencies of the audit and whoami routes. */

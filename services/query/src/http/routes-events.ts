@@ -2,6 +2,7 @@ import { Router, type Request, type Response } from 'express';
 import type { Client } from '@opensearch-project/opensearch';
 import { AppError, ErrorCodes } from '@auditgate/shared';
 import type { QueryConfig } from '../config/query-config.js';
+import { badRequest } from '../errors/bad-request.js';
 import { aggregateEvents, chooseInterval } from '../search/aggregate-events.js';
 import { FILTER_PARAMETERS, type EventFilters } from '../search/event-filters.js';
 import type { EventPosition, EventSearch } from '../search/event-search.js';
@@ -9,7 +10,6 @@ import type { McpSearch } from '../search/mcp-search.js';
 import { paramsHash, type CursorCodec } from '../search/page-cursor.js';
 import { parseFilters, rejectUnknown, single, type RawParams } from '../search/parse-filters.js';
 import { factsOf } from './api-context.js';
-import { badRequest } from './bad-request.js';
 import { enumParam, intParam, pathParam } from './params.js';
 
 /** Dependencies of the event routes. */

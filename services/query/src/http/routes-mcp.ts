@@ -1,10 +1,10 @@
 import { Router, type Request, type Response } from 'express';
 import { AppError, ErrorCodes, MCP_OUTCOMES } from '@auditgate/shared';
 import type { QueryConfig } from '../config/query-config.js';
+import { badRequest } from '../errors/bad-request.js';
 import type { McpSearch, ToolCallFilters } from '../search/mcp-search.js';
 import { parseFilters, rejectUnknown, single, type RawParams } from '../search/parse-filters.js';
 import { factsOf } from './api-context.js';
-import { badRequest } from './bad-request.js';
 import { intParam, pathParam } from './params.js';
 
 /** Dependencies of the MCP routes. */

@@ -1,5 +1,5 @@
 import type { Client } from '@opensearch-project/opensearch';
-import { badRequest } from '../http/bad-request.js';
+import { badRequest } from '../errors/bad-request.js';
 import { buildEventQuery, TIME_FIELD } from './build-event-query.js';
 import type { EventFilters } from './event-filters.js';
 import { opensearchError, statusOf } from './opensearch-error.js';

@@ -1,4 +1,4 @@
-import { badRequest } from '../http/bad-request.js';
+import { badRequest } from '../errors/bad-request.js';
 
 /** The fixed intervals a chart histogram may use, in milliseconds. */
 export const HISTOGRAM_INTERVALS = {

@@ -1,5 +1,5 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
-import { badRequest } from '../http/bad-request.js';
+import { badRequest } from '../errors/bad-request.js';
 
 /** What a page cursor carries: where the next page starts and what the first page was asked. */
 export interface PageCursor {

@@ -1,4 +1,4 @@
-import { badRequest } from '../http/bad-request.js';
+import { badRequest } from '../errors/bad-request.js';
 import type { EventFilters } from './event-filters.js';
 import { parseDuration, parseInstant } from './parse-time.js';
 
