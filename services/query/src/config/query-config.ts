@@ -72,7 +72,7 @@ export interface QueryConfig {
     /** PIT keep-alive between two pages, e.g. `5m`. */
     readonly pitKeepAlive: string;
   };
-  /** Aggregation of failed-authentication audit records (see `audit/refusal-audit.ts`). */
+  /** Aggregation of failed-authentication audit records (see `access-log/refusal-audit.ts`). */
   readonly refusalAudit: { readonly windowMs: number; readonly maxKeys: number };
   /** Key of the cursor HMAC; random per process when unset (cursors then die with the process). */
   readonly cursorKey?: string;
