@@ -1,12 +1,11 @@
 import { readFileSync } from 'node:fs';
 import type { Client } from '@opensearch-project/opensearch';
-import type { Logger } from '@auditgate/shared';
-import { indexTemplate, stageChainMappings, type LayoutOptions } from './index-template.js';
+import { eventsIndexTemplate, eventsTemplateName, stageChainMappings, type EventsLayoutOptions, type Logger } from '@auditgate/shared';
 import { checkpointTemplate } from './checkpoint-document.js';
 import { mcpIndexTemplate } from './mcp-index-template.js';
 
 /** Options of {@link ensureLayout}. */
-export interface EnsureLayoutOptions extends LayoutOptions {
+export interface EnsureLayoutOptions extends EventsLayoutOptions {
   readonly retentionDays: number;
   /** Alias of the checkpoint indices, whose template is installed too. */
   readonly checkpointsIndex?: string;
@@ -34,8 +33,8 @@ export function retentionPolicy(indexPrefix: string, retentionDays: number, more
  * the cluster has the Index Management plugin (skipped with a log line otherwise, as on the local integ-test build).
  */
 export async function ensureLayout(client: Client, options: EnsureLayoutOptions, logger: Logger): Promise<LayoutResult> {
-  const template = `${options.indexPrefix}-template`;
-  await client.indices.putIndexTemplate({ name: template, body: indexTemplate(options) as never });
+  const template = eventsTemplateName(options.indexPrefix);
+  await client.indices.putIndexTemplate({ name: template, body: eventsIndexTemplate(options) as never });
   // Indices created before the chain fields existed get their mappings too (adding fields is allowed), so a stage's
   // produced event is never dynamically mapped field by field.
   const stage = { properties: stageChainMappings };

@@ -1,4 +1,4 @@
-import { eventMappings, mcpScope, type LayoutOptions } from './index-template.js';
+import { eventsIndexMappings, mcpScopeMappings, type EventsLayoutOptions } from '@auditgate/shared';
 
 const keyword = { type: 'keyword', ignore_above: 1024 } as const;
 const text = { type: 'text' } as const;
@@ -8,7 +8,7 @@ const date = { type: 'date', format: 'strict_date_optional_time_nanos||strict_da
 const mcpFacts = {
   properties: {
     server: keyword, sessionId: keyword, protocolVersion: keyword, direction: keyword, messageKind: keyword, method: keyword,
-    requestId: keyword, toolName: keyword, callId: keyword, scope: mcpScope, outcome: keyword, agent: keyword,
+    requestId: keyword, toolName: keyword, callId: keyword, scope: mcpScopeMappings, outcome: keyword, agent: keyword,
     error: { properties: { code: { type: 'integer' }, message: text } },
     transport: { properties: { status: { type: 'integer' }, error: text } },
     delegation: { properties: { jti: keyword, audience: keyword, expiresAt: date } },
@@ -20,13 +20,13 @@ const mcpFacts = {
 
 /** Explicit mappings of an MCP event document: the exchange document's, with MCP facts under `auditgate.mcp`. */
 export function mcpEventMappings(): Record<string, unknown> {
-  const base = eventMappings() as { properties: { auditgate: { properties: Record<string, unknown> } } };
+  const base = eventsIndexMappings() as { properties: { auditgate: { properties: Record<string, unknown> } } };
   base.properties.auditgate.properties['mcp'] = mcpFacts;
   return base;
 }
 
 /** The composable index template of the daily MCP indices (`<mcpIndexPrefix>-*`) with their alias. */
-export function mcpIndexTemplate(o: LayoutOptions & { readonly mcpIndexPrefix: string }): Record<string, unknown> {
+export function mcpIndexTemplate(o: EventsLayoutOptions & { readonly mcpIndexPrefix: string }): Record<string, unknown> {
   return {
     index_patterns: [`${o.mcpIndexPrefix}-*`],
     priority: 200,

@@ -1,8 +1,7 @@
 import { Client } from '@opensearch-project/opensearch';
-import { alertsTemplateName, createLogger, createMetricsRegistry } from '@auditgate/shared';
+import { alertsTemplateName, createLogger, createMetricsRegistry, eventsIndexTemplate, eventsTemplateName } from '@auditgate/shared';
 import { newTestKey, readStackEnv, startLocalIssuer, uniqueName, type LocalIssuer } from '@auditgate/shared/testing';
 import type { Alert } from '../../../../services/detector/src/engine/alert.js';
-import { indexTemplate } from '../../../../services/indexer/src/search/index-template.js';
 import { createApp } from '../../../../services/query/src/app.js';
 import { loadConfig } from '../../../../services/query/src/config/load-config.js';
 import { exchangeDocument, seedAuditEvents, type SeedEventSpec } from './seed-events.js';
@@ -51,7 +50,7 @@ export async function startQueryTestbed(options: QueryTestbedOptions = {}): Prom
   const base = uniqueName('agq');
   const indices = { events: `${base}-events`, alerts: `${base}-alerts`, audit: `${base}-audit` };
   const opensearch = new Client({ node: stack.opensearchUrl });
-  await opensearch.indices.putIndexTemplate({ name: `${indices.events}-template`, body: indexTemplate({ indexPrefix: indices.events, refreshInterval: '1s', shards: 1, replicas: 0 }) as never });
+  await opensearch.indices.putIndexTemplate({ name: eventsTemplateName(indices.events), body: eventsIndexTemplate({ indexPrefix: indices.events, refreshInterval: '1s', shards: 1, replicas: 0 }) as never });
   const issuer = await startLocalIssuer();
   const key = await newTestKey('ES256', 'testbed-1');
   issuer.keys = [key];

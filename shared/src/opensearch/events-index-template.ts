@@ -1,5 +1,5 @@
-/** Settings of the events index layout. */
-export interface LayoutOptions {
+/** Settings of the events index layout (the indexer's `INDEXER_INDEX_*` knobs). */
+export interface EventsLayoutOptions {
   readonly indexPrefix: string;
   readonly refreshInterval: string;
   readonly shards: number;
@@ -14,14 +14,14 @@ const actor = { properties: { issuer: keyword, subject: keyword, username: keywo
 const status = { properties: { code: { type: 'integer' }, status: keyword, reason: keyword, message: { type: 'text' }, metadata: { type: 'object', enabled: false } } } as const;
 const body = { properties: { bytes: { type: 'long' }, sha256: keyword, digest: keyword, truncated: { type: 'boolean' }, maskedPaths: keyword, contentType: keyword } } as const;
 /** The Kubernetes meaning of a tool call's arguments (verified on Kubernetes events, derived on MCP events). */
-export const mcpScope = { properties: { namespace: keyword, resource: keyword, apiGroup: keyword, name: keyword } } as const;
+export const mcpScopeMappings = { properties: { namespace: keyword, resource: keyword, apiGroup: keyword, name: keyword } } as const;
 const chainLink = { properties: { stream: keyword, seq: { type: 'long' }, prevHash: keyword, hash: keyword } } as const;
 /** Each stage's chain link is searchable; the event as produced and the digests of elided fields are kept, not indexed. */
 export const stageChainMappings = { chain: chainLink, event: { type: 'object', enabled: false }, elided: { type: 'object', enabled: false } } as const;
 const stage = { properties: { stageTimestamp: date, schemaVersion: { type: 'integer' }, gatewayInstance: keyword, responseStatus: status, ...stageChainMappings } } as const;
 
-/** Explicit mappings of an exchange document (see build-document.ts for its shape). */
-export function eventMappings(): Record<string, unknown> {
+/** Explicit mappings of an exchange document (the indexer's `search/build-document.ts` gives its shape). */
+export function eventsIndexMappings(): Record<string, unknown> {
   return {
     dynamic: 'true',
     // Unknown strings become keywords, not analysed text, so a new field never explodes the index.
@@ -44,7 +44,7 @@ export function eventMappings(): Record<string, unknown> {
           schemaVersion: { type: 'integer' },
           gateway: { properties: { instance: keyword, version: keyword } },
           actor, onBehalfOf: actor,
-          mcp: { properties: { sessionId: keyword, toolName: keyword, requestId: keyword, caller: keyword, server: keyword, callId: keyword, agent: keyword, scope: mcpScope } },
+          mcp: { properties: { sessionId: keyword, toolName: keyword, requestId: keyword, caller: keyword, server: keyword, callId: keyword, agent: keyword, scope: mcpScopeMappings } },
           cluster: { properties: { name: keyword, arn: keyword, region: keyword } },
           upstream: { properties: { mode: keyword, roleArn: keyword, assumedRoleId: keyword, identity: keyword, impersonated: { type: 'boolean' } } },
           policy: { properties: { bundleHash: keyword, ruleId: keyword, decision: keyword, reason: { type: 'text' } } },
@@ -68,8 +68,11 @@ export function eventMappings(): Record<string, unknown> {
   };
 }
 
-/** The composable index template of the daily indices: mappings, ingest-tuned settings, and the alias. */
-export function indexTemplate(o: LayoutOptions): Record<string, unknown> {
+/**
+ * The composable index template of the daily event indices `<indexPrefix>-*`: mappings, ingest-tuned settings, and
+ * the alias. The indexer and the init job both install exactly this.
+ */
+export function eventsIndexTemplate(o: EventsLayoutOptions): Record<string, unknown> {
   return {
     index_patterns: [`${o.indexPrefix}-*`],
     priority: 200,
@@ -81,10 +84,13 @@ export function indexTemplate(o: LayoutOptions): Record<string, unknown> {
         'mapping.total_fields.limit': 2000,
         'query.default_field': ['requestURI', 'verb', 'user.username', 'objectRef.name', 'objectRef.namespace'],
       },
-      mappings: eventMappings(),
+      mappings: eventsIndexMappings(),
       // Every daily index joins the alias the moment it is created, including the ones bulk writes auto-create.
       aliases: { [o.indexPrefix]: {} },
     },
     _meta: { owner: 'auditgate-indexer', layout: 1 },
   };
 }
+
+/** The name of the event indices' template for `indexPrefix`. */
+export function eventsTemplateName(indexPrefix: string): string { return `${indexPrefix}-template`; }
