@@ -17,6 +17,7 @@ COPY services/proxy/package.json services/proxy/
 COPY services/indexer/package.json services/indexer/
 COPY services/detector/package.json services/detector/
 COPY services/query/package.json services/query/
+COPY services/init/package.json services/init/
 
 # --- build: the root's dev dependencies (tsx, hence esbuild) and transpile --------------------------------------
 FROM manifests AS build
@@ -64,15 +65,15 @@ HEALTHCHECK --interval=15s --timeout=3s --start-period=20s --retries=3 CMD ["nod
 STOPSIGNAL SIGTERM
 CMD ["node", "/app/main.mjs"]
 
-# --- init: one-shot job that installs index templates and imports the OpenSearch Dashboards saved objects ---------
+# --- init: one-shot job (services/init) that installs index templates and imports the Dashboards saved objects ----
 FROM manifests AS init-build
-RUN npm ci --include-workspace-root --workspace services/indexer --ignore-scripts --no-audit --no-fund
+RUN npm ci --include-workspace-root --workspace services/init --ignore-scripts --no-audit --no-fund
 COPY shared/src shared/src
-COPY services/indexer/src services/indexer/src
-COPY services/detector/src services/detector/src
-COPY k8s/containers/init k8s/containers/init
-# Self-contained bundle: the templates come from the indexer's and detector's own code, nothing else is imported.
-RUN node_modules/.bin/esbuild k8s/containers/init/main.ts --bundle --platform=node --format=esm --target=node24 \
+COPY services/init/src services/init/src
+# Self-contained bundle: the templates are @auditgate/shared's, the ones the indexer and detector install. Shared is
+# marked side-effect free, so only what the job uses goes in; the banner gives bundled CommonJS (pino) its `require`.
+RUN node_modules/.bin/esbuild services/init/src/main.ts --bundle --platform=node --format=esm --target=node24 \
+      --banner:js="import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" \
       --outfile=dist/init.mjs --log-level=warning
 
 FROM ${NODE_IMAGE} AS init

@@ -10,10 +10,13 @@ import { promisify } from 'node:util';
 import { Ajv2019 } from 'ajv/dist/2019.js';
 import addFormatsModule from 'ajv-formats';
 import { parse } from 'yaml';
+import { alertsIndexTemplate, alertsTemplateName, eventsIndexTemplate, eventsTemplateName } from '@auditgate/shared';
 import { readStackEnv, readKubeCredentials } from '@auditgate/shared/testing';
 import { loadConfig as loadProxyConfig } from '../../../services/proxy/src/config/load-config.js';
 import { loadConfig as loadIndexerConfig } from '../../../services/indexer/src/config/load-config.js';
 import { loadConfig as loadDetectorConfig } from '../../../services/detector/src/config/load-config.js';
+import { loadConfig as loadInitConfig } from '../../../services/init/src/config/load-config.js';
+import { auditgateTemplates } from '../../../services/init/src/opensearch/auditgate-templates.js';
 import { interpolate, interpolateDocument, type ComposeEnv } from './compose-interpolate.js';
 import { deployedProxyNodeOptions } from '../../bench/deployed-node-options.js';
 
@@ -134,6 +137,26 @@ describe('docker-compose.yml', () => {
     for (const [name, s] of Object.entries(file.services)) {
       for (const dep of Object.keys(s.depends_on ?? {})) assert.ok(file.services[dep] !== undefined, `${name} depends on unknown ${dep}`);
     }
+  });
+
+  it('auditgate-init: its config loader accepts the environment; it installs the very templates the indexer and detector install', () => {
+    const envOf = (name: string): Record<string, string> => hostPaths(environmentOf(file.services[name]!), file.services[name]!, file);
+    const init = loadInitConfig(envOf('auditgate-init'));
+    const indexer = loadIndexerConfig(envOf('indexer'));
+    const detector = loadDetectorConfig(envOf('detector'));
+    assert.ok(detector.opensearch !== undefined, 'the detector writes alerts to OpenSearch');
+    assert.equal(init.opensearch.url, indexer.opensearch.url);
+    assert.equal(init.opensearch.url, detector.opensearch.url);
+    assert.ok(init.dashboards !== undefined, 'the init job imports the Dashboards saved objects');
+    const dashboards = new URL(init.dashboards.url);
+    assert.ok(file.services[dashboards.hostname] !== undefined, `DASHBOARDS_URL names no service: ${dashboards.hostname}`);
+    assert.ok(Object.keys(file.services['auditgate-init']!.depends_on ?? {}).includes(dashboards.hostname), 'the init job waits for Dashboards');
+    // The init job runs once, the indexer and detector at every start: the same templates, or the last one wins.
+    const { indexPrefix, refreshInterval, shards, replicas } = indexer.opensearch;
+    assert.deepEqual(auditgateTemplates(init.templates), [
+      { name: eventsTemplateName(indexPrefix), body: eventsIndexTemplate({ indexPrefix, refreshInterval, shards, replicas }) },
+      { name: alertsTemplateName(detector.opensearch.indexPrefix), body: alertsIndexTemplate(detector.opensearch.indexPrefix) },
+    ], 'the init job\'s template settings (services/init/src/config/load-config.ts) differ from the indexer\'s or the detector\'s');
   });
 
   for (const [name, meta] of Object.entries(SERVICES)) {

@@ -2,7 +2,8 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { readStackEnv, uniqueName } from '@auditgate/shared/testing';
-import { auditgateTemplates, putTemplates } from '../../../k8s/containers/init/opensearch-templates.js';
+import { auditgateTemplates } from '../../../services/init/src/opensearch/auditgate-templates.js';
+import { putIndexTemplates } from '../../../services/init/src/opensearch/put-index-templates.js';
 import { checkFieldRefs, parseNdjson, queryFields, savedObjectFieldRefs, type FieldCaps, type SavedObject } from './saved-object-fields.js';
 
 const stack = readStackEnv(process.env);
@@ -38,7 +39,7 @@ describe('OpenSearch Dashboards saved objects (services/query/dashboards/auditga
 
   before(async () => {
     // The real templates, as the init job installs them, under a unique prefix; an index created from each.
-    await putTemplates(fetch, stack.opensearchUrl, auditgateTemplates({ eventsPrefix, alertsPrefix, shards: 1, replicas: 0, refreshInterval: '1s' }));
+    await putIndexTemplates(fetch, stack.opensearchUrl, auditgateTemplates({ eventsPrefix, alertsPrefix, shards: 1, replicas: 0, refreshInterval: '1s' }));
     await os('PUT', `/${eventsPrefix}-2026.01.01`);
     await os('PUT', `/${alertsPrefix}-2026.01`);
     capsByPattern.set('auditgate-events*', await fieldCaps(`${eventsPrefix}-2026.01.01`));
