@@ -17,7 +17,7 @@ export function canonicalJson(value: unknown): string {
 /** Canonical JSON of one value, or undefined when it has none. */
 export function serialize(value: unknown): string | undefined {
   switch (typeof value) {
-    case 'string': return JSON.stringify(value);
+    case 'string': return quote(value);
     case 'number': return Number.isFinite(value) ? JSON.stringify(value) : 'null';
     case 'boolean': return value ? 'true' : 'false';
     case 'object': return value === null ? 'null' : serializeObject(value);
@@ -45,8 +45,16 @@ export function serializeMembers(record: Record<string, unknown>, sortedKeys: re
   for (const key of sortedKeys) {
     const member = serialize(record[key]);
     if (member === undefined) continue;
-    out += `${first ? '' : ','}${JSON.stringify(key)}:${member}`;
+    out += `${first ? '' : ','}${quote(key)}:${member}`;
     first = false;
   }
   return `${out}}`;
+}
+
+/** Printable ASCII other than `"` and `\\`: written between quotes as it is. */
+const PLAIN = /^[ !#-[\]-~]*$/;
+
+/** The JSON string literal of `text`, as JSON.stringify writes it (the common, plain case without calling it). */
+function quote(text: string): string {
+  return PLAIN.test(text) ? `"${text}"` : JSON.stringify(text);
 }
