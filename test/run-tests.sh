@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The README's test command (`npm test`): installs what is missing, brings the real stack up if it is not,
-# type-checks the whole workspace, runs every unit and integration test, and stops what it started.
+# type-checks the whole workspace, runs every unit and integration test, and stops what it started. The unit tests
+# alone, with nothing running and no typecheck: `npm run test:unit` (test/run-unit-tests.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 STACK=test/stack/stack.sh
@@ -35,9 +36,9 @@ export AUDITGATE_TEST_RUN_STARTED=$(( $(date +%s) * 1000 ))
 echo "[test] typecheck"
 npx tsc -p tsconfig.json --noEmit
 
-mapfile -t unit < <(find shared services -path '*/node_modules' -prune -o -name '*.test.ts' -print 2>/dev/null | sort)
+mapfile -t unit < <(bash test/unit-test-files.sh)
 LAST=(test/faults/lost-ack-recipe.test.ts test/faults/faults.test.ts test/integration/at-rest/no-plaintext-at-rest.test.ts)
-mapfile -t integration < <(find test -path '*/node_modules' -prune -o -name '*.test.ts' -print | grep -vxF -f <(printf '%s\n' "${LAST[@]}") | sort)
+mapfile -t integration < <(find test -path '*/node_modules' -prune -o -path test/unit -prune -o -name '*.test.ts' -print | grep -vxF -f <(printf '%s\n' "${LAST[@]}") | sort)
 # Named last, not left to file-name order: the fault suite's short form (its own Kafka and OpenSearch; the full form is
 # `npm run faults`), then the scan for Secret values at rest, which must see what every other test wrote.
 integration+=("${LAST[@]}")

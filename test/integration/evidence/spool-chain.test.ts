@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { Client } from '@opensearch-project/opensearch';
 import { kubectl, readKubeCredentials, readStackEnv, waitFor } from '@auditgate/shared/testing';
 import type { IndexerApp } from '../../../services/indexer/src/app.js';
-import { stallableKafka } from '../../../services/proxy/src/audit/kafka.test-helper.js';
+import { stallableKafka } from '../proxy/support/test-kafka.js';
 import { loadFromKafka } from '../../../services/query/src/evidence/kafka-evidence.js';
 import { runVerify } from '../../../services/query/src/evidence/run-verify.js';
 import type { Problem } from '../../../services/query/src/evidence/verify-types.js';

@@ -2,7 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'node:https';
 import { kubectl, readKubeCredentials, readStackEnv, uniqueName } from '@auditgate/shared/testing';
-import { decodeKubernetesProtobuf } from './decode-kubernetes-protobuf.js';
+import { decodeKubernetesProtobuf } from '../../../services/proxy/src/protobuf/decode-kubernetes-protobuf.js';
 
 type Json = Record<string, unknown>;
 

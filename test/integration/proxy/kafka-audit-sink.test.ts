@@ -6,11 +6,11 @@ import { join } from 'node:path';
 import type { Kafka, Producer } from 'kafkajs';
 import { CURRENT_SCHEMA_VERSION, ErrorCodes, createLogger, isAppError, type AuditEvent } from '@auditgate/shared';
 import { waitFor } from '@auditgate/shared/testing';
-import { BatchingProducer } from './batching-producer.js';
-import { buildAuditEvent, type GatewayFacts } from './exchange-record.js';
-import { KafkaAuditSink } from './kafka-audit-sink.js';
-import { connectingProducer, newTopic, proxyLikeProducer, readTopic, testKafka } from './kafka.test-helper.js';
-import { Spool } from './spool.js';
+import { BatchingProducer } from '../../../services/proxy/src/audit/batching-producer.js';
+import { buildAuditEvent, type GatewayFacts } from '../../../services/proxy/src/audit/exchange-record.js';
+import { KafkaAuditSink } from '../../../services/proxy/src/audit/kafka-audit-sink.js';
+import { connectingProducer, newTopic, proxyLikeProducer, readTopic, testKafka } from './support/test-kafka.js';
+import { Spool } from '../../../services/proxy/src/audit/spool.js';
 
 const FACTS: GatewayFacts = {
   instance: 'sink-test', version: '0.1.0', cluster: { name: 'local' }, upstream: () => ({ mode: 'kubeconfig' }), schemaVersion: CURRENT_SCHEMA_VERSION,

@@ -2,9 +2,9 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'node:https';
 import { kubectl, readKubeCredentials, readStackEnv, uniqueName, waitFor } from '@auditgate/shared/testing';
-import { decodeKubernetesProtobuf } from '../protobuf/index.js';
-import { writeBodyFormat } from './body-format.js';
-import { decodeWriteBody } from './decode-write-body.js';
+import { decodeKubernetesProtobuf } from '../../../services/proxy/src/protobuf/index.js';
+import { writeBodyFormat } from '../../../services/proxy/src/write-body/body-format.js';
+import { decodeWriteBody } from '../../../services/proxy/src/write-body/decode-write-body.js';
 
 type Json = Record<string, unknown>;
 

@@ -2,8 +2,8 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Kafka, Producer } from 'kafkajs';
 import { ErrorCodes, isAppError } from '@auditgate/shared';
-import { BatchingProducer } from './batching-producer.js';
-import { connectingProducer, newTopic, proxyLikeProducer, readTopic, stallableKafka, testKafka } from './kafka.test-helper.js';
+import { BatchingProducer } from '../../../services/proxy/src/audit/batching-producer.js';
+import { connectingProducer, newTopic, proxyLikeProducer, readTopic, stallableKafka, testKafka } from './support/test-kafka.js';
 
 function expectUnavailable(error: unknown, message?: RegExp): true {
   assert.ok(isAppError(error), String(error));

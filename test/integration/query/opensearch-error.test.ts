@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { Client } from '@opensearch-project/opensearch';
 import { ErrorCodes, isAppError } from '@auditgate/shared';
 import { readStackEnv } from '@auditgate/shared/testing';
-import { createEventSearch } from './event-search.js';
-import { opensearchError } from './opensearch-error.js';
+import { createEventSearch } from '../../../services/query/src/search/event-search.js';
+import { opensearchError } from '../../../services/query/src/search/opensearch-error.js';
 
 describe('OpenSearch failures as the caller sees them', () => {
   it('OpenSearch down: a retriable 503 OPENSEARCH_UNAVAILABLE that names no address', async () => {

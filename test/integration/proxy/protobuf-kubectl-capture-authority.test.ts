@@ -4,8 +4,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { kubectl, readKubeCredentials, readStackEnv, uniqueName } from '@auditgate/shared/testing';
-import { startCaptureServer, writeCaptureKubeconfig, type CaptureServer, type CapturedRequest } from './capture-server.test-helper.js';
-import { decodeKubernetesProtobuf, type DecodedProtobufObject } from './decode-kubernetes-protobuf.js';
+import { startCaptureServer, writeCaptureKubeconfig, type CaptureServer, type CapturedRequest } from './support/capture-server.js';
+import { decodeKubernetesProtobuf, type DecodedProtobufObject } from '../../../services/proxy/src/protobuf/decode-kubernetes-protobuf.js';
 
 const PROTOBUF = 'application/vnd.kubernetes.protobuf';
 
