@@ -1,3 +1,4 @@
+import { createSecretKey } from 'node:crypto';
 import type { Transform } from 'node:stream';
 import { defaultSecretPatterns } from './default-secret-patterns.js';
 import { maskKubernetesObject } from './mask-kubernetes-object.js';
@@ -6,7 +7,9 @@ import type { SecretPattern } from './masking-types.js';
 import { createWatchMaskingTransform } from './watch-masking-transform.js';
 
 /** The exchange handlers' {@link Masker}, with the gateway's HMAC key and secret patterns. */
-export function createMasker(key: Buffer, patterns: readonly SecretPattern[] = defaultSecretPatterns()): Masker {
+export function createMasker(rawKey: Buffer, patterns: readonly SecretPattern[] = defaultSecretPatterns()): Masker {
+  // Prepared once: a list of Secrets masks thousands of values, and a raw Buffer key is prepared again per HMAC.
+  const key = createSecretKey(rawKey);
   const audit = { key, patterns };
   const caller = { key, patterns, encodeBinaryMarkers: true };
   return {

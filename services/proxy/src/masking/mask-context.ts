@@ -1,3 +1,4 @@
+import type { KeyObject } from 'node:crypto';
 import type { MaskingOptions, SecretPattern } from './masking-types.js';
 
 /** A decoded JSON object. */
@@ -5,7 +6,7 @@ export type JsonRecord = Record<string, unknown>;
 
 /** State of one masking pass: options, the current JSON path as a stack, and the paths masked so far. */
 export interface MaskContext {
-  readonly key: Buffer;
+  readonly key: Buffer | KeyObject;
   readonly keyPatterns: readonly SecretPattern[];
   readonly valuePatterns: readonly SecretPattern[];
   readonly encodeBinaryMarkers: boolean;

@@ -1,3 +1,4 @@
+import type { KeyObject } from 'node:crypto';
 /** A named rule for finding secret material outside Secrets (ConfigMap data, container env, args, command). */
 export interface SecretPattern {
   /** Stable name, for reviews and tests. */
@@ -14,7 +15,7 @@ export interface SecretPattern {
 /** What masking needs: the HMAC key for digests and the patterns for secrets outside Secrets. */
 export interface MaskingOptions {
   /** HMAC-SHA256 key for the digests (at least 16 bytes); the same key gives the same digest for equal values. */
-  readonly key: Buffer;
+  readonly key: Buffer | KeyObject;
   /** Patterns for secrets outside Secrets; see `defaultSecretPatterns()`. */
   readonly patterns: readonly SecretPattern[];
   /**
