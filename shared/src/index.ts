@@ -1,6 +1,7 @@
 export { AppError, isAppError, toAppError, type AppErrorOptions } from './errors/app-error.js';
 export { ErrorCodes, type ErrorCode } from './errors/codes.js';
-export { EnvReader, type Env, type IntBounds } from './config/env-reader.js';
+export { EnvReader, type Env, type IntBounds, type SettingObserver, type SettingRead } from './config/env-reader.js';
+export type { SettingDoc, SettingsDoc } from './config/settings-doc.js';
 export { createLogger, REDACTED_PATHS, type Logger, type LoggerOptions } from './logging/create-logger.js';
 export { createMetricsRegistry, type Registry } from './metrics/create-registry.js';
 export * from './events/audit-event.js';

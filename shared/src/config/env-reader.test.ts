@@ -28,3 +28,30 @@ describe('EnvReader', () => {
     });
   });
 });
+
+describe('EnvReader observer', () => {
+  it('reports each read with its fallback, and whether an unset key is a problem', () => {
+    const reads: unknown[] = [];
+    const reader = new EnvReader({ SET: 'v' }, (read) => reads.push(read));
+    reader.str('NAME', 'local');
+    reader.str('POLICY');
+    reader.optional('CA_FILE');
+    reader.int('PORT', 8080, { min: 0 });
+    reader.bool('ON', true);
+    reader.oneOf('MODE', ['a', 'b'], 'a');
+    reader.url('URL', 'http://127.0.0.1:1');
+    reader.url('SET');
+    reader.list('LIST', ['x']);
+    assert.deepEqual(reads, [
+      { key: 'NAME', fallback: 'local', required: false },
+      { key: 'POLICY', required: true },
+      { key: 'CA_FILE', required: false },
+      { key: 'PORT', fallback: 8080, required: false },
+      { key: 'ON', fallback: true, required: false },
+      { key: 'MODE', fallback: 'a', required: false },
+      { key: 'URL', fallback: 'http://127.0.0.1:1', required: false },
+      { key: 'SET', required: true },
+      { key: 'LIST', fallback: ['x'], required: false },
+    ]);
+  });
+});

@@ -7,16 +7,35 @@ export type Env = Readonly<Record<string, string | undefined>>;
 /** Bounds for {@link EnvReader.int}. */
 export interface IntBounds { readonly min?: number; readonly max?: number }
 
+/** One read of a setting, as {@link EnvReader} reports it to an observer (the README's settings tables are made so). */
+export interface SettingRead {
+  readonly key: string;
+  /** The value used when the key is unset or empty; absent when there is none. */
+  readonly fallback?: string | number | boolean | readonly string[];
+  /** True when an unset key is a problem (a string or URL read without a fallback). */
+  readonly required: boolean;
+}
+
+/** Called once per read, before the value is looked at. */
+export type SettingObserver = (read: SettingRead) => void;
+
+const ignoreReads: SettingObserver = () => {};
+
 /**
  * Reads typed settings from an environment map, collecting every problem instead of stopping at the first,
  * so one start-up error lists all bad keys. Call {@link EnvReader.finish} after the last read.
  */
 export class EnvReader {
   private readonly problems: string[] = [];
-  constructor(private readonly env: Env) {}
+  constructor(private readonly env: Env, private readonly observe: SettingObserver = ignoreReads) {}
 
   /** A string; `fallback` when unset or empty; a problem when unset and no fallback is given. */
   str(key: string, fallback?: string): string {
+    this.observe(fallback === undefined ? { key, required: true } : { key, fallback, required: false });
+    return this.readStr(key, fallback);
+  }
+
+  private readStr(key: string, fallback: string | undefined): string {
     const raw = this.env[key];
     if (raw !== undefined && raw !== '') return raw;
     if (fallback !== undefined) return fallback;
@@ -26,13 +45,19 @@ export class EnvReader {
 
   /** A string, or undefined when unset. */
   optional(key: string): string | undefined {
+    this.observe({ key, required: false });
+    return this.raw(key);
+  }
+
+  private raw(key: string): string | undefined {
     const raw = this.env[key];
     return raw === undefined || raw === '' ? undefined : raw;
   }
 
   /** An integer within bounds. */
   int(key: string, fallback: number, bounds: IntBounds = {}): number {
-    const raw = this.optional(key);
+    this.observe({ key, fallback, required: false });
+    const raw = this.raw(key);
     if (raw === undefined) return fallback;
     const value = Number(raw);
     if (!Number.isInteger(value)) { this.problems.push(`${key} must be an integer, got "${raw}"`); return fallback; }
@@ -43,7 +68,8 @@ export class EnvReader {
 
   /** A boolean: true/false/1/0/yes/no. */
   bool(key: string, fallback: boolean): boolean {
-    const raw = this.optional(key)?.toLowerCase();
+    this.observe({ key, fallback, required: false });
+    const raw = this.raw(key)?.toLowerCase();
     if (raw === undefined) return fallback;
     if (['true', '1', 'yes', 'on'].includes(raw)) return true;
     if (['false', '0', 'no', 'off'].includes(raw)) return false;
@@ -53,7 +79,8 @@ export class EnvReader {
 
   /** One of a fixed set of values. */
   oneOf<T extends string>(key: string, allowed: readonly T[], fallback: T): T {
-    const raw = this.optional(key);
+    this.observe({ key, fallback, required: false });
+    const raw = this.raw(key);
     if (raw === undefined) return fallback;
     if ((allowed as readonly string[]).includes(raw)) return raw as T;
     this.problems.push(`${key} must be one of ${allowed.join(', ')}, got "${raw}"`);
@@ -62,7 +89,8 @@ export class EnvReader {
 
   /** An absolute http(s) URL. */
   url(key: string, fallback?: string): string {
-    const raw = this.str(key, fallback);
+    this.observe(fallback === undefined ? { key, required: true } : { key, fallback, required: false });
+    const raw = this.readStr(key, fallback);
     if (raw === '') return raw;
     try {
       const parsed = new URL(raw);
@@ -75,7 +103,8 @@ export class EnvReader {
 
   /** A comma-separated list, trimmed, empty items dropped. */
   list(key: string, fallback: readonly string[] = []): string[] {
-    const raw = this.optional(key);
+    this.observe({ key, fallback, required: false });
+    const raw = this.raw(key);
     if (raw === undefined) return [...fallback];
     return raw.split(',').map((item) => item.trim()).filter((item) => item !== '');
   }

@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { EnvReader, Topics, type Env } from '@auditgate/shared';
+import { EnvReader, Topics, type Env, type SettingObserver } from '@auditgate/shared';
 import { SEVERITIES, type Severity } from '../rules/rule.js';
 import type { DetectorConfig } from './detector-config.js';
 
@@ -12,9 +12,12 @@ function minSeverity(reader: EnvReader, key: string, fallback: Severity): Severi
   return reader.oneOf(key, SEVERITIES, fallback);
 }
 
-/** Reads and validates the detector's configuration from `env`; throws one error listing every bad key. */
-export function loadConfig(env: Env): DetectorConfig {
-  const r = new EnvReader(env);
+/**
+ * Reads and validates the detector's configuration from `env`; throws one error listing every bad key.
+ * `observe` hears each read (the README's settings tables are generated from it).
+ */
+export function loadConfig(env: Env, observe?: SettingObserver): DetectorConfig {
+  const r = new EnvReader(env, observe);
   const opensearchUrl = r.optional('OPENSEARCH_URL') === undefined ? undefined : r.url('OPENSEARCH_URL');
   const webhookUrl = r.optional('DETECTOR_WEBHOOK_URL') === undefined ? undefined : r.url('DETECTOR_WEBHOOK_URL');
   const webhookSecret = r.optional('DETECTOR_WEBHOOK_SECRET');

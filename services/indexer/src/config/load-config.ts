@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { EnvReader, mcpIndexFor, Topics, type Env } from '@auditgate/shared';
+import { EnvReader, mcpIndexFor, Topics, type Env, type SettingObserver } from '@auditgate/shared';
 import type { IndexerConfig } from './indexer-config.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -22,9 +22,12 @@ function readInCluster(reader: EnvReader): NonNullable<IndexerConfig['kube']['in
   };
 }
 
-/** Reads and validates the indexer's configuration from `env`; throws one error listing every bad key. */
-export function loadConfig(env: Env): IndexerConfig {
-  const reader = new EnvReader(env);
+/**
+ * Reads and validates the indexer's configuration from `env`; throws one error listing every bad key.
+ * `observe` hears each read (the README's settings tables are generated from it).
+ */
+export function loadConfig(env: Env, observe?: SettingObserver): IndexerConfig {
+  const reader = new EnvReader(env, observe);
   const arn = reader.optional('CLUSTER_ARN');
   const arnParts = arn?.split(':');
   if (arn !== undefined && (arnParts === undefined || arnParts.length < 6 || arnParts[0] !== 'arn')) reader.problem(`CLUSTER_ARN must be an ARN, got "${arn}"`);

@@ -1,4 +1,4 @@
-import { EnvReader, type Env } from '@auditgate/shared';
+import { EnvReader, type Env, type SettingObserver } from '@auditgate/shared';
 import type { InitConfig } from './init-config.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -24,9 +24,12 @@ function indexPrefix(reader: EnvReader, key: string, fallback: string): string {
   return value;
 }
 
-/** Reads and validates the init job's configuration from `env`; throws one error listing every bad key. */
-export function loadConfig(env: Env): InitConfig {
-  const reader = new EnvReader(env);
+/**
+ * Reads and validates the init job's configuration from `env`; throws one error listing every bad key.
+ * `observe` hears each read (the README's settings tables are generated from it).
+ */
+export function loadConfig(env: Env, observe?: SettingObserver): InitConfig {
+  const reader = new EnvReader(env, observe);
   const eventsPrefix = indexPrefix(reader, 'INDEXER_INDEX_PREFIX', INIT_DEFAULTS.eventsPrefix);
   const alertsPrefix = indexPrefix(reader, 'DETECTOR_ALERTS_INDEX_PREFIX', INIT_DEFAULTS.alertsPrefix);
   if (eventsPrefix === alertsPrefix) reader.problem(`INDEXER_INDEX_PREFIX and DETECTOR_ALERTS_INDEX_PREFIX must differ, both are "${eventsPrefix}"`);

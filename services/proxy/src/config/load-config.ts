@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { EnvReader, Topics, type Env } from '@auditgate/shared';
+import { EnvReader, Topics, type Env, type SettingObserver } from '@auditgate/shared';
 import type { TrustedIssuer } from '../auth/index.js';
 import type { CheckpointSignerConfig, ProxyConfig, UpstreamConfig } from './proxy-config.js';
 import { readMcpConfig } from '../mcp/config/read-mcp-config.js';
@@ -93,9 +93,12 @@ function sameIssuer(a: string, b: string): boolean {
   return a.replace(/\/$/, '') === b.replace(/\/$/, '');
 }
 
-/** Reads and validates the proxy's configuration from `env`; throws one error listing every bad key. */
-export function loadConfig(env: Env): ProxyConfig {
-  const reader = new EnvReader(env);
+/**
+ * Reads and validates the proxy's configuration from `env`; throws one error listing every bad key.
+ * `observe` hears each read (the README's settings tables are generated from it).
+ */
+export function loadConfig(env: Env, observe?: SettingObserver): ProxyConfig {
+  const reader = new EnvReader(env, observe);
   const issuers = [
     readIssuer(reader, 'PROXY_SA_ISSUER', 'serviceaccount', 'auditgate'),
     readIssuer(reader, 'PROXY_OIDC_ISSUER', 'oidc', 'auditgate'),

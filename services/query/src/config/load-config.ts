@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { EnvReader, mcpIndexFor, type Env } from '@auditgate/shared';
+import { EnvReader, mcpIndexFor, type Env, type SettingObserver } from '@auditgate/shared';
 import { ROLES, type Role } from '../auth/roles.js';
 import type { QueryConfig, QueryIssuer, RoleBinding } from './query-config.js';
 
@@ -71,9 +71,12 @@ export function parseRoleBindings(reader: EnvReader, raw: string | undefined, is
   return out;
 }
 
-/** Reads and validates the query service's configuration from `env`; throws one error listing every bad key. */
-export function loadConfig(env: Env): QueryConfig {
-  const r = new EnvReader(env);
+/**
+ * Reads and validates the query service's configuration from `env`; throws one error listing every bad key.
+ * `observe` hears each read (the README's settings tables are generated from it).
+ */
+export function loadConfig(env: Env, observe?: SettingObserver): QueryConfig {
+  const r = new EnvReader(env, observe);
   const port = r.int('QUERY_PORT', 8080, { min: 0, max: 65535 });
   const host = r.str('QUERY_LISTEN_HOST', '127.0.0.1');
   const index = (key: string, fallback: string): string => {
