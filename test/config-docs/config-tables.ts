@@ -28,17 +28,29 @@ function rowsByKey(table: string): Map<string, { defaultCell: string; meaning: s
   return out;
 }
 
+/** A README cell of several defaults, split where the generated one joins them (", " outside backticks). */
+function splitDefaults(defaultCell: string): string[] {
+  return defaultCell.split(/, (?=(?:[^`]*`[^`]*`)*[^`]*$)/);
+}
+
 function differencesOf(service: string, readmeTable: string, rows: readonly RenderedRow[]): string[] {
   const inReadme = rowsByKey(readmeTable);
   const out: string[] = [];
   for (const row of rows) {
-    for (const key of row.keys) {
+    row.keys.forEach((key, i) => {
       const shown = inReadme.get(key);
-      if (shown === undefined) out.push(`${service}: ${key} is read by the loader but missing from README`);
-      else if (shown.defaultCell !== row.defaultCell) out.push(`${service}: ${key} default: README says ${shown.defaultCell}, the loader's is ${row.defaultCell}`);
-      else if (shown.meaning !== row.meaning) out.push(`${service}: ${key} meaning differs from its settings doc`);
       inReadme.delete(key);
-    }
+      if (shown === undefined) { out.push(`${service}: ${key} is read by the loader but missing from README`); return; }
+      if (shown.defaultCell !== row.defaultCell) {
+        // Name only the keys whose own default differs when the README's cell splits like the generated one.
+        const parts = splitDefaults(shown.defaultCell);
+        const readmeSays = parts.length === row.keys.length ? parts[i] : shown.defaultCell;
+        const loaderSays = parts.length === row.keys.length ? row.defaults[i] : row.defaultCell;
+        if (readmeSays !== loaderSays || parts.length !== row.keys.length) out.push(`${service}: ${key} default: README says ${readmeSays}, the loader's is ${loaderSays}`);
+        return;
+      }
+      if (shown.meaning !== row.meaning) out.push(`${service}: ${key} meaning differs from its settings doc`);
+    });
   }
   for (const key of inReadme.keys()) out.push(`${service}: ${key} is in README but the loader does not read it`);
   return out;

@@ -12,6 +12,9 @@ export interface RenderContext {
 /** One row of a settings table, as the README shows it. */
 export interface RenderedRow {
   readonly keys: readonly string[];
+  /** Each key's default, in the order of `keys`. */
+  readonly defaults: readonly string[];
+  /** The defaults as one cell: one value when they are all the same. */
   readonly defaultCell: string;
   readonly meaning: string;
 }
@@ -70,7 +73,7 @@ export function renderSettingsTable(doc: SettingsDoc, collected: CollectedSettin
       return defaultOf(facts, row.defaults?.[key], context, problems);
     });
     const defaultCell = defaults.every((d) => d === defaults[0]) ? (defaults[0] ?? NONE) : defaults.join(', ');
-    return { keys: row.keys, defaultCell: cell(defaultCell), meaning: cell(row.meaning) };
+    return { keys: row.keys, defaults: defaults.map(cell), defaultCell: cell(defaultCell), meaning: cell(row.meaning) };
   });
   for (const key of collected.settings.keys()) {
     if (!documented.has(key)) problems.push(`${key}: read by the loader, but the settings doc has no row for it`);
