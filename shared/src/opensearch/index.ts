@@ -1,5 +1,5 @@
 export { alertsIndexMappings, alertsIndexTemplate, alertsTemplateName } from './alerts-index-template.js';
 export { installAlertsIndexTemplate, type IndexTemplateClient } from './install-alerts-index-template.js';
 export {
-  eventsIndexMappings, eventsIndexTemplate, eventsTemplateName, mcpScopeMappings, stageChainMappings, type EventsLayoutOptions,
+  EVENTS_LAYOUT_DEFAULTS, eventsIndexMappings, eventsIndexTemplate, eventsTemplateName, mcpScopeMappings, stageChainMappings, type EventsLayoutOptions,
 } from './events-index-template.js';

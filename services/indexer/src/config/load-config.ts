@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { EnvReader, mcpIndexFor, Topics, type Env, type SettingObserver } from '@auditgate/shared';
+import { EnvReader, EVENTS_LAYOUT_DEFAULTS, mcpIndexFor, Topics, type Env, type SettingObserver } from '@auditgate/shared';
 import type { IndexerConfig } from './indexer-config.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -38,7 +38,7 @@ export function loadConfig(env: Env, observe?: SettingObserver): IndexerConfig {
   const kubeEnabled = reader.bool('INDEXER_KUBE_ENABLED', false);
   const kubeMode = reader.oneOf('INDEXER_KUBE_MODE', ['kubeconfig', 'in-cluster'], kubeconfigPath === undefined ? 'in-cluster' : 'kubeconfig');
   const inCluster = kubeEnabled && kubeMode === 'in-cluster' ? readInCluster(reader) : undefined;
-  const indexPrefix = reader.str('INDEXER_INDEX_PREFIX', 'auditgate-events');
+  const indexPrefix = reader.str('INDEXER_INDEX_PREFIX', EVENTS_LAYOUT_DEFAULTS.indexPrefix);
   const checkpointsIndex = reader.str('INDEXER_CHECKPOINTS_INDEX', 'auditgate-checkpoints');
   const mcpIndexPrefix = reader.str('INDEXER_MCP_INDEX_PREFIX', mcpIndexFor(indexPrefix));
   if (!/^[a-z0-9][a-z0-9._-]*$/.test(mcpIndexPrefix) || mcpIndexPrefix.startsWith(`${indexPrefix}-`)) {
@@ -65,9 +65,9 @@ export function loadConfig(env: Env, observe?: SettingObserver): IndexerConfig {
       url: reader.url('OPENSEARCH_URL', 'http://127.0.0.1:9200'),
       indexPrefix,
       mcpIndexPrefix,
-      refreshInterval: reader.str('INDEXER_REFRESH_INTERVAL', '5s'),
-      shards: reader.int('INDEXER_INDEX_SHARDS', 1, { min: 1, max: 64 }),
-      replicas: reader.int('INDEXER_INDEX_REPLICAS', 0, { min: 0, max: 8 }),
+      refreshInterval: reader.str('INDEXER_REFRESH_INTERVAL', EVENTS_LAYOUT_DEFAULTS.refreshInterval),
+      shards: reader.int('INDEXER_INDEX_SHARDS', EVENTS_LAYOUT_DEFAULTS.shards, { min: 1, max: 64 }),
+      replicas: reader.int('INDEXER_INDEX_REPLICAS', EVENTS_LAYOUT_DEFAULTS.replicas, { min: 0, max: 8 }),
       retentionDays: reader.int('INDEXER_RETENTION_DAYS', 90, { min: 1 }),
       requestTimeoutMs: reader.int('INDEXER_OPENSEARCH_TIMEOUT_MS', 30_000, { min: 100 }),
       checkpointsIndex,

@@ -7,7 +7,7 @@ it('defaults: the in-cluster OpenSearch, the services\' index defaults, template
   assert.deepEqual(loadConfig({}), {
     logLevel: 'info',
     opensearch: { url: 'http://opensearch:9200' },
-    templates: { eventsPrefix: 'auditgate-events', alertsPrefix: 'auditgate-alerts', shards: 1, replicas: 0, refreshInterval: '5s' },
+    templates: { eventsPrefix: 'auditgate-events', alertsPrefix: 'auditgate-alerts', shards: 1, replicas: 0, refreshInterval: '1s' },
     timeoutMs: 300_000,
   });
   assert.equal(loadConfig({}).opensearch.url, INIT_DEFAULTS.opensearchUrl);

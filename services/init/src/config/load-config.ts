@@ -1,4 +1,4 @@
-import { EnvReader, type Env, type SettingObserver } from '@auditgate/shared';
+import { EnvReader, EVENTS_LAYOUT_DEFAULTS, type Env, type SettingObserver } from '@auditgate/shared';
 import type { InitConfig } from './init-config.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -10,11 +10,11 @@ const REFRESH_INTERVAL = /^(-1|0|[0-9]+(d|h|m|s|ms|micros|nanos))$/;
 export const INIT_DEFAULTS = {
   opensearchUrl: 'http://opensearch:9200',
   savedObjectsPath: '/app/dashboards/auditgate.ndjson',
-  eventsPrefix: 'auditgate-events',
+  eventsPrefix: EVENTS_LAYOUT_DEFAULTS.indexPrefix,
   alertsPrefix: 'auditgate-alerts',
-  shards: 1,
-  replicas: 0,
-  refreshInterval: '5s',
+  shards: EVENTS_LAYOUT_DEFAULTS.shards,
+  replicas: EVENTS_LAYOUT_DEFAULTS.replicas,
+  refreshInterval: EVENTS_LAYOUT_DEFAULTS.refreshInterval,
   timeoutMs: 300_000,
 } as const;
 
