@@ -3,7 +3,16 @@ import type { ApiServerConnection } from '@auditgate/shared/kube';
 import {
   createCachedTokenVerifier, createReviewedTokenVerifier, createTokenReviewer, createTokenVerifier, type TokenVerifier, type TrustedIssuer,
 } from '@auditgate/shared/auth';
-import type { ProxyConfig } from '../config/proxy-config.js';
+
+/** How the service-account issuer is reached (`PROXY_SA_ISSUER_TRUST`; see the proxy's configuration). */
+export type SaIssuerTrust = 'auto' | 'issuer' | 'upstream';
+
+/** The settings {@link createCallerVerifier} reads (the proxy's configuration has them). */
+export interface CallerVerifierSettings {
+  readonly issuers: readonly TrustedIssuer[];
+  readonly saIssuerTrust: SaIssuerTrust;
+  readonly saTokenReview: { readonly enabled: boolean; readonly cacheMs: number };
+}
 
 /** Dependencies of {@link createCallerVerifier}. */
 export interface CallerVerifierDeps {
@@ -29,7 +38,7 @@ function isClusterIssuer(issuer: string, server: URL): boolean {
 }
 
 /** Whether the service-account issuer is reached through the upstream API server (see `PROXY_SA_ISSUER_TRUST`). */
-export function trustsUpstream(trust: ProxyConfig['saIssuerTrust'], issuer: TrustedIssuer, server: URL): boolean {
+export function trustsUpstream(trust: SaIssuerTrust, issuer: TrustedIssuer, server: URL): boolean {
   if (issuer.kind !== 'serviceaccount' || trust === 'issuer') return false;
   if (trust === 'upstream') return true;
   return issuer.caFile === undefined && issuer.tokenFile === undefined && issuer.discoveryUrl === undefined && isClusterIssuer(issuer.issuer, server);
@@ -40,7 +49,7 @@ export function trustsUpstream(trust: ProxyConfig['saIssuerTrust'], issuer: Trus
  * through the upstream cluster when so configured, then, for service-account tokens, the cluster's TokenReview
  * (on by default, answers reused for `PROXY_SA_TOKEN_REVIEW_CACHE_MS`) with the gateway's upstream credentials.
  */
-export function createCallerVerifier(config: ProxyConfig, deps: CallerVerifierDeps): TokenVerifier {
+export function createCallerVerifier(config: CallerVerifierSettings, deps: CallerVerifierDeps): TokenVerifier {
   const { upstream, now, logger } = deps;
   const server = upstream.target().server;
   const issuers = config.issuers.map((issuer) => {

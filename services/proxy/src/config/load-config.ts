@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { EnvReader, Topics, type Env, type SettingObserver } from '@auditgate/shared';
-import type { TrustedIssuer } from '../auth/index.js';
+import type { TrustedIssuer } from '@auditgate/shared/auth';
 import type { CheckpointSignerConfig, ProxyConfig, UpstreamConfig } from './proxy-config.js';
 import { readMcpConfig } from '../mcp/config/read-mcp-config.js';
 

@@ -1,4 +1,4 @@
-import type { TrustedIssuer } from '../auth/index.js';
+import type { TrustedIssuer } from '@auditgate/shared/auth';
 import type { McpConfig } from '../mcp/config/mcp-config.js';
 
 /** How the proxy reaches the API server. */

@@ -3,7 +3,7 @@ import {
   createCachedTokenVerifier, createReviewedTokenVerifier, createTokenReviewer, createTokenVerifier, type TokenVerifier, type TrustedIssuer,
 } from '@auditgate/shared/auth';
 import type { ApiServerConnection } from '@auditgate/shared/kube';
-import type { QueryIssuer } from '../config/query-config.js';
+import type { QueryIssuer } from './query-issuer.js';
 
 /** Dependencies of {@link createAnalystVerifier}. */
 export interface AnalystVerifierDeps {

@@ -1,6 +1,5 @@
 import type { JWTPayload } from 'jose';
-import type { RoleBinding } from '../config/query-config.js';
-import { ROLES, type Role } from './roles.js';
+import { ROLES, type Role, type RoleBinding } from './roles.js';
 
 /** Who a verified token speaks for. */
 export interface VerifiedSubject {

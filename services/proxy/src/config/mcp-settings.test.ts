@@ -1,7 +1,7 @@
 import { it } from 'node:test';
 import assert from 'node:assert/strict';
 import { isAppError } from '@auditgate/shared';
-import { loadConfig } from '../../config/load-config.js';
+import { loadConfig } from './load-config.js';
 
 const base = { PROXY_POLICY_FILE: '/p.yaml', PROXY_MASKING_KEY: 'ab'.repeat(32), PROXY_UPSTREAM_KUBECONFIG: '/k', PROXY_SA_ISSUER_URL: 'https://k8s.example' };
 

@@ -1,9 +1,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { EnvReader } from '@auditgate/shared';
-import { parseRoleBindings } from '../config/load-config.js';
-import { resolveRoles } from './resolve-roles.js';
-import { hasRole } from './roles.js';
+import { parseRoleBindings } from './load-config.js';
+import { resolveRoles } from '../auth/resolve-roles.js';
+import { hasRole } from '../auth/roles.js';
 
 describe('roles', () => {
   it('come from the claim and from username/group bindings', () => {
