@@ -72,7 +72,7 @@ export function loadConfig(env: Env, observe?: SettingObserver): DetectorConfig 
       resendIntervalMs,
       alertmanagerTtlMs: r.int('DETECTOR_ALERTMANAGER_TTL_MS', 4 * resendIntervalMs, { min: 1000 }),
       lookbackMs: r.int('DETECTOR_DELIVERY_LOOKBACK_MS', 2 * activeForMs, { min: 0 }),
-      concurrency: r.int('DETECTOR_DELIVERY_CONCURRENCY', 16, { min: 1, max: 1000 }),
+      concurrency: r.int('DETECTOR_DELIVERY_CONCURRENCY', 64, { min: 1, max: 1000 }),
       maxActive: r.int('DETECTOR_MAX_ACTIVE_ALERTS', 10_000, { min: 10 }),
     },
     state: {

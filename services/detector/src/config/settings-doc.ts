@@ -46,7 +46,7 @@ export const detectorSettingsDoc: SettingsDoc = {
     },
     { keys: ['DETECTOR_ALERTMANAGER_TTL_MS'], meaning: 'how long Alertmanager keeps an alert without a re-send; the default is 4 × `DETECTOR_ALERT_RESEND_MS`' },
     { keys: ['DETECTOR_DELIVERY_LOOKBACK_MS'], meaning: 'how far back active alerts are rebuilt after a restart; the default is 2 × `DETECTOR_ALERT_ACTIVE_MS`' },
-    { keys: ['DETECTOR_DELIVERY_CONCURRENCY', 'DETECTOR_MAX_ACTIVE_ALERTS'], meaning: 'alerts delivered at once per sink; cap on tracked active alerts' },
+    { keys: ['DETECTOR_DELIVERY_CONCURRENCY', 'DETECTOR_MAX_ACTIVE_ALERTS'], meaning: 'requests in flight per sink over all partitions (at least alerts per second × the sink response time); cap on tracked active alerts' },
     {
       keys: ['DETECTOR_MAX_WINDOW_KEYS', 'DETECTOR_MAX_SEEN_IDS', 'DETECTOR_MAX_FIRED_KEYS'],
       meaning: 'caps on the detection state: window keys, seen audit IDs, fired alert keys',

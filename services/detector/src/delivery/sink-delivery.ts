@@ -7,6 +7,7 @@ import { severityRank, type Severity } from '../rules/rule.js';
 import type { AlertSink } from '../sinks/alert-sink.js';
 import { SinkQueue, type DeadLetter, type SinkJob } from './sink-queue.js';
 import { ActiveAlerts } from './active-alerts.js';
+import { ConcurrencyLimit } from './concurrency-limit.js';
 import { retryDelivery, type RetryPolicy } from './retry-delivery.js';
 
 /** Options of {@link SinkDelivery}. */
@@ -20,7 +21,7 @@ export interface SinkDeliveryOptions {
   readonly minSeverity: Severity;
   readonly sessionTimeoutMs: number;
   readonly retry: RetryPolicy;
-  /** Alerts delivered at once (different Kafka keys; one key's alerts stay in order). */
+  /** Alerts delivered at once to this sink, over all partitions (different Kafka keys; one key's alerts stay in order). */
   readonly concurrency: number;
   readonly activeForMs: number;
   readonly resendIntervalMs: number;
@@ -36,6 +37,12 @@ export interface SinkDeliveryOptions {
   readonly deadLetter: (letter: DeadLetter, alert: Alert) => Promise<void>;
   readonly onResult?: (sink: string, kind: SinkJob['kind'], outcome: 'ok' | 'retry' | 'dead') => void;
 }
+
+/**
+ * Partitions whose batches are delivered at once. The sink-wide concurrency limit bounds the requests; this only lets
+ * every partition's keys compete for it, instead of a partition waiting while another's few keys use a fraction.
+ */
+const PARTITIONS_AT_ONCE = 16;
 
 function decodeAlert(message: KafkaMessage): Alert | undefined {
   try {
@@ -60,6 +67,8 @@ export class SinkDelivery {
   private readonly lifecycle: SinkQueue;
   private readonly tracks: boolean;
   private readonly sleepers = new Set<() => void>();
+  /** The sink's requests in flight, over every partition being delivered. */
+  private readonly limit: ConcurrencyLimit;
   /**
    * Alert versions this sink accepted from this process. A batch is committed after all of it was delivered; when the
    * commit fails (a rebalance, a broker going away) the group reads the batch again, and what was accepted is not
@@ -77,6 +86,7 @@ export class SinkDelivery {
     const { sink } = options;
     this.tracks = typeof sink.refresh === 'function' || typeof sink.resolve === 'function';
     this.active = new ActiveAlerts(options.maxActive, options.activeForMs);
+    this.limit = new ConcurrencyLimit(options.concurrency);
     this.lifecycle = new SinkQueue({
       sink, logger: options.logger, maxQueue: options.maxQueue, ...options.retry,
       onDeadLetter: (letter, alert) => { options.deadLetter(letter, alert).catch((e: unknown) => options.logger.error({ err: (e as Error).message }, 'dead letter not kept')); },
@@ -111,7 +121,7 @@ export class SinkDelivery {
     await this.consumer.connect();
     await this.consumer.subscribe({ topic: this.options.topic, fromBeginning: true });
     await keepConsuming(this.consumer, {
-      autoCommit: false, eachBatchAutoResolve: false, partitionsConsumedConcurrently: 3,
+      autoCommit: false, eachBatchAutoResolve: false, partitionsConsumedConcurrently: PARTITIONS_AT_ONCE,
       eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
         const { partition } = batch;
         const first = batch.messages[0];
@@ -188,20 +198,22 @@ export class SinkDelivery {
     for (const e of refresh) this.lifecycle.enqueue({ kind: 'refresh', alert: e.alert, at: new Date(Math.min(e.endsAt, now + this.options.refreshTtlMs)) });
   }
 
-  /** Delivers `items` (per key in order, keys concurrently); false when a stop abandoned some (nothing to commit). */
+  /**
+   * Delivers `items`: one key's alerts in order, keys concurrently under the sink-wide limit (shared with the other
+   * partitions' batches, so a partition with few keys does not leave the sink idle). False when a stop abandoned some
+   * (nothing to commit).
+   */
   private async deliverAll(items: ReadonlyArray<{ key: string; alert: Alert; at: number }>, heartbeat: () => Promise<void>): Promise<boolean> {
     const byKey = new Map<string, Array<{ alert: Alert; at: number }>>();
     for (const i of items) { const list = byKey.get(i.key); if (list === undefined) byKey.set(i.key, [i]); else list.push(i); }
-    const groups = [...byKey.values()];
     let complete = true;
-    const worker = async (): Promise<void> => {
-      for (let g = groups.shift(); g !== undefined && complete; g = groups.shift()) {
-        for (const { alert, at } of g) {
-          if (!(await this.deliverOne(alert, at, heartbeat))) { complete = false; return; }
-        }
+    const inOrder = async (group: ReadonlyArray<{ alert: Alert; at: number }>): Promise<void> => {
+      for (const { alert, at } of group) {
+        if (!complete) return;
+        if (!(await this.limit.run(() => (complete ? this.deliverOne(alert, at, heartbeat) : Promise.resolve(false))))) { complete = false; return; }
       }
     };
-    await Promise.all(Array.from({ length: Math.min(this.options.concurrency, groups.length) }, worker));
+    await Promise.all([...byKey.values()].map(inOrder));
     return complete && !this.stopping;
   }
 
