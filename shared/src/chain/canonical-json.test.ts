@@ -13,6 +13,33 @@ test('canonical JSON is the RFC 8785 reference implementation\'s on every well-f
   }), { numRuns: 2000 });
 });
 
+test('deep values are written whatever the call stack: 100,000 levels, the same text as the reference implementation', () => {
+  for (const wrap of [(v: unknown): unknown => [v], (v: unknown): unknown => ({ k: v, a: [1, 'x'], z: null })]) {
+    let value: unknown = { leaf: 'é\n"', n: -0 };
+    for (let i = 0; i < 100_000; i += 1) value = wrap(value);
+    assert.equal(canonicalJson(value), canonicalize(value));
+  }
+});
+
+test('past the recursion depth, the iterative writer gives the reference text for any JSON value', () => {
+  fc.assert(fc.property(fc.jsonValue(), fc.integer({ min: 120, max: 400 }), (leaf, depth) => {
+    let value: unknown = leaf;
+    for (let i = 0; i < depth; i += 1) value = i % 2 === 0 ? { [`k${i % 7}`]: value, b: leaf } : [value, leaf, undefined];
+    assert.equal(canonicalJson(value), canonicalize(value));
+  }), { numRuns: 200 });
+});
+
+test('a cyclic value is refused (TypeError), shallow or deep', () => {
+  const shallow: Record<string, unknown> = { a: 1 };
+  shallow['self'] = shallow;
+  assert.throws(() => canonicalJson(shallow), TypeError);
+  const deep: Record<string, unknown> = {};
+  let at = deep;
+  for (let i = 0; i < 500; i += 1) { const next = {}; at['n'] = next; at = next; }
+  at['back'] = deep;
+  assert.throws(() => canonicalJson(deep), TypeError);
+});
+
 test('what JSON.stringify drops or rewrites, canonical JSON drops or rewrites the same way', () => {
   const value = { u: undefined, f: () => 1, a: [undefined, () => 1, NaN, Infinity], d: new Date(0), n: Object(2) as unknown, s: Object('x') as unknown };
   assert.equal(canonicalJson(value), '{"a":[null,null,null,null],"d":"1970-01-01T00:00:00.000Z","n":2,"s":"x"}');

@@ -6,7 +6,7 @@
  * Two deliberate departures, both so that the hash always covers what is stored (the record on Kafka is JSON):
  * a number JSON cannot carry (NaN, Infinity) is written `null`, and a lone UTF-16 surrogate (which a JSON body may
  * carry as `"\ud800"`) is written as JSON.stringify's `\ud800` escape rather than refused. Throws TypeError for a
- * BigInt; a cyclic value overflows the stack (RangeError), as it would in JSON.stringify.
+ * BigInt or a cyclic value. Any depth the heap holds is written, whatever the call stack.
  */
 export function canonicalJson(value: unknown): string {
   const text = serialize(value);
@@ -14,41 +14,100 @@ export function canonicalJson(value: unknown): string {
   return text;
 }
 
+/**
+ * Nesting served by plain recursion; deeper values are written by {@link serializeIteratively}, so how deep a record can
+ * be never depends on the call stack (nor on whether V8 has optimized this code yet): what the gateway wrote, a cold
+ * indexer or verifier can always read and hash again.
+ */
+const RECURSION_DEPTH = 128;
+
 /** Canonical JSON of one value, or undefined when it has none. */
-export function serialize(value: unknown): string | undefined {
+export function serialize(value: unknown, depth = 0): string | undefined {
   switch (typeof value) {
     case 'string': return quote(value);
     case 'number': return Number.isFinite(value) ? JSON.stringify(value) : 'null';
     case 'boolean': return value ? 'true' : 'false';
-    case 'object': return value === null ? 'null' : serializeObject(value);
+    case 'object':
+      if (value === null) return 'null';
+      return depth < RECURSION_DEPTH ? serializeObject(value, depth) : serializeIteratively(value);
     case 'bigint': throw new TypeError('a BigInt has no JSON form');
     default: return undefined;
   }
 }
 
-function serializeObject(value: object): string | undefined {
+/** An object's own value for JSON: its toJSON() result (called once, as JSON.stringify does), or a boxed primitive's value. */
+function jsonValueOf(value: object): unknown {
   const toJSON = (value as { toJSON?: unknown }).toJSON;
-  if (typeof toJSON === 'function') return serialize((toJSON as () => unknown).call(value));
+  const own: unknown = typeof toJSON === 'function' ? (toJSON as () => unknown).call(value) : value;
+  return own instanceof Number || own instanceof String || own instanceof Boolean ? own.valueOf() : own;
+}
+
+function serializeObject(object: object, depth: number): string | undefined {
+  const value = jsonValueOf(object);
+  if (typeof value !== 'object' || value === null) return serialize(value, depth);
   if (Array.isArray(value)) {
     let out = '[';
-    for (let i = 0; i < value.length; i += 1) out += (i === 0 ? '' : ',') + (serialize(value[i]) ?? 'null');
+    for (let i = 0; i < value.length; i += 1) out += (i === 0 ? '' : ',') + (serialize(value[i], depth + 1) ?? 'null');
     return `${out}]`;
   }
-  if (value instanceof Number || value instanceof String || value instanceof Boolean) return serialize(value.valueOf());
-  return serializeMembers(value as Record<string, unknown>, Object.keys(value).sort());
+  return serializeMembers(value as Record<string, unknown>, Object.keys(value).sort(), depth);
 }
 
 /** `{…}` of the members of `record` named by `sortedKeys` (in that order), skipping those without a JSON form. */
-export function serializeMembers(record: Record<string, unknown>, sortedKeys: readonly string[]): string {
+export function serializeMembers(record: Record<string, unknown>, sortedKeys: readonly string[], depth = 0): string {
   let out = '{';
   let first = true;
   for (const key of sortedKeys) {
-    const member = serialize(record[key]);
+    const member = serialize(record[key], depth + 1);
     if (member === undefined) continue;
     out += `${first ? '' : ','}${quote(key)}:${member}`;
     first = false;
   }
   return `${out}}`;
+}
+
+/** An array or object being written by {@link serializeIteratively}. */
+type Frame =
+  | { readonly items: readonly unknown[]; next: number; out: string }
+  | { readonly record: Record<string, unknown>; readonly keys: readonly string[]; next: number; out: string; first: boolean; key: string };
+
+/** Marks a container whose text is not written yet (its frame was pushed). */
+const OPENED = Symbol('opened');
+
+/** The same text as {@link serialize}, with an explicit stack instead of recursion: any depth the heap holds. */
+function serializeIteratively(root: object): string | undefined {
+  const stack: Frame[] = [];
+  const open = new Set<object>();
+  const enter = (raw: unknown): string | undefined | typeof OPENED => {
+    const value = typeof raw === 'object' && raw !== null ? jsonValueOf(raw) : raw;
+    if (typeof value !== 'object' || value === null) return serialize(value);
+    if (open.has(value)) throw new TypeError('a cyclic value has no JSON form');
+    open.add(value);
+    if (Array.isArray(value)) stack.push({ items: value, next: 0, out: '[' });
+    else stack.push({ record: value as Record<string, unknown>, keys: Object.keys(value).sort(), next: 0, out: '{', first: true, key: '' });
+    return OPENED;
+  };
+  let text = enter(root);
+  for (;;) {
+    const top = stack[stack.length - 1];
+    if (top === undefined) return text === OPENED ? undefined : text;
+    if (text !== OPENED) {
+      // A finished child of `top`: append it.
+      if ('items' in top) top.out += (top.next === 1 ? '' : ',') + (text ?? 'null');
+      else if (text !== undefined) { top.out += `${top.first ? '' : ','}${quote(top.key)}:${text}`; top.first = false; }
+    }
+    if ('items' in top) {
+      if (top.next < top.items.length) { text = enter(top.items[top.next++]); continue; }
+      stack.pop();
+      open.delete(top.items);
+      text = `${top.out}]`;
+    } else {
+      if (top.next < top.keys.length) { top.key = top.keys[top.next++]!; text = enter(top.record[top.key]); continue; }
+      stack.pop();
+      open.delete(top.record);
+      text = `${top.out}}`;
+    }
+  }
 }
 
 /** Printable ASCII other than `"` and `\\`: written between quotes as it is. */
