@@ -18,6 +18,7 @@ import type { AlertSink } from './sinks/alert-sink.js';
 import { createAlertmanagerSink } from './sinks/alertmanager-sink.js';
 import { createOpenSearchAlertSink } from './sinks/opensearch-alert-sink.js';
 import { createPagerDutySink } from './sinks/pagerduty-sink.js';
+import { createHttpPost } from './sinks/http-post.js';
 import type { FetchLike } from './sinks/post-json.js';
 import { createSlackSink } from './sinks/slack-sink.js';
 import { createWebhookSink } from './sinks/webhook-sink.js';
@@ -29,6 +30,7 @@ export interface DetectorDeps {
   readonly kafka: Kafka;
   /** Set when alerts are indexed into OpenSearch. */
   readonly opensearch?: Client;
+  /** How sinks POST; default: `createHttpPost()` (node:http(s) with keep-alive), closed at stop. */
   readonly fetch?: FetchLike;
   readonly now?: () => number;
   /** Rules to run instead of loading `config.rulesDirs`. */
@@ -43,8 +45,7 @@ export interface DetectorApp {
   deadLetters(): readonly DeadLetter[];
 }
 
-function buildSinks(config: DetectorConfig, deps: DetectorDeps, now: () => number): Array<[AlertSink, Severity]> {
-  const f = deps.fetch ?? fetch;
+function buildSinks(config: DetectorConfig, deps: DetectorDeps, f: FetchLike, now: () => number): Array<[AlertSink, Severity]> {
   const d = config.delivery;
   const s = config.sinks;
   const sinks: Array<[AlertSink, Severity]> = [];
@@ -56,9 +57,9 @@ function buildSinks(config: DetectorConfig, deps: DetectorDeps, now: () => numbe
   return sinks;
 }
 
-function buildDeliveries(config: DetectorConfig, deps: DetectorDeps, now: () => number, metrics: DetectorMetrics, outbox: DeadLetterOutbox): SinkDelivery[] {
+function buildDeliveries(config: DetectorConfig, deps: DetectorDeps, f: FetchLike, now: () => number, metrics: DetectorMetrics, outbox: DeadLetterOutbox): SinkDelivery[] {
   const d = config.delivery;
-  return buildSinks(config, deps, now).map(([sink, minSeverity]) => new SinkDelivery({
+  return buildSinks(config, deps, f, now).map(([sink, minSeverity]) => new SinkDelivery({
     kafka: deps.kafka, topic: config.kafka.alertsTopic, groupId: `${config.kafka.deliveryGroupId}.${sink.name}`, sink, minSeverity,
     sessionTimeoutMs: config.kafka.sessionTimeoutMs, retry: { maxAttempts: d.maxAttempts, initialBackoffMs: d.initialBackoffMs, maxBackoffMs: d.maxBackoffMs },
     concurrency: d.concurrency, activeForMs: d.activeForMs, resendIntervalMs: d.resendIntervalMs, lookbackMs: d.lookbackMs,
@@ -85,7 +86,8 @@ export function createApp(config: DetectorConfig, deps: DetectorDeps): DetectorA
     producer, topic: config.kafka.alertsDlqTopic, maxKept: config.delivery.maxDeadLetters, logger: log.child({ component: 'dead-letters' }), now,
     onDeadLetter: (l) => { metrics.deadLetters.inc({ sink: l.sink }); metrics.deadLetterSize.set(outbox.list().length); },
   });
-  const deliveries = buildDeliveries(config, deps, now, metrics, outbox);
+  const http = deps.fetch === undefined ? createHttpPost() : undefined;
+  const deliveries = buildDeliveries(config, deps, deps.fetch ?? http!.post, now, metrics, outbox);
   // Alerts raised but not yet on the topic. The engine counts an event once (a batch consumed again after a failed
   // publish raises nothing), so alerts whose publish failed wait here and go out with the next publish.
   const unpublished: Alert[] = [];
@@ -166,6 +168,7 @@ export function createApp(config: DetectorConfig, deps: DetectorDeps): DetectorA
         const steps: Array<[string, () => Promise<void>]> = [
           ['consumer', () => consumer.stop()],
           ['deliveries', async () => { await Promise.all(deliveries.map((d) => d.stop(config.shutdownTimeoutMs))); }],
+          ['sink connections', async () => { http?.close(); }],
           ['producer', () => producer.disconnect()],
           ['ops server', () => new Promise<void>((resolve) => { if (ops?.listening) ops.close(() => resolve()); else resolve(); })],
         ];

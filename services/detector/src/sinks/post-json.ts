@@ -1,14 +1,21 @@
 import { AppError, ErrorCodes } from '@auditgate/shared';
 
-/** The fetch function sinks use; tests and main pass `globalThis.fetch`. */
-export type FetchLike = typeof fetch;
+/** What sinks read of an HTTP answer (a fetch `Response` is one). */
+export interface PostResponse {
+  readonly ok: boolean;
+  readonly status: number;
+  text(): Promise<string>;
+}
+
+/** The one HTTP call sinks make, a POST of a string body; `globalThis.fetch` is one, `createHttpPost().post` another. */
+export type FetchLike = (url: string, init: { method: 'POST'; headers: Record<string, string>; body: string; signal: AbortSignal }) => Promise<PostResponse>;
 
 /**
  * POSTs `body` (already serialized JSON) and resolves on 2xx (and on `accept` statuses). 408, 429 and 5xx and network
  * failures reject retriable; other 4xx reject not retriable. Returns the response text.
  */
 export async function postJson(fetchFn: FetchLike, url: string, body: string, headers: Record<string, string>, timeoutMs: number): Promise<string> {
-  let response: Response;
+  let response: PostResponse;
   try {
     response = await fetchFn(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body, signal: AbortSignal.timeout(timeoutMs) });
   } catch (error) {
