@@ -66,3 +66,18 @@ test('createHttpPost refuses a URL that is neither http nor https', async () => 
   http.close();
   http.close();
 });
+
+test('createHttpPost keeps at most 64 KiB of a sink\'s answer (a sink cannot grow the detector\'s memory)', async () => {
+  const server = createServer((req, res) => { req.resume(); req.on('end', () => res.writeHead(200).end(Buffer.alloc(5 * 1024 * 1024, 'a'))); });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const http = createHttpPost();
+  try {
+    const answer = await http.post(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`, { method: 'POST', headers: {}, body: '{}', signal: AbortSignal.timeout(5000) });
+    assert.equal(answer.status, 200);
+    assert.equal((await answer.text()).length, 64 * 1024);
+  } finally {
+    http.close();
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+});

@@ -8,11 +8,19 @@ export interface HttpPost {
   close(): void;
 }
 
+/** What is kept of a sink's answer: sinks read it only for error messages, and a sink must not grow our memory. */
+const MAX_ANSWER_BYTES = 64 * 1024;
+
 function readAnswer(res: IncomingMessage): Promise<PostResponse> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
+    let kept = 0;
     let ended = false;
-    res.on('data', (c: Buffer) => chunks.push(c));
+    res.on('data', (c: Buffer) => {
+      if (kept >= MAX_ANSWER_BYTES) return;
+      chunks.push(c.subarray(0, MAX_ANSWER_BYTES - kept));
+      kept += Math.min(c.length, MAX_ANSWER_BYTES - kept);
+    });
     res.once('end', () => {
       ended = true;
       const status = res.statusCode ?? 0;
