@@ -83,5 +83,5 @@ test('an event that cannot be serialized leaves no gap: the chain does not advan
   assert.throws(() => chain.linkAndSerialize(bad), TypeError);
   assert.equal(bad.auditgate.chain, undefined);
   assert.equal(chain.head().seq, 0);
-  assert.equal(chain.link(chainSampleEvent('a0000004')).seq, 1);
+  assert.equal(chain.linkAndSerialize(chainSampleEvent('a0000004')).link.seq, 1);
 });

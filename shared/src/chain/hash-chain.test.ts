@@ -14,8 +14,8 @@ test('links count from 1, name the previous hash, and hash the canonical event w
   const chain = new HashChain(streamId('proxy-0', 'boot-1'));
   const first = chainSampleEvent('a0000001');
   const second = chainSampleEvent('a0000001', 'ResponseComplete');
-  const l1 = chain.link(first);
-  const l2 = chain.link(second);
+  const l1 = chain.linkAndSerialize(first).link;
+  const l2 = chain.linkAndSerialize(second).link;
   assert.deepEqual([l1.seq, l2.seq], [1, 2]);
   assert.equal(l1.prevHash, GENESIS_HASH);
   assert.equal(l2.prevHash, l1.hash);
@@ -27,7 +27,7 @@ test('links count from 1, name the previous hash, and hash the canonical event w
 
 test('the hash survives a JSON round trip and key reordering, and changes with any edit', () => {
   const event = chainSampleEvent('a0000002');
-  const link = new HashChain('proxy-0/x', { prevHash: 'f'.repeat(64) }).link(event);
+  const link = new HashChain('proxy-0/x', { prevHash: 'f'.repeat(64) }).linkAndSerialize(event).link;
   const copy = JSON.parse(JSON.stringify(event)) as typeof event;
   assert.equal(chainHash(copy), link.hash);
   const reordered = Object.fromEntries(Object.entries(copy).reverse()) as typeof event;
@@ -40,7 +40,7 @@ test('the hash survives a JSON round trip and key reordering, and changes with a
 test('a number JSON cannot carry is hashed as the null the stored record holds', () => {
   const event = chainSampleEvent('a0000003', 'ResponseComplete');
   event.auditgate.stream = { events: 1, bytes: Number.NaN, durationMs: 5 };
-  const link = new HashChain('proxy-0/x').link(event);
+  const link = new HashChain('proxy-0/x').linkAndSerialize(event).link;
   assert.equal(chainHash(JSON.parse(JSON.stringify(event)) as typeof event), link.hash);
 });
 

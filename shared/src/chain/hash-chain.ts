@@ -29,14 +29,10 @@ export class HashChain {
     this.last = origin.prevHash;
   }
 
-  /** Sets `event.auditgate.chain` (mutating the event) and returns the link. */
-  link(event: GatewayEvent): ChainLink {
-    return this.linkAndSerialize(event).link;
-  }
-
   /**
-   * {@link link}, also returning the event's canonical JSON with its chain link (what is stored), made in the same pass
-   * as the hash. The link is made only once the event serialized: an event that cannot be leaves no gap in the chain.
+   * Links `event` as the stream's next event (setting `auditgate.chain`, mutating the event) and returns the link with
+   * the event's canonical JSON (what is stored), made in the same pass as the hash. The link is made only once the
+   * event serialized: an event that cannot be leaves no gap in the chain.
    */
   linkAndSerialize(event: GatewayEvent): { link: ChainLink; text: string } {
     const chain = { stream: this.stream, seq: this.seq + 1, prevHash: this.last, hash: '' };

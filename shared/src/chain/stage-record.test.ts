@@ -10,8 +10,8 @@ test('a stage record keeps the event as produced, leaving the request and final 
   const chain = new HashChain('proxy-0/b');
   const received = chainSampleEvent('b0000001');
   const complete = chainSampleEvent('b0000001', 'ResponseComplete');
-  chain.link(received);
-  chain.link(complete);
+  chain.linkAndSerialize(received);
+  chain.linkAndSerialize(complete);
   const doc = mergePartial(exchangeDocument(received), exchangeDocument(complete));
   const stages = doc['stages'] as Record<string, StageRecord>;
   for (const [stage, event] of [['RequestReceived', received], ['ResponseComplete', complete]] as const) {
@@ -27,7 +27,7 @@ test('a stage record keeps the event as produced, leaving the request and final 
 
 test('an edited elided field is named, not silently rebuilt', () => {
   const event = chainSampleEvent('b0000002', 'ResponseComplete');
-  new HashChain('proxy-0/b').link(event);
+  new HashChain('proxy-0/b').linkAndSerialize(event);
   const record = stageRecord(event)!;
   const doc = { ...exchangeDocument(event), responseObject: { kind: 'Pod', metadata: { name: 'other' } } };
   const rebuilt = rebuildStageEvent(record, doc);

@@ -9,11 +9,11 @@ const event = (i: number) => buildAuditEvent(FACTS, { auditID: `0000000${i}-aaaa
 
 test('the durable head advances only over consecutive durable events, whatever order they are acknowledged in', () => {
   const chain = new AuditChain('gw/boot');
-  assert.throws(() => chain.link(event(1)), /not begun/);
+  assert.throws(() => chain.linkAndSerialize(event(1)).link, /not begun/);
   chain.begin({ prevHash: GENESIS_HASH });
   const heads: number[] = [];
   chain.onAdvance((h) => heads.push(h.seq));
-  const links = [1, 2, 3, 4].map((i) => chain.link(event(i)));
+  const links = [1, 2, 3, 4].map((i) => chain.linkAndSerialize(event(i)).link);
   assert.deepEqual(chain.head(), { seq: 0, hash: GENESIS_HASH });
   chain.durable(2);
   chain.durable(3);

@@ -29,12 +29,7 @@ export class AuditChain {
   /** Whether {@link begin} was called. */
   started(): boolean { return this.chain !== undefined; }
 
-  /** Links `event` (setting `auditgate.chain`) as the stream's next event. */
-  link(event: GatewayEvent): ChainLink {
-    return this.linkAndSerialize(event).link;
-  }
-
-  /** {@link link}, also returning the event's canonical JSON (the record to store), made in the same pass as its hash. */
+  /** Links `event` (setting `auditgate.chain`) as the stream's next event; returns the link and the record to store. */
   linkAndSerialize(event: GatewayEvent): { link: ChainLink; text: string } {
     if (this.chain === undefined) {
       throw new AppError('the audit chain has not begun', { code: ErrorCodes.INTERNAL, status: 503, retriable: true });

@@ -30,7 +30,7 @@ function stream(name: string, n: number, prevHash?: string): { records: ChainedR
   for (let i = 1; i <= n; i += 1) {
     const at = T0 + 60_000 + i * 1000;
     const e = event(records.length + 1 + name.length * 1000, at);
-    const link = chain.link(e);
+    const link = chain.linkAndSerialize(e).link;
     records.push({ link, event: JSON.parse(JSON.stringify(e)) as AuditEvent, problems: [], auditID: e.auditID, stage: e.stage, where: `idx/${e.auditID}`, time: at });
     if (i % 5 === 0) { cp(i, link.hash, at + 1, i - last); last = i; }
   }
