@@ -107,6 +107,33 @@ describe('decodeKubernetesProtobuf', () => {
     assert.deepEqual(pod.object['spec'], { ephemeralContainers: [{ name: 'debug', image: 'busybox', env: [{ name: 'T', value: 'y' }], targetContainerName: 'c' }] });
   });
 
+  it('decodes a Pod\'s volumes (hostPath, secret, configMap), host namespaces and container security context', () => {
+    const decoded = decode('v1', 'Pod', [[1, objectMeta('p', 'ns')], [2, [
+      [1, [[1, 'host'], [2, [[1, [[1, '/'], [2, 'Directory']]]]]]],
+      [1, [[1, 'creds'], [2, [[6, [[1, 'db'], [3, 420]]]]]]],
+      [1, [[1, 'cfg'], [2, [[19, [[1, [[1, 'app']]], [4, true]]]]]]],
+      [1, [[1, 'scratch'], [2, [[2, []]]]]],
+      [1, [[1, 'sock'], [2, [[1, [[1, '/run/containerd/containerd.sock'], [2, '']]]]]]],
+      [2, [[1, 'c'], [2, 'busybox'], [15, [[1, [[1, 'SYS_ADMIN'], [2, 'ALL']]], [2, false], [4, 0], [5, false], [7, true], [8, 0], [9, 'Unmasked']]]]],
+      [11, true], [12, true], [13, false], [3, 'Always'],
+    ]]]);
+    assert.equal(decoded.complete, false);
+    assert.deepEqual(decoded.object['spec'], {
+      volumes: [
+        { name: 'host', hostPath: { path: '/', type: 'Directory' } },
+        { name: 'creds', secret: { secretName: 'db' } },
+        { name: 'cfg', configMap: { name: 'app', optional: true } },
+        { name: 'scratch' },
+        { name: 'sock', hostPath: { path: '/run/containerd/containerd.sock', type: '' } },
+      ],
+      containers: [{ name: 'c', image: 'busybox', securityContext: {
+        capabilities: { add: ['SYS_ADMIN'], drop: ['ALL'] }, privileged: false, runAsUser: 0, runAsNonRoot: false,
+        allowPrivilegeEscalation: true, runAsGroup: 0, procMount: 'Unmasked',
+      } }],
+      hostNetwork: true, hostPID: true,
+    });
+  });
+
   it('decodes only metadata for other kinds, and nothing for lists', () => {
     const svc = decode('v1', 'Service', [[1, objectMeta('svc', 'default')], [2, [[1, 'junk']]]]);
     assert.equal(svc.complete, false);

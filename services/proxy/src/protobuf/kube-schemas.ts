@@ -36,10 +36,11 @@ const envFromSource = messageSchema({
   1: str('prefix'), 2: messageField('configMapRef', envSourceRef), 3: messageField('secretRef', envSourceRef),
 });
 
-/** core/v1 SecurityContext: the fields that grant privilege. */
+/** core/v1 SecurityContext: the fields that grant or give up privilege. */
 const securityContext = messageSchema({
   1: messageField('capabilities', messageSchema({ 1: strs('add'), 2: strs('drop') })),
-  2: flag('privileged'), 4: int('runAsUser', true), 7: flag('allowPrivilegeEscalation'),
+  2: flag('privileged'), 4: int('runAsUser', true), 5: flag('runAsNonRoot'), 7: flag('allowPrivilegeEscalation'),
+  8: int('runAsGroup', true), 9: str('procMount'),
 });
 
 /**
@@ -56,8 +57,17 @@ const ephemeralContainer = messageSchema({
   1: messageField('', container, { inline: true }), 2: str('targetContainerName'),
 });
 
-/** core/v1 PodSpec: the container lists, the service account, the node, and the host namespaces. */
+// core/v1 Volume {name=1, VolumeSource=2 (inlined in JSON)}: the sources that reach the node or hold credentials.
+const volumeSource = messageSchema({
+  1: messageField('hostPath', messageSchema({ 1: str('path', true), 2: str('type', true) })),
+  6: messageField('secret', messageSchema({ 1: str('secretName'), 4: flag('optional') })),
+  19: messageField('configMap', messageSchema({ 1: embeddedName, 4: flag('optional') })),
+});
+const volume = messageSchema({ 1: str('name', true), 2: messageField('', volumeSource, { inline: true }) });
+
+/** core/v1 PodSpec: the container lists, the volumes, the service account, the node, and the host namespaces. */
 export const podSpecSchema = messageSchema({
+  1: messageField('volumes', volume, { repeated: true }),
   2: messageField('containers', container, { repeated: true }),
   20: messageField('initContainers', container, { repeated: true }),
   34: messageField('ephemeralContainers', ephemeralContainer, { repeated: true }),
