@@ -25,10 +25,21 @@ export interface GatewayProcess {
   current(): OwnedProcess;
   /** True when the process is alive and /readyz answers 200 within `timeoutMs`. */
   healthy(timeoutMs?: number): Promise<boolean>;
+  /**
+   * The current process's `auditgate_proxy_unhandled_errors_total` (errors its last-resort handlers swallowed), read
+   * from its /metrics; undefined when the metrics cannot be read or do not declare that counter.
+   */
+  unhandledErrors(): Promise<UnhandledErrors | undefined>;
   restart(): Promise<void>;
   /** The last `lines` lines of its log. */
   logTail(lines: number): string;
   stop(): Promise<void>;
+}
+
+/** A scrape of the last-resort counter: its sum over every label set, and each `where` with its count. */
+export interface UnhandledErrors {
+  readonly total: number;
+  readonly byWhere: ReadonlyMap<string, number>;
 }
 
 /** Starts the proxy from source with the example policy and waits for its /readyz. */
@@ -80,6 +91,7 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayProc
       }
       return false;
     },
+    unhandledErrors: () => scrapeUnhandledErrors(options.opsPort, 3000),
     async restart() {
       await proc.stop(2000);
       proc = await spawn();
@@ -98,5 +110,36 @@ async function readyz(port: number, timeoutMs: number): Promise<boolean> {
     return res.status === 200;
   } catch {
     return false;
+  }
+}
+
+const UNHANDLED = 'auditgate_proxy_unhandled_errors_total';
+
+/** Parses the counter out of a Prometheus text exposition; undefined when the exposition does not declare it. */
+export function parseUnhandledErrors(exposition: string): UnhandledErrors | undefined {
+  // A labelled counter that was never incremented has only its HELP/TYPE lines: that is 0, while no TYPE line at all
+  // means the counter is gone (renamed?), which must not read as "no errors".
+  if (!exposition.split('\n').some((l) => l.startsWith(`# TYPE ${UNHANDLED} counter`))) return undefined;
+  const byWhere = new Map<string, number>();
+  let total = 0;
+  for (const line of exposition.split('\n')) {
+    const m = /^auditgate_proxy_unhandled_errors_total(?:\{([^}]*)\})?\s+(\S+)/.exec(line);
+    if (m === null) continue;
+    const value = Number(m[2]);
+    if (!Number.isFinite(value)) return undefined;
+    const where = /(?:^|,)where="([^"]*)"/.exec(m[1] ?? '')?.[1] ?? '';
+    byWhere.set(where, (byWhere.get(where) ?? 0) + value);
+    total += value;
+  }
+  return { total, byWhere };
+}
+
+async function scrapeUnhandledErrors(port: number, timeoutMs: number): Promise<UnhandledErrors | undefined> {
+  try {
+    const res = await fetch(`http://127.0.0.1:${port}/metrics`, { signal: AbortSignal.timeout(timeoutMs) });
+    const text = await res.text();
+    return res.status === 200 ? parseUnhandledErrors(text) : undefined;
+  } catch {
+    return undefined;
   }
 }
