@@ -53,7 +53,7 @@ describe('adversarial oracle (b): identities at the API server', () => {
   });
 
   it('reports impersonated groups, uid or extra beyond our record', () => {
-    const spoofed = (id: string, impersonatedUser: KubeAuditEvent['impersonatedUser']): KubeAuditEvent => kube(id, 'auditgate-gateway', { userAgent: ua(id), impersonatedUser });
+    const spoofed = (id: string, impersonatedUser: NonNullable<KubeAuditEvent['impersonatedUser']>): KubeAuditEvent => kube(id, 'auditgate-gateway', { userAgent: ua(id), impersonatedUser });
     const found = run([
       spoofed('i1', { username: 'system:admin' }),
       spoofed('i2', { username: '', groups: ['system:masters'] }),
