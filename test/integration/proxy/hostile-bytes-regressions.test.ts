@@ -1,6 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { request } from 'node:https';
 import { readFileSync } from 'node:fs';
 import { connect } from 'node:tls';
 import { chainHash, type AuditEvent } from '@auditgate/shared';
@@ -12,6 +13,8 @@ const stack = readStackEnv(process.env);
 const creds = readKubeCredentials(stack);
 const VALUE = `hostile-${uniqueName('pw')}`;
 const LEAKS = [VALUE, Buffer.from(VALUE).toString('base64')];
+/** The gateway's masking key, which also keys its body digests. */
+const MASKING_KEY = randomBytes(32);
 
 /** Sends raw bytes over TLS and returns everything that came back before the server closed or `waitMs` passed. */
 function raw(port: number, bytes: string, waitMs = 2000): Promise<string> {
@@ -23,6 +26,20 @@ function raw(port: number, bytes: string, waitMs = 2000): Promise<string> {
     const done = (): void => { clearTimeout(timer); socket.destroy(); resolve(out); };
     const timer = setTimeout(done, waitMs);
     socket.on('close', done);
+  });
+}
+
+/** The bytes the API server answers `path` with, asked as the gateway asks it (admin token, JSON). */
+function apiServerBytes(url: string, token: string, ca: Buffer, path: string): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const req = request(new URL(path, url), { ca, headers: { authorization: `Bearer ${token}`, accept: 'application/json' } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => (res.statusCode === 200 ? resolve(Buffer.concat(chunks)) : reject(new Error(`${path}: ${res.statusCode}`))));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end();
   });
 }
 
@@ -45,7 +62,7 @@ describe('hostile bytes: the regressions of issue #13, against the real kube-api
   before(async () => {
     auditOffset = readFileSync(creds.auditLog).length;
     await events.start();
-    proxy = await startProxy({ policy: readFileSync('services/proxy/policy/example-policy.yaml', 'utf8') });
+    proxy = await startProxy({ policy: readFileSync('services/proxy/policy/example-policy.yaml', 'utf8'), env: { PROXY_MASKING_KEY: MASKING_KEY.toString('hex') } });
     agent = await createAgent('hostile');
     auth = `Host: gateway\r\nAuthorization: Bearer ${agent.token}\r\n`;
     await kubectl(stack, creds.adminKubeconfig, ['-n', agent.namespace, 'create', 'secret', 'generic', 'db', `--from-literal=password=${VALUE}`]);
@@ -108,16 +125,28 @@ describe('hostile bytes: the regressions of issue #13, against the real kube-api
   });
 
   it('a masked read records what happened: masked paths, no cut, and a keyed digest (not the plain SHA-256 of the Secret)', async () => {
-    const answer = await raw(proxy.httpsPort, `GET /api/v1/namespaces/${agent.namespace}/secrets/db HTTP/1.1\r\n${auth}Accept: application/json\r\nConnection: close\r\n\r\n`);
+    const path = `/api/v1/namespaces/${agent.namespace}/secrets/db`;
+    const answer = await raw(proxy.httpsPort, `GET ${path} HTTP/1.1\r\n${auth}Accept: application/json\r\nConnection: close\r\n\r\n`);
     assert.equal(statusOf(answer), 200);
-    const [event] = await complete(auditIdOf(answer));
+    const id = auditIdOf(answer);
+    const [event] = await complete(id);
     const response = event!.auditgate.body?.response;
     assert.ok(response !== undefined && mine(event!));
     assert.deepEqual(response.maskedPaths, ['/data/password']);
     assert.equal(response.truncated, false);
     assert.equal(response.digest, 'hmac-sha256');
-    const plain = JSON.parse(await kubectl(stack, creds.adminKubeconfig, ['-n', agent.namespace, 'get', '--raw', `/api/v1/namespaces/${agent.namespace}/secrets/db`])) as unknown;
-    assert.notEqual(response.sha256, createHash('sha256').update(JSON.stringify(plain)).digest('hex'));
+    // The unmasked bytes the API server gave the gateway (the Secret is unchanged, so they are the same bytes again).
+    const upstream = await apiServerBytes(stack.kubeApiserverUrl, creds.adminToken, creds.ca, path);
+    assert.ok(upstream.includes(Buffer.from(Buffer.from(VALUE).toString('base64'))), 'the bytes the gateway digested hold the value');
+    assert.equal(response.sha256, createHmac('sha256', MASKING_KEY).update(upstream).digest('hex'), 'the digest is HMAC-SHA256 under the masking key over exactly those bytes');
+    const plain = createHash('sha256').update(upstream).digest();
+    const records = events.raw.filter((_, i) => events.events[i]!.auditID === id);
+    assert.ok(records.length >= 2);
+    for (const text of records) {
+      for (const form of [plain.toString('hex'), plain.toString('base64'), plain.toString('base64url')]) {
+        assert.ok(!text.toLowerCase().includes(form.toLowerCase()), 'the plain SHA-256 of the unmasked body is nowhere in the record');
+      }
+    }
   });
 
   it('under a mask, writes cannot reveal or destroy the value: error text withheld, copy/test patches refused, markers never written back', async () => {
