@@ -6,6 +6,7 @@ import { createOpsApp, keepConsuming, type Logger, type Registry, RenewableProdu
 import type { IndexerConfig } from './config/indexer-config.js';
 import { NO_KUBE_METADATA } from './enrich/kube-metadata.js';
 import { createBatchHandler } from './kafka/batch-handler.js';
+import { PartitionLag } from './kafka/partition-lag.js';
 import type { SourceRecord } from './kafka/source-record.js';
 import type { KubeCache } from './kube/kube-cache.js';
 import { createIndexerMetrics } from './metrics/indexer-metrics.js';
@@ -35,6 +36,7 @@ export function createApp(config: IndexerConfig, deps: IndexerDeps): IndexerApp 
   const log = deps.logger;
   const now = deps.now ?? Date.now;
   const metrics = createIndexerMetrics(deps.registry);
+  const lag = new PartitionLag(metrics.lag);
   const abort = new AbortController();
   const { topic, dlqTopic, groupId, checkpointsTopic } = config.kafka;
   const topics = [{ topic }, ...(checkpointsTopic === undefined ? [] : [{ topic: checkpointsTopic }])];
@@ -85,8 +87,14 @@ export function createApp(config: IndexerConfig, deps: IndexerDeps): IndexerApp 
         maxBytesPerPartition: config.kafka.maxBytesPerPartition, maxWaitTimeInMs: Math.min(config.bulk.flushIntervalMs, 1000),
         allowAutoTopicCreation: false,
       });
-      consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => { joined = true; log.info({ memberId: payload.memberId, assignment: payload.memberAssignment }, 'joined consumer group'); });
-      consumer.on(consumer.events.CRASH, ({ payload }) => { joined = false; log.error({ err: payload.error.message, restart: payload.restart }, 'consumer crashed'); });
+      consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+        joined = true;
+        // Partitions that went to another member stop being reported here (their new owner reports them).
+        lag.assigned(payload.memberAssignment);
+        log.info({ memberId: payload.memberId, assignment: payload.memberAssignment }, 'joined consumer group');
+      });
+      consumer.on(consumer.events.CRASH, ({ payload }) => { joined = false; lag.clear(); log.error({ err: payload.error.message, restart: payload.restart }, 'consumer crashed'); });
+      consumer.on(consumer.events.STOP, () => lag.clear());
       await consumer.connect();
       await consumer.subscribe({ topic, fromBeginning: config.kafka.fromBeginning });
       // The checkpoints topic is small (compacted) and every checkpoint is evidence: always from its beginning.
@@ -95,7 +103,7 @@ export function createApp(config: IndexerConfig, deps: IndexerDeps): IndexerApp 
       const handler = createBatchHandler({
         batcher, producer, dlqTopic, indexPrefix: config.opensearch.indexPrefix, mcpIndexPrefix: config.opensearch.mcpIndexPrefix, cluster: config.cluster,
         ...(checkpointsTopic === undefined ? {} : { checkpointsTopic, checkpointsIndex: config.opensearch.checkpointsIndex }),
-        kube: deps.kube ?? NO_KUBE_METADATA, chunkSize: config.bulk.maxDocs, logger: log.child({ component: 'consumer' }), metrics, now,
+        kube: deps.kube ?? NO_KUBE_METADATA, chunkSize: config.bulk.maxDocs, logger: log.child({ component: 'consumer' }), metrics, lag, now,
         commit: (t, partition, offset) => c.commitOffsets([{ topic: t, partition, offset }]),
       });
       await keepConsuming(consumer, {

@@ -9,6 +9,7 @@ import type { AuditSink } from './audit/audit-sink.js';
 import { BatchingProducer } from './audit/batching-producer.js';
 import { KafkaAuditSink } from './audit/kafka-audit-sink.js';
 import { Spool } from './audit/spool.js';
+import { SpoolStats } from './audit/spool-stats.js';
 import { createCachedTokenVerifier, createTokenVerifier } from './auth/index.js';
 import { createCallerVerifier } from './auth/create-caller-verifier.js';
 import type { ProxyConfig } from './config/proxy-config.js';
@@ -21,6 +22,7 @@ import { createClientErrorHandler } from './forward/client-error-handler.js';
 import { createConnectHandler } from './forward/connect-handler.js';
 import { BufferBudget } from './forward/buffer-budget.js';
 import { createProxyMetrics } from './metrics/proxy-metrics.js';
+import { registerSpoolMetrics } from './metrics/spool-metrics.js';
 import { createSelfSignedCert } from './tls/self-signed-cert.js';
 import { createRateLimiter, watchPolicyFile } from './policy/index.js';
 import type { UpstreamCredentials } from './upstream/index.js';
@@ -85,6 +87,7 @@ export function createApp(config: ProxyConfig, deps: ProxyDeps): ProxyApp {
   if (config.auditEnabled) {
     if (deps.producer === undefined) throw new Error('auditing needs a Kafka producer');
     const spool = config.kafka.outageMode === 'spool' ? new Spool(config.kafka.spoolDir) : undefined;
+    if (spool !== undefined) registerSpoolMetrics(deps.registry, new SpoolStats(spool, now));
     evidence = !config.chain.enabled ? undefined : createEvidence({
       config: config.chain, instance: config.instance, eventsTopic: config.kafka.topic, producer: deps.producer,
       logger: log.child({ component: 'evidence' }), registry: deps.registry, now,

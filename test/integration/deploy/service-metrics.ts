@@ -68,6 +68,10 @@ export async function scrapeServices(): Promise<Map<Service, ExportedMetrics>> {
         PROXY_UPSTREAM_MODE: 'kubeconfig', PROXY_UPSTREAM_KUBECONFIG: `${stack.kubeState}/gateway-upstream.kubeconfig`,
         PROXY_POLICY_FILE: resolve(ROOT, 'services/proxy/policy/example-policy.yaml'), PROXY_MASKING_KEY: randomBytes(32).toString('hex'),
         PROXY_KAFKA_OUTAGE_MODE: 'spool', PROXY_SPOOL_DIR: join(dir, 'spool'), KAFKA_BROKERS: stack.kafkaBrokers.join(','),
+        // The MCP gate on, as where it is deployed, so that its metrics are exported and checked too (the server is not
+        // called: nothing is sent through it here).
+        PROXY_MCP_SERVERS: JSON.stringify([{ name: 'kubernetes', url: 'http://127.0.0.1:1/mcp' }]),
+        PROXY_MCP_ISSUERS: JSON.stringify([{ issuer: stack.kubeApiserverUrl, caFile: ca }]),
       }),
       indexer: (ops) => ({
         INDEXER_OPS_PORT: String(ops), KAFKA_BROKERS: stack.kafkaBrokers.join(','), OPENSEARCH_URL: stack.opensearchUrl,

@@ -10,6 +10,7 @@ import type { BulkOp } from '../search/bulk-writer.js';
 import { buildDlqRecord, type DlqMessage } from './dlq-record.js';
 import type { SourceRecord } from './source-record.js';
 import type { IndexerMetrics } from '../metrics/indexer-metrics.js';
+import type { PartitionLag } from './partition-lag.js';
 
 /** Code of a record OpenSearch refused for good (a mapping error, say). */
 /** OpenSearch refused a document for good (mapping or validation error); it goes to the DLQ. */
@@ -31,6 +32,8 @@ export interface BatchHandlerDeps {
   readonly chunkSize: number;
   readonly logger: Logger;
   readonly metrics: IndexerMetrics;
+  /** The lag gauge of the partitions this member owns. */
+  readonly lag: PartitionLag;
   readonly now: () => number;
   /** Commits `offset` (the next to read) of the partition; called only after OpenSearch acknowledged. */
   readonly commit: (topic: string, partition: number, offset: string) => Promise<void>;
@@ -94,7 +97,7 @@ export function createBatchHandler(deps: BatchHandlerDeps): (payload: EachBatchP
       const last = chunk[chunk.length - 1]!.offset;
       resolveOffset(last);
       await deps.commit(topic, partition, (BigInt(last) + 1n).toString());
-      deps.metrics.lag.set({ topic, partition: String(partition) }, Math.max(0, Number(BigInt(batch.highWatermark) - BigInt(last) - 1n)));
+      deps.lag.set(topic, partition, Math.max(0, Number(BigInt(batch.highWatermark) - BigInt(last) - 1n)));
       await heartbeat();
     }
   };

@@ -8,6 +8,28 @@ interface Waiting { readonly frame: Buffer; readonly resolve: () => void; readon
 
 const SEGMENT = /^(\d{12})\.spool$/;
 
+/** The file of segment `seq` in the spool folder `dir`. */
+export function segmentPath(dir: string, seq: number): string {
+  return join(dir, `${String(seq).padStart(12, '0')}.spool`);
+}
+
+/**
+ * Calls `onFrame` with the offsets of each complete frame in `data` (a segment, or a part of one that starts at a frame
+ * boundary); returns the length of the complete frames. A torn final frame (crash mid-write) is left out.
+ */
+export function scanFrames(data: Buffer, onFrame?: (start: number, keyLength: number, end: number) => void): number {
+  let offset = 0;
+  while (offset + 4 <= data.length) {
+    const keyLength = data.readUInt32BE(offset);
+    if (offset + 8 + keyLength > data.length) break;
+    const end = offset + 8 + keyLength + data.readUInt32BE(offset + 4 + keyLength);
+    if (end > data.length) break;
+    onFrame?.(offset, keyLength, end);
+    offset = end;
+  }
+  return offset;
+}
+
 /**
  * An append-only, fsync'd local spool of Kafka records in numbered segment files. Appends that arrive together are
  * written and synced together (group commit). Segments are drained oldest first, so order is kept.
@@ -17,7 +39,7 @@ export class Spool {
   private waiting: Waiting[] = [];
   private writing = false;
 
-  constructor(private readonly dir: string) {}
+  constructor(readonly dir: string) {}
 
   /** Appends a record; resolves once it is on disk (datasync). */
   append(record: SpoolRecord): Promise<void> {
@@ -60,7 +82,7 @@ export class Spool {
     await mkdir(this.dir, { recursive: true });
     const existing = await this.segments();
     const seq = (existing.at(-1) ?? 0) + 1;
-    const handle = await open(join(this.dir, `${String(seq).padStart(12, '0')}.spool`), 'a');
+    const handle = await open(segmentPath(this.dir, seq), 'a');
     this.active = { seq, handle, bytes: 0 };
     return this.active;
   }
@@ -94,27 +116,17 @@ export class Spool {
 
   /** Reads one sealed segment's records in order. A torn final frame (crash mid-write) is ignored. */
   async read(seq: number): Promise<SpoolRecord[]> {
-    const data = await readFile(join(this.dir, `${String(seq).padStart(12, '0')}.spool`));
+    const data = await readFile(segmentPath(this.dir, seq));
     const records: SpoolRecord[] = [];
-    let offset = 0;
-    while (offset + 4 <= data.length) {
-      const keyLength = data.readUInt32BE(offset);
-      if (offset + 8 + keyLength > data.length) break;
-      const valueLength = data.readUInt32BE(offset + 4 + keyLength);
-      const end = offset + 8 + keyLength + valueLength;
-      if (end > data.length) break;
-      records.push({
-        key: data.toString('utf8', offset + 4, offset + 4 + keyLength),
-        value: data.subarray(offset + 8 + keyLength, end),
-      });
-      offset = end;
-    }
+    scanFrames(data, (start, keyLength, end) => {
+      records.push({ key: data.toString('utf8', start + 4, start + 4 + keyLength), value: data.subarray(start + 8 + keyLength, end) });
+    });
     return records;
   }
 
   /** Deletes a drained segment. */
   async remove(seq: number): Promise<void> {
-    await rm(join(this.dir, `${String(seq).padStart(12, '0')}.spool`), { force: true });
+    await rm(segmentPath(this.dir, seq), { force: true });
   }
 
   /** Closes the active segment. Safe to call twice. */
