@@ -1,6 +1,7 @@
 import { isClusterWide, resourceKey } from '@auditgate/shared/kube';
 import type { AuditEvent, UserInfo } from '@auditgate/shared';
 import { byPath, csrDecision, hasWildcardRules, isPrivilegedPodSpec, riskyGrants } from './request-object-facts.js';
+import { requestBodyView } from './request-body-view.js';
 import type { FieldLookup } from './rule.js';
 
 
@@ -71,7 +72,7 @@ export function mcpScopeExcess(event: AuditEvent): Array<'namespace' | 'resource
   return out.length === 0 ? undefined : out;
 }
 
-function derive(event: AuditEvent, name: string): unknown {
+function derive(event: AuditEvent, name: string, body: () => unknown): unknown {
   const ref = event.objectRef;
   const code = statusCode(event);
   const path = event.requestURI.split('?')[0] ?? '';
@@ -93,11 +94,11 @@ function derive(event: AuditEvent, name: string): unknown {
       || event.auditgate.actor.tokenKind === 'anonymous';
     case 'probePath': return PROBE_PATHS.some((p) => path === p || path.startsWith(`${p}/`));
     case 'command': { const parts = queryValues(event.requestURI, 'command'); return parts.length === 0 ? undefined : parts.join(' '); }
-    case 'privileged': return isPrivilegedPodSpec(event.requestObject);
-    case 'roleRefName': return byPath(event.requestObject, 'roleRef.name');
-    case 'wildcardRules': return hasWildcardRules(event.requestObject);
-    case 'riskyGrants': return riskyGrants(event.requestObject);
-    case 'csrDecision': return csrDecision(event.requestObject);
+    case 'privileged': return isPrivilegedPodSpec(body());
+    case 'roleRefName': return byPath(body(), 'roleRef.name');
+    case 'wildcardRules': return hasWildcardRules(body());
+    case 'riskyGrants': return riskyGrants(body());
+    case 'csrDecision': return csrDecision(body());
     case 'outcome': return outcomeOf(event);
     case 'impersonatedUser': return impersonation(event)?.user.username;
     case 'impersonatedGroups': return impersonation(event)?.user.groups;
@@ -115,12 +116,17 @@ export const DERIVED_FIELDS: readonly string[] = [
   'csrDecision', 'outcome', 'impersonatedUser', 'impersonatedGroups', 'impersonationStripped', 'mcpScopeExceeded', 'mcpScopeExcess',
 ];
 
-/** A memoizing field lookup over one event: dotted paths into the event, `derived.<name>` for computed facts. */
+/**
+ * A memoizing field lookup over one event: dotted paths into the event, `derived.<name>` for computed facts. Body facts
+ * read the request body's view: patches (JSON, merge, strategic merge) as the partial objects they write.
+ */
 export function eventFields(event: AuditEvent): FieldLookup {
   const cache = new Map<string, unknown>();
+  let view: { value: unknown } | undefined;
+  const body = (): unknown => (view ??= { value: requestBodyView(event.requestObject) }).value;
   return (path) => {
     if (cache.has(path)) return cache.get(path);
-    const value = path.startsWith('derived.') ? derive(event, path.slice('derived.'.length)) : byPath(event, path);
+    const value = path.startsWith('derived.') ? derive(event, path.slice('derived.'.length), body) : byPath(event, path);
     cache.set(path, value);
     return value;
   };

@@ -1,5 +1,6 @@
 // Facts read from an exchange's request body (`requestObject`), as the gateway recorded it: JSON whatever kubectl sent
-// (JSON, YAML or Kubernetes protobuf are decoded by the gateway before they are recorded).
+// (JSON, YAML or Kubernetes protobuf are decoded by the gateway before they are recorded). Callers pass the body's
+// view (request-body-view.ts), so patches are read as the partial objects they write.
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -19,13 +20,13 @@ export function byPath(root: unknown, path: string): unknown {
   return cur;
 }
 
-function podSpecOf(object: unknown): Obj | undefined {
-  if (!isObj(object)) return undefined;
-  const spec = object['spec'];
-  if (!isObj(spec)) return undefined;
-  if (Array.isArray(spec['containers'])) return spec;
-  const template = byPath(spec, 'template.spec') ?? byPath(spec, 'jobTemplate.spec.template.spec');
-  return isObj(template) ? template : undefined;
+/**
+ * The pod specs an object (or the partial object a patch writes) holds: a Pod's `spec`, a PodTemplate's
+ * `template.spec`, a workload's `spec.template.spec`, a CronJob's `spec.jobTemplate.spec.template.spec`.
+ */
+function podSpecsOf(object: unknown): Obj[] {
+  return [byPath(object, 'spec'), byPath(object, 'template.spec'), byPath(object, 'spec.template.spec'), byPath(object, 'spec.jobTemplate.spec.template.spec')]
+    .filter(isObj);
 }
 
 function isSensitiveHostPath(path: unknown): boolean {
@@ -34,14 +35,17 @@ function isSensitiveHostPath(path: unknown): boolean {
   return SENSITIVE_HOST_PATHS.some((p) => clean === p || (p !== '/' && clean.startsWith(`${p}/`))) || /\.sock$/.test(clean);
 }
 
-/** True when a pod (or pod template) spec asks for privileged, host namespaces or a sensitive hostPath. */
+/**
+ * True when a pod (or pod template) spec asks for privileged, host namespaces or a sensitive hostPath. Reads whole
+ * objects and the partial objects patches write (a patch that only adds `hostPID: true` counts).
+ */
 export function isPrivilegedPodSpec(object: unknown): boolean {
-  const spec = podSpecOf(object);
-  if (spec === undefined) return false;
-  if (spec['hostPID'] === true || spec['hostNetwork'] === true || spec['hostIPC'] === true) return true;
-  const containers = [...arr(spec['containers']), ...arr(spec['initContainers']), ...arr(spec['ephemeralContainers'])];
-  if (containers.some((c) => byPath(c, 'securityContext.privileged') === true)) return true;
-  return arr(spec['volumes']).some((v) => isSensitiveHostPath(byPath(v, 'hostPath.path')));
+  return podSpecsOf(object).some((spec) => {
+    if (spec['hostPID'] === true || spec['hostNetwork'] === true || spec['hostIPC'] === true) return true;
+    const containers = [...arr(spec['containers']), ...arr(spec['initContainers']), ...arr(spec['ephemeralContainers'])];
+    if (containers.some((c) => byPath(c, 'securityContext.privileged') === true)) return true;
+    return arr(spec['volumes']).some((v) => isSensitiveHostPath(byPath(v, 'hostPath.path')));
+  });
 }
 
 /** True when any RBAC rule of a Role/ClusterRole body has `*` among its verbs, resources or API groups. */
