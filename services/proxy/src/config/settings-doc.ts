@@ -95,6 +95,10 @@ export const proxySettingsDoc: SettingsDoc = {
       meaning: 'largest message a client may POST; largest JSON answer (and SSE message) read from an MCP server; recorded arguments and results (masked first, then cut, size and digest of the whole)',
     },
     { keys: ['PROXY_MCP_SCOPES'], meaning: 'scopes named in the protected-resource metadata and in `WWW-Authenticate`' },
+    {
+      keys: ['PROXY_MCP_ALLOWED_ORIGINS'], defaults: { PROXY_MCP_ALLOWED_ORIGINS: 'the public URL\'s origin' },
+      meaning: 'comma-separated browser origins (`scheme://host[:port]`) allowed on `/mcp/<server>`: a request whose `Origin` header is present and not listed is refused with 403 and audited (DNS rebinding, MCP transport spec); requests without `Origin` (non-browser MCP clients) are not affected',
+    },
     { keys: ['KAFKA_BROKERS'], meaning: 'bootstrap brokers' },
     { keys: ['PROXY_EVENTS_TOPIC'], meaning: 'where audit events go' },
     { keys: ['PROXY_KAFKA_OUTAGE_MODE'], meaning: '`fail-closed`: 503 while Kafka cannot acknowledge; `spool`: fsync to `PROXY_SPOOL_DIR`, forward, drain in order later' },

@@ -38,4 +38,6 @@ export interface McpConfig {
   readonly maxRecordedBytes: number;
   /** Scopes listed in the protected-resource metadata. */
   readonly scopes: readonly string[];
+  /** Browser origins (`scheme://host[:port]`, normalized) allowed on `/mcp/<server>`; a request with any other `Origin` gets 403. */
+  readonly allowedOrigins: readonly string[];
 }

@@ -1,5 +1,6 @@
 import type { EnvReader } from '@auditgate/shared';
 import type { TrustedIssuer } from '../../auth/index.js';
+import { normalizeOrigin } from '../auth/origin-check.js';
 import type { McpConfig, McpIssuerConfig, McpServerConfig } from './mcp-config.js';
 
 const SERVER_NAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
@@ -80,7 +81,7 @@ function readIssuers(reader: EnvReader, defaultAudiences: string[]): McpIssuerCo
  * Reads the MCP endpoint's settings: `PROXY_MCP_SERVERS` (JSON list; none means no MCP endpoint, and the other keys
  * are not read), `PROXY_MCP_ISSUERS` (required with servers), `PROXY_MCP_PUBLIC_URL`, `PROXY_MCP_DELEGATION_ISSUER`,
  * `PROXY_MCP_DELEGATION_KEY_FILE`, `PROXY_MCP_CALL_TIMEOUT_MS`, `PROXY_MCP_MAX_MESSAGE_BYTES`,
- * `PROXY_MCP_MAX_RESPONSE_BYTES`, `PROXY_MCP_MAX_RECORDED_BYTES`, `PROXY_MCP_SCOPES`.
+ * `PROXY_MCP_MAX_RESPONSE_BYTES`, `PROXY_MCP_MAX_RECORDED_BYTES`, `PROXY_MCP_SCOPES`, `PROXY_MCP_ALLOWED_ORIGINS`.
  */
 export function readMcpConfig(reader: EnvReader, listen: { host: string; httpPort: number; httpsPort: number }): McpConfig | undefined {
   const servers = readServers(reader);
@@ -93,6 +94,12 @@ export function readMcpConfig(reader: EnvReader, listen: { host: string; httpPor
   const delegationIssuer = reader.url('PROXY_MCP_DELEGATION_ISSUER', `${publicUrl}/mcp-delegation`).replace(/\/+$/, '');
   if (issuers.some((i) => i.issuer.replace(/\/+$/, '') === delegationIssuer)) reader.problem('PROXY_MCP_DELEGATION_ISSUER must not be one of PROXY_MCP_ISSUERS: a delegated token is never a caller token');
   const keyFile = reader.optional('PROXY_MCP_DELEGATION_KEY_FILE');
+  // Browsers send Origin; the gateway's own origin is the one a browser client served by it would have.
+  const allowedOrigins = reader.list('PROXY_MCP_ALLOWED_ORIGINS', [publicUrl]).flatMap((o) => {
+    const origin = normalizeOrigin(o);
+    if (origin === undefined) reader.problem(`PROXY_MCP_ALLOWED_ORIGINS: "${o}" is not an http(s) origin (scheme://host[:port])`);
+    return origin === undefined ? [] : [origin];
+  });
   return {
     servers, issuers, publicUrl, delegationIssuer,
     ...(keyFile === undefined ? {} : { delegationKeyFile: keyFile }),
@@ -101,5 +108,6 @@ export function readMcpConfig(reader: EnvReader, listen: { host: string; httpPor
     maxResponseBytes: reader.int('PROXY_MCP_MAX_RESPONSE_BYTES', 16 * 1024 * 1024, { min: 1024, max: 256 * 1024 * 1024 }),
     maxRecordedBytes: reader.int('PROXY_MCP_MAX_RECORDED_BYTES', 64 * 1024, { min: 256, max: 16 * 1024 * 1024 }),
     scopes: reader.list('PROXY_MCP_SCOPES', []),
+    allowedOrigins,
   };
 }
