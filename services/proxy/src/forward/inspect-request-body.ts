@@ -21,6 +21,18 @@ function nameFromBody(record: ExchangeRecord, decoded: unknown, contentType: str
   if (ref.namespace === undefined && typeof metadata?.namespace === 'string' && metadata.namespace !== '') ref.namespace = metadata.namespace;
 }
 
+/** Resources whose `proxy` subresource relays the body to a pod, a service or a kubelet. */
+const PROXIED_RESOURCES: ReadonlySet<string> = new Set(['pods', 'services', 'nodes']);
+
+/**
+ * True for `pods/proxy`, `services/proxy`, `nodes/proxy` (and the old `/api/v1/proxy/...` form): the API server passes
+ * the body through to the target untouched, so it is whatever that HTTP service reads (text, a form, anything), not a
+ * Kubernetes object, and neither decoded nor refused for its media type.
+ */
+export function isProxySubresource(info: RequestInfo): boolean {
+  return info.apiGroup === '' && PROXIED_RESOURCES.has(info.resource) && (info.subresource === 'proxy' || info.verb === 'proxy');
+}
+
 /** Undecodable bodies refused whatever the policy: the API server would refuse or misread them too. */
 const ALWAYS_REFUSED: Readonly<Record<string, { status: number; message: string }>> = {
   'unsupported-content-type': { status: 415, message: 'the request body\'s Content-Type is not one the API server reads (JSON, YAML or Kubernetes protobuf)' },
@@ -60,13 +72,23 @@ export interface InspectOptions {
 /**
  * Reads a write's body whole (bounded) and records it: size and keyed digest always; the object itself, decoded as
  * the API server decodes it (JSON, YAML, Kubernetes protobuf) and masked, when the audit level asks for it; a bounded
- * summary of what it changes (identity, RBAC, webhooks, pod spec privilege) when it is over the record cap. Returns
+ * summary of what it changes (identity, RBAC, webhooks, pod spec privilege) when it is over the record cap. A body
+ * for a proxy subresource ({@link isProxySubresource}) is opaque: only its size and keyed digest are recorded. Returns
  * the original bytes, which the gateway forwards with its own framing.
  */
 export async function inspectRequestBody(deps: ExchangeDeps, req: IncomingMessage, record: ExchangeRecord, info: RequestInfo,
   options: InspectOptions = {}): Promise<Buffer> {
   const contentType = req.headers['content-type'];
   const body = await readRequestBody(req, deps.maxRequestBodyBytes, deps.digestKey);
+  if (isProxySubresource(info)) {
+    // Not a Kubernetes object: decoding it would refuse every text or form body (415) and record nothing it holds.
+    if (body.data.length > 0) record.notes = { ...record.notes, 'auditgate.dev/request-object': 'opaque: the body of a proxy subresource is relayed, not decoded' };
+    record.requestBody = {
+      bytes: body.data.length, sha256: body.sha256, digest: 'hmac-sha256', truncated: false, maskedPaths: [],
+      ...(contentType === undefined ? {} : { contentType }),
+    };
+    return body.data;
+  }
   const result: WriteBodyResult = body.data.length === 0 ? { kind: 'empty' } : decodeWriteBody(contentType, body.data, deps.decodeProtobuf,
     options.maxYamlBytes === undefined ? {} : { maxYamlBytes: options.maxYamlBytes });
   let object: unknown;
