@@ -38,7 +38,7 @@ npx tsc -p tsconfig.json --noEmit
 
 mapfile -t unit < <(bash test/unit-test-files.sh)
 LAST=(test/faults/lost-ack-recipe.test.ts test/faults/faults.test.ts test/integration/at-rest/no-plaintext-at-rest.test.ts)
-mapfile -t integration < <(find test -path '*/node_modules' -prune -o -path test/unit -prune -o -name '*.test.ts' -print | grep -vxF -f <(printf '%s\n' "${LAST[@]}") | sort)
+mapfile -t integration < <(find test -path '*/node_modules' -prune -o -path test/unit -prune -o -name '*.test.ts' -print | grep -vxF -f <(printf '%s\n' "${LAST[@]}" "${unit[@]}") | sort)
 # Named last, not left to file-name order: the fault suite's short form (its own Kafka and OpenSearch; the full form is
 # `npm run faults`), then the scan for Secret values at rest, which must see what every other test wrote.
 integration+=("${LAST[@]}")

@@ -14,6 +14,8 @@ export interface ApiServerEntry {
   readonly requestURI: string;
   readonly userAgent?: string;
   readonly responseStatus?: { code?: number };
+  readonly objectRef?: { resource?: string; namespace?: string; name?: string };
+  readonly requestReceivedTimestamp?: string;
 }
 
 /** Follows the audit log from its current end, keeping the entries whose line contains `marker`. */
@@ -29,6 +31,13 @@ export class ApiServerLogFollower {
   /** Bytes read, for the report. */
   bytes = 0;
   rotations = 0;
+  /**
+   * Lines naming the marker that could not be read as an audit event (torn, or not JSON), and a partial last line of a
+   * rotated-away file: each is a request the oracle could not see, so the row fails on any.
+   */
+  unparseable = 0;
+  /** A sample of the unparseable lines (their first 200 characters), for the report. */
+  readonly unparseableSample: string[] = [];
 
   constructor(private readonly path: string, private readonly marker: string) {}
 
@@ -62,6 +71,7 @@ export class ApiServerLogFollower {
     if (current !== undefined && current.ino !== this.ino) {
       // Rotated: the open handle is the renamed file; it was just read to its end. Continue with the new file.
       await this.drain();
+      if (this.rest !== '') this.reject(this.rest);
       await this.handle.close();
       this.handle = await open(this.path, 'r');
       this.ino = (await this.handle.stat()).ino;
@@ -86,13 +96,21 @@ export class ApiServerLogFollower {
       this.rest = lines.pop() ?? '';
       for (const line of lines) {
         if (!line.includes(this.marker)) continue;
+        let e: ApiServerEntry;
         try {
-          const e = JSON.parse(line) as ApiServerEntry;
-          if (e.userAgent?.startsWith(this.marker) === true) this.entries.push(e);
+          e = JSON.parse(line) as ApiServerEntry;
         } catch {
-          // A torn line (never at a newline boundary in practice): skipped.
+          this.reject(line);
+          continue;
         }
+        if (typeof e !== 'object' || e === null || typeof e.auditID !== 'string' || typeof e.stage !== 'string') { this.reject(line); continue; }
+        if (e.userAgent?.startsWith(this.marker) === true) this.entries.push(e);
       }
     }
+  }
+
+  private reject(line: string): void {
+    this.unparseable += 1;
+    if (this.unparseableSample.length < 5) this.unparseableSample.push(line.slice(0, 200));
   }
 }

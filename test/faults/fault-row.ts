@@ -12,7 +12,9 @@ import { leakNeedles } from '../integration/at-rest/leak-needles.js';
 import { scanKafka } from '../integration/at-rest/scan-kafka.js';
 import { scanOpenSearch } from '../integration/at-rest/scan-opensearch.js';
 import { ApiServerLogFollower } from './api-server-log.js';
-import { expectedPages, FAULTS_RULE_YAML } from './expected-alerts.js';
+import { startBulkRelay, type BulkRelay } from './bulk-relay.js';
+import { FAULTS_RULE_YAML } from './expected-alerts.js';
+import type { StruckCheck } from './fault-struck.js';
 import type { Fault } from './faults.js';
 import { LoadGenerator } from './load-generator.js';
 import type { OwnStack } from './own-stack.js';
@@ -31,6 +33,10 @@ export interface RowSpec {
   readonly label: string;
   readonly outageMode: 'fail-closed' | 'spool';
   readonly fault: Fault;
+  /** The evidence the fault must leave (fault-struck.ts); the row fails without it. */
+  readonly struck: StruckCheck;
+  /** The indexer reaches OpenSearch through a relay that sees (and can hold) its bulks (bulk-relay.ts). */
+  readonly bulkRelay?: boolean;
 }
 
 /** How hard and how long. */
@@ -90,7 +96,11 @@ export async function runFaultRow(spec: RowSpec, profile: Profile, ctx: RowConte
   await admin(['-n', namespace, 'apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items: Array.from({ length: ACTORS }, (_, i) => ({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: `agent-${i}` } })) }));
   const tokens = await Promise.all(Array.from({ length: ACTORS }, async (_, i) => (await admin(['-n', namespace, 'create', 'token', `agent-${i}`, '--audience', 'auditgate', '--duration', '1h'])).trim()));
   const receiver = await startPageReceiver();
-  const services = new RowServices({ names, stack: ctx.stack, kafkaBrokers: ctx.own.kafkaBrokers, opensearchUrl: ctx.own.opensearchUrl, dir, outageMode: spec.outageMode, webhookUrl: receiver.url, rulesDir });
+  const bulkRelay: BulkRelay | undefined = spec.bulkRelay === true ? await startBulkRelay(ctx.own.opensearchUrl) : undefined;
+  const services = new RowServices({
+    names, stack: ctx.stack, kafkaBrokers: ctx.own.kafkaBrokers, opensearchUrl: ctx.own.opensearchUrl, dir, outageMode: spec.outageMode, webhookUrl: receiver.url, rulesDir,
+    ...(bulkRelay === undefined ? {} : { indexerOpensearchUrl: bulkRelay.url }),
+  });
   const marker = `auditgate-faults/${ctx.runId}/${spec.id}/`;
   const follower = new ApiServerLogFollower(creds.auditLog, marker);
   const pools = new ObjectPools();
@@ -103,7 +113,7 @@ export async function runFaultRow(spec: RowSpec, profile: Profile, ctx: RowConte
     const started = Date.now();
     const traffic = generator.run();
     await new Promise((r) => setTimeout(r, profile.faultAt * 1000));
-    const faultNotes = await spec.fault({ own: ctx.own, services, receiver, generator, kafka: ctx.kafka, names, outageMs: profile.outageMs, proxyKills })
+    const faultNotes = await spec.fault({ own: ctx.own, services, receiver, generator, kafka: ctx.kafka, names, outageMs: profile.outageMs, proxyKills, ...(bulkRelay === undefined ? {} : { bulkRelay }) })
       .catch((error: unknown) => { generator.stop(); throw error; });
     ctx.log(`${spec.id}: fault done after ${Math.round((Date.now() - started) / 1000)} s: ${JSON.stringify(faultNotes)}`);
     await traffic;
@@ -136,12 +146,15 @@ export async function runFaultRow(spec: RowSpec, profile: Profile, ctx: RowConte
     await follower.sync();
     records = await readAuditRecords(ctx.kafka, names.events);
     const documents = await readDocuments(ctx.own.opensearchUrl, names.eventsIndex);
+    const logs = logEvidence(services);
+    const struckProblems = spec.struck({ notes: faultNotes, sent: generator.sent, logs });
     const result = reconcileRow({
       fault: spec.label, marker, sent: generator.sent, skipped: generator.skipped, apiServer: follower.entries, kafka: records, documents,
-      pages: receiver.posts, expectedPages: expectedPages(records), proxyKills,
+      pages: receiver.posts, actorNames: Array.from({ length: ACTORS }, (_, i) => `system:serviceaccount:${namespace}:agent-${i}`),
+      apiServerUnparseable: follower.unparseable, proxyKills,
       faultNotes: {
-        ...faultNotes, outageMode: spec.outageMode, kafkaCaughtUp, groupsCaughtUp,
-        apiServerLogBytesRead: follower.bytes, apiServerLogRotations: follower.rotations, logs: logEvidence(services),
+        ...faultNotes, outageMode: spec.outageMode, kafkaCaughtUp, groupsCaughtUp, struck: { ok: struckProblems.length === 0, problems: struckProblems },
+        apiServerLogBytesRead: follower.bytes, apiServerLogRotations: follower.rotations, apiServerLogUnparseable: follower.unparseableSample, logs,
         processes: services.started.map((p) => `${p.name}:${p.pid}`),
       },
     });
@@ -155,6 +168,7 @@ export async function runFaultRow(spec: RowSpec, profile: Profile, ctx: RowConte
   } finally {
     await follower.stop();
     await services.stop();
+    await bulkRelay?.close();
     await receiver.close();
     await admin(['delete', 'namespace', namespace, '--wait=false']).catch(() => undefined);
   }

@@ -16,6 +16,7 @@ import { createKafka, createLogger } from '@auditgate/shared';
 import { readStackEnv } from '@auditgate/shared/testing';
 import type { Kafka } from 'kafkajs';
 import { runFaultRow, type Profile, type RowSpec } from './fault-row.js';
+import { alertsPending, bulkInFlight, failClosedRefused, indexerHeldUp, producerReplaced, requestsCut, spooled, spooledAtKill } from './fault-struck.js';
 import { brokerRestartLostAcks, detectorKill, indexerKill, kafkaOutage, kafkaOutageWithProxyKill, openSearchOutage, proxyKill } from './faults.js';
 import { startOwnStack, type OwnStack } from './own-stack.js';
 import type { RowResult } from './reconcile-row.js';
@@ -26,14 +27,14 @@ const PROFILES: Record<Profile['name'], Profile> = {
   short: { name: 'short', rate: 50, seconds: 25, faultAt: 6, outageMs: 8000, catchUpMs: 150_000 },
 };
 const ROWS: RowSpec[] = [
-  { id: 'kafka-fc', label: '1a Kafka stopped (fail-closed)', outageMode: 'fail-closed', fault: kafkaOutage },
-  { id: 'kafka-spool', label: '1b Kafka stopped (spool)', outageMode: 'spool', fault: kafkaOutage },
-  { id: 'kafka-spool-kill', label: '1c Kafka stopped, proxy SIGKILLed with spool not empty', outageMode: 'spool', fault: kafkaOutageWithProxyKill },
-  { id: 'opensearch', label: '2 OpenSearch stopped', outageMode: 'fail-closed', fault: openSearchOutage },
-  { id: 'indexer-kill', label: '3 indexer SIGKILLed mid-batch', outageMode: 'fail-closed', fault: indexerKill },
-  { id: 'detector-kill', label: '4 detector SIGKILLed, alerts pending, receiver 503', outageMode: 'fail-closed', fault: detectorKill },
-  { id: 'proxy-kill', label: '5 proxy SIGKILLed mid-requests', outageMode: 'fail-closed', fault: proxyKill },
-  { id: 'broker-restart', label: '6 broker restart, answers lost (OUT_OF_ORDER_SEQUENCE_NUMBER)', outageMode: 'fail-closed', fault: brokerRestartLostAcks },
+  { id: 'kafka-fc', label: '1a Kafka stopped (fail-closed)', outageMode: 'fail-closed', fault: kafkaOutage, struck: failClosedRefused },
+  { id: 'kafka-spool', label: '1b Kafka stopped (spool)', outageMode: 'spool', fault: kafkaOutage, struck: spooled },
+  { id: 'kafka-spool-kill', label: '1c Kafka stopped, proxy SIGKILLed with spool not empty', outageMode: 'spool', fault: kafkaOutageWithProxyKill, struck: spooledAtKill },
+  { id: 'opensearch', label: '2 OpenSearch stopped', outageMode: 'fail-closed', fault: openSearchOutage, struck: indexerHeldUp },
+  { id: 'indexer-kill', label: '3 indexer SIGKILLed mid-batch', outageMode: 'fail-closed', fault: indexerKill, struck: bulkInFlight, bulkRelay: true },
+  { id: 'detector-kill', label: '4 detector SIGKILLed, alerts pending, receiver 503', outageMode: 'fail-closed', fault: detectorKill, struck: alertsPending },
+  { id: 'proxy-kill', label: '5 proxy SIGKILLed mid-requests', outageMode: 'fail-closed', fault: proxyKill, struck: requestsCut },
+  { id: 'broker-restart', label: '6 broker restart, answers lost (OUT_OF_ORDER_SEQUENCE_NUMBER)', outageMode: 'fail-closed', fault: brokerRestartLostAcks, struck: producerReplaced },
 ];
 /** The short form: the spool's drain across a proxy crash, the lost-acknowledgement broker restart, the detector crash. */
 const SHORT_ROWS = ['kafka-spool-kill', 'broker-restart', 'detector-kill'];
@@ -66,7 +67,7 @@ describe(`nothing lost under faults (${profile.name}: ${profile.rate} req/s for 
   after(async () => {
     await stopOwn();
     // The services' logs stay for a failed run (they are the evidence); a clean run leaves nothing behind.
-    if (results.length === rows.length && results.every((r) => r.lost === 0 && r.duplicated === 0 && r.unexpected === 0)) rmSync(root, { recursive: true, force: true });
+    if (results.length === rows.length && results.every((r) => r.lost === 0 && r.duplicated === 0 && r.unexpected === 0 && r.oracleGaps === 0 && (r.details['struck'] as { ok: boolean }).ok)) rmSync(root, { recursive: true, force: true });
     else log(`services' logs kept in ${root}`);
     process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
     if (results.length === 0) return;
@@ -81,6 +82,9 @@ describe(`nothing lost under faults (${profile.name}: ${profile.rate} req/s for 
       log(`${spec.id}: ${JSON.stringify({ ...result, details: undefined })}`);
       const scan = result.details['plaintextScan'] as { leakCount: number; secretValues: number; kafkaRecordsScanned: number; documentsScanned: number };
       assert.ok(result.served > 0 && result.alertsExpected > 0, `the row exercised nothing: ${JSON.stringify(result)}`);
+      const struck = result.details['struck'] as { ok: boolean; problems: string[] };
+      assert.deepEqual(struck.problems, [], `the fault did not strike: ${struck.problems.join('; ')}`);
+      assert.equal(result.oracleGaps, 0, `the oracles disagree: ${JSON.stringify(result.details['oracleBreakdown'])}`);
       assert.equal(result.lost, 0, `lost: ${JSON.stringify(result.details['lostBreakdown'])}`);
       assert.equal(result.duplicated, 0, `duplicated: ${JSON.stringify(result.details['duplicatedBreakdown'])}`);
       assert.equal(result.unexpected, 0, 'pages no recorded exchange explains');

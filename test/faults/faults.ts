@@ -7,6 +7,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Kafka } from 'kafkajs';
 import { waitFor } from '@auditgate/shared/testing';
+import type { BulkRelay } from './bulk-relay.js';
 import type { LoadGenerator } from './load-generator.js';
 import type { OwnStack } from './own-stack.js';
 import type { PageReceiver } from './page-receiver.js';
@@ -14,6 +15,7 @@ import { groupLag } from './pipeline-readers.js';
 import type { ProxyKill } from './reconcile-row.js';
 import type { RowNames } from './row-names.js';
 import type { RowServices } from './row-services.js';
+import { metricSum, readMetrics } from './service-metrics.js';
 
 /** What a fault can act on. */
 export interface FaultContext {
@@ -27,6 +29,8 @@ export interface FaultContext {
   readonly outageMs: number;
   /** Every proxy SIGKILL, for the judge (requests in flight then may lack their terminal stage). */
   readonly proxyKills: ProxyKill[];
+  /** The relay between the indexer and OpenSearch, on rows that ask for it. */
+  readonly bulkRelay?: BulkRelay;
 }
 
 /** One fault: strikes, recovers, and reports. */
@@ -41,7 +45,10 @@ async function spoolBytes(dir: string): Promise<number> {
   return sizes.reduce((a, b) => a + b, 0);
 }
 
-/** Kafka stopped for the outage, then restarted (both outage modes; the mode is the row's proxy setting). */
+/**
+ * Kafka stopped for the outage, then restarted (both outage modes; the mode is the row's proxy setting). The outage's
+ * window (`outageFrom`..`outageTo`, epoch ms) is returned for the check that it struck (fault-struck.ts).
+ */
 export const kafkaOutage: Fault = async (ctx) => {
   const t0 = Date.now();
   await ctx.own.kafka.down();
@@ -49,7 +56,7 @@ export const kafkaOutage: Fault = async (ctx) => {
   await sleep(ctx.outageMs);
   const spooled = await spoolBytes(ctx.services.spoolDir);
   await ctx.own.kafka.up();
-  return { kafkaStopMs: stoppedAt - t0, kafkaDownMs: Date.now() - stoppedAt, spoolBytesDuringOutage: spooled };
+  return { kafkaStopMs: stoppedAt - t0, kafkaDownMs: Date.now() - stoppedAt, spoolBytesDuringOutage: spooled, outageFrom: t0, outageTo: Date.now() };
 };
 
 /** Kafka stopped; once the proxy's spool holds records the proxy is SIGKILLed and restarted; then Kafka returns. */
@@ -65,27 +72,43 @@ export const kafkaOutageWithProxyKill: Fault = async (ctx) => {
   ctx.proxyKills.push({ at: killedAt });
   await sleep(Math.max(0, stoppedAt + ctx.outageMs - Date.now()));
   await ctx.own.kafka.up();
-  return { spoolBytesFirstSeen: bytes, spoolBytesAtKill: atKill, requestsInFlightAtKill: inFlight, proxyRestartMs: readyAt - killedAt, kafkaDownMs: Date.now() - stoppedAt };
+  return { spoolBytesFirstSeen: bytes, spoolBytesAtKill: atKill, requestsInFlightAtKill: inFlight, proxyRestartMs: readyAt - killedAt, kafkaDownMs: Date.now() - stoppedAt, killedAt };
 };
+
+/** Bulks the indexer saw fail (transport errors) and items it retried, from its metrics. */
+async function indexerFailures(ctx: FaultContext): Promise<{ failedBulks: number; retriedItems: number }> {
+  const text = await readMetrics(ctx.services.get('indexer').opsPort);
+  return { failedBulks: metricSum(text, 'auditgate_indexer_bulk_duration_seconds_count', ['outcome="error"']), retriedItems: metricSum(text, 'auditgate_indexer_bulk_retries_total') };
+}
 
 /** OpenSearch stopped for the outage, then restarted: the indexer must catch up. */
 export const openSearchOutage: Fault = async (ctx) => {
+  const before = await indexerFailures(ctx);
   await ctx.own.opensearch.down();
   const stoppedAt = Date.now();
   await sleep(ctx.outageMs);
   const lagDuringOutage = await groupLag(ctx.kafka, ctx.names.indexerGroup, ctx.names.events);
+  const during = await indexerFailures(ctx);
   await ctx.own.opensearch.up();
-  return { opensearchDownMs: Date.now() - stoppedAt, indexerLagDuringOutage: lagDuringOutage };
+  return {
+    opensearchDownMs: Date.now() - stoppedAt, indexerLagDuringOutage: lagDuringOutage,
+    indexerFailedBulksDuringOutage: during.failedBulks - before.failedBulks, indexerRetriedItemsDuringOutage: during.retriedItems - before.retriedItems,
+  };
 };
 
-/** The indexer SIGKILLed with records consumed but not yet committed (a bulk in hand), then restarted. */
+/**
+ * The indexer SIGKILLed with a bulk in flight, then restarted: the relay in front of OpenSearch forwards the indexer's
+ * `_bulk` requests but keeps their answers back, so once one was written the indexer holds a batch it cannot commit.
+ */
 export const indexerKill: Fault = async (ctx) => {
-  const lag = await waitFor('records the indexer holds uncommitted', async () => {
-    const n = await groupLag(ctx.kafka, ctx.names.indexerGroup, ctx.names.events);
-    return n >= 20 ? n : undefined;
-  }, 60_000, 50);
-  const { killedAt, readyAt } = await ctx.services.killAndRestart('indexer');
-  return { uncommittedAtKill: lag, indexerRestartMs: readyAt - killedAt };
+  const relay = ctx.bulkRelay;
+  if (relay === undefined) throw new Error('the indexer kill needs the row\'s bulk relay');
+  relay.hold = true;
+  const held = await waitFor('a bulk written by OpenSearch whose answer the indexer awaits', async () => (relay.held.bulks >= 1 && relay.held.docs >= 1 ? relay.held : undefined), 60_000, 20);
+  const inFlight = relay.bulksInFlight;
+  const lag = await groupLag(ctx.kafka, ctx.names.indexerGroup, ctx.names.events);
+  const { killedAt, readyAt } = await ctx.services.killAndRestart('indexer', async () => { relay.hold = false; relay.dropHeld(); });
+  return { bulksHeldAtKill: held.bulks, docsInHeldBulks: held.docs, bulksInFlightAtKill: inFlight, uncommittedAtKill: lag, indexerRestartMs: readyAt - killedAt };
 };
 
 /**
@@ -112,7 +135,7 @@ export const proxyKill: Fault = async (ctx) => {
   const inFlight = await waitFor('requests in flight at the proxy', async () => (ctx.generator.pending >= 5 ? ctx.generator.pending : undefined), 60_000, 5);
   const { killedAt, readyAt } = await ctx.services.killAndRestart('proxy');
   ctx.proxyKills.push({ at: killedAt });
-  return { requestsInFlightAtKill: inFlight, proxyRestartMs: readyAt - killedAt };
+  return { requestsInFlightAtKill: inFlight, proxyRestartMs: readyAt - killedAt, killedAt };
 };
 
 /**

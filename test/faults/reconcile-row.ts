@@ -1,9 +1,12 @@
 /**
  * Judges one fault row against its oracles: the API server's own log (what it served, by our audit ID, with the
  * generator's sequence number from the User-Agent) and the generator's record, compared with the records on Kafka,
- * the documents in OpenSearch and the pages the receiver accepted.
+ * the documents in OpenSearch and the pages the receiver accepted. The two oracles are checked against each other
+ * too: a request the client got the API server's answer for must be in the API server's log (else the log, and so
+ * the row, misses requests), and every line of the log naming the row must have been readable.
  */
 import type { ApiServerEntry } from './api-server-log.js';
+import { expectedPagesFromApiServer, expectedPagesFromKafka } from './expected-alerts.js';
 import type { SentRequest } from './load-generator.js';
 import type { PagePost } from './page-receiver.js';
 import type { KafkaRecord, StoredDocument } from './pipeline-readers.js';
@@ -21,6 +24,11 @@ export interface RowResult {
   readonly duplicated: number;
   /** Pages for alerts no recorded exchange explains (must be 0 too). */
   readonly unexpected: number;
+  /**
+   * Where the oracles fail each other (must be 0): requests the client got an upstream answer for (an audit ID, no
+   * gateway error cause) that the API server's log lacks, and lines of that log naming the row that could not be read.
+   */
+  readonly oracleGaps: number;
   readonly details: Record<string, unknown>;
 }
 
@@ -37,13 +45,19 @@ export interface RowEvidence {
   readonly kafka: readonly KafkaRecord[];
   readonly documents: readonly StoredDocument[];
   readonly pages: readonly PagePost[];
-  readonly expectedPages: ReadonlySet<string>;
+  /** The username of each of the generator's actors (`SentRequest.actor` indexes it). */
+  readonly actorNames: readonly string[];
+  /** Lines of the API server's log naming the row that could not be read (ApiServerLogFollower.unparseable). */
+  readonly apiServerUnparseable: number;
   readonly proxyKills: readonly ProxyKill[];
   /** What the fault did (spool used, producers renewed, lag at the kill…), for the JSON. */
   readonly faultNotes: Record<string, unknown>;
 }
 
 const TERMINAL = new Set(['ResponseComplete', 'Panic']);
+/** The prefix of the gateway's own error codes: a Status cause with it means the gateway answered, not the API server. */
+const GATEWAY_CAUSE = 'AUDITGATE_E_';
+const KAFKA_UNAVAILABLE = 'AUDITGATE_E_KAFKA_UNAVAILABLE';
 /**
  * A request that ended this long before a proxy SIGKILL must still have its terminal stage. Only RequestReceived is
  * made durable before forwarding (the contract); the terminal stage follows: in spool mode after the spool's fsync of
@@ -120,16 +134,36 @@ export function reconcileRow(e: RowEvidence): RowResult {
     if (docs.length === 0 || (stages.some((s) => TERMINAL.has(s)) && !docs.some((d) => d.complete))) notIndexed.push(id);
   }
   // A request refused because the audit log was down must never have reached the API server.
-  const refusedButServed = e.sent.filter((r) => r.status === 503 && r.cause === 'AUDITGATE_E_KAFKA_UNAVAILABLE' && r.auditId !== undefined && served.has(r.auditId)).map((r) => r.auditId!);
+  const refusedButServed = e.sent.filter((r) => r.status === 503 && r.cause === KAFKA_UNAVAILABLE && r.auditId !== undefined && served.has(r.auditId)).map((r) => r.auditId!);
+  // The generator's record as the second oracle. An answer without a gateway cause came from the API server: its log
+  // must hold it. An answer the gateway gave itself (other than "the audit log is down") must be audited.
+  const upstreamAnswered = e.sent.filter((r) => r.status !== undefined && r.auditId !== undefined && r.cause?.startsWith(GATEWAY_CAUSE) !== true);
+  const oracleMissing = upstreamAnswered.filter((r) => !served.has(r.auditId!)).map((r) => r.auditId!);
+  const refusedNotAudited = e.sent.filter((r) => r.status !== undefined && r.auditId !== undefined && r.cause?.startsWith(GATEWAY_CAUSE) === true
+    && r.cause !== KAFKA_UNAVAILABLE && !served.has(r.auditId) && !(stagesOf.get(r.auditId) ?? []).includes('RequestReceived') && !interruptedByKill(r.auditId)).map((r) => r.auditId!);
+  // The pages due: from what the API server served (actor from the generator's record) and from what Kafka holds.
+  const actorOf = (id: string): string | undefined => {
+    for (const s of seqsOf.get(id) ?? []) {
+      const r = bySeq.get(s);
+      if (r !== undefined) return e.actorNames[r.actor];
+    }
+    return undefined;
+  };
+  const excused = (id: string): boolean => interruptedByKill(id) && !(stagesOf.get(id) ?? []).some((s) => TERMINAL.has(s));
+  const fromApiServer = expectedPagesFromApiServer(e.apiServer, { actorOf, excused });
+  const fromKafka = expectedPagesFromKafka(e.kafka);
+  const expectedPages = new Set([...fromApiServer.keys, ...fromKafka]);
   const accepted = new Map<string, number>();
   for (const p of e.pages) if (p.status < 300) accepted.set(p.idempotencyKey, (accepted.get(p.idempotencyKey) ?? 0) + 1);
-  const pagesMissing = [...e.expectedPages].filter((k) => !accepted.has(k));
-  const pagesUnexpected = [...accepted.keys()].filter((k) => !e.expectedPages.has(k));
+  const pagesMissing = [...expectedPages].filter((k) => !accepted.has(k));
+  const pagesUnexpected = [...accepted.keys()].filter((k) => !expectedPages.has(k));
   const pagesTwice = [...accepted].filter(([, n]) => n > 1);
   const docsTwice = [...docsOf].filter(([, d]) => d.length > 1);
   const collisions = [...seqsOf].filter(([, s]) => s.size > 1);
 
-  const lost = missingReceived.length + missingTerminal.length + notIndexed.length + pagesMissing.length + refusedButServed.length;
+  const lost = missingReceived.length + missingTerminal.length + notIndexed.length + pagesMissing.length + refusedButServed.length
+    + refusedNotAudited.length + fromApiServer.unattributed.length;
+  const oracleGaps = oracleMissing.length + e.apiServerUnparseable;
   const duplicated = docsTwice.reduce((n, [, d]) => n + d.length - 1, 0) + pagesTwice.reduce((n, [, c]) => n + c - 1, 0)
     + collisions.reduce((n, [, s]) => n + s.size - 1, 0);
   const kafkaResends = [...stagesOf.values()].reduce((n, stages) => n + stages.length - new Set(stages).size, 0);
@@ -146,8 +180,8 @@ export function reconcileRow(e: RowEvidence): RowResult {
   const pct = (p: number): number => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? 0;
   return {
     fault: e.fault, sent: e.sent.length, served: served.size, audited, indexed,
-    alertsExpected: e.expectedPages.size, alertsPaged: [...e.expectedPages].filter((k) => accepted.has(k)).length, lost, duplicated,
-    unexpected: pagesUnexpected.length,
+    alertsExpected: expectedPages.size, alertsPaged: [...expectedPages].filter((k) => accepted.has(k)).length, lost, duplicated,
+    unexpected: pagesUnexpected.length, oracleGaps,
     details: {
       ...e.faultNotes,
       skippedTicks: e.skipped,
@@ -161,6 +195,12 @@ export function reconcileRow(e: RowEvidence): RowResult {
       terminalStageLostWithKilledProxyCount: [...served].filter((id) => interruptedByKill(id) && !(stagesOf.get(id) ?? []).some((s) => TERMINAL.has(s))).length,
       kafkaRecords: e.kafka.length, kafkaExchanges: stagesOf.size, kafkaResendsAbsorbed: kafkaResends,
       documents: e.documents.length, pagePosts: e.pages.length, pages503: e.pages.filter((p) => p.status === 503).length,
+      pagesExpectedFromApiServer: fromApiServer.keys.size, pagesExpectedFromKafka: fromKafka.size,
+      pagesExpectedOnlyFromKafka: [...fromKafka].filter((k) => !fromApiServer.keys.has(k)).length,
+      oracleBreakdown: {
+        answeredButNotInApiServerLog: { count: oracleMissing.length, sample: sample(oracleMissing) },
+        unparseableApiServerLogLines: e.apiServerUnparseable,
+      },
       lostBreakdown: {
         missingRequestReceived: { count: missingReceived.length, sample: sample(missingReceived) },
         missingTerminalStage: { count: missingTerminal.length, sample: sample(missingTerminal) },
@@ -168,6 +208,8 @@ export function reconcileRow(e: RowEvidence): RowResult {
         pagesMissing: { count: pagesMissing.length, sample: sample(pagesMissing) },
         pagesUnexpected: { count: pagesUnexpected.length, sample: sample(pagesUnexpected) },
         refusedButServed: { count: refusedButServed.length, sample: sample(refusedButServed) },
+        refusedByGatewayNotAudited: { count: refusedNotAudited.length, sample: sample(refusedNotAudited) },
+        secretReadsWithoutActor: { count: fromApiServer.unattributed.length, sample: sample(fromApiServer.unattributed) },
       },
       duplicatedBreakdown: {
         documentsTwice: { count: docsTwice.length, sample: docsTwice.slice(0, 5).map(([id, d]) => `${id} in ${d.map((x) => `${x.index}/${x.id}`).join(', ')}`) },

@@ -20,6 +20,8 @@ export interface RowServicesOptions {
   readonly stack: StackEnv;
   readonly kafkaBrokers: readonly string[];
   readonly opensearchUrl: string;
+  /** Where the indexer reaches OpenSearch, when not `opensearchUrl` (a relay that watches its bulks). */
+  readonly indexerOpensearchUrl?: string;
   readonly dir: string;
   readonly outageMode: 'fail-closed' | 'spool';
   readonly webhookUrl: string;
@@ -66,7 +68,7 @@ export class RowServices {
       PROXY_SHUTDOWN_TIMEOUT_MS: '10000',
     });
     this.envs.set('indexer', {
-      ...common, OPENSEARCH_URL: this.o.opensearchUrl, INDEXER_OPS_PORT: String(indexerOps),
+      ...common, OPENSEARCH_URL: this.o.indexerOpensearchUrl ?? this.o.opensearchUrl, INDEXER_OPS_PORT: String(indexerOps),
       INDEXER_EVENTS_TOPIC: names.events, INDEXER_DLQ_TOPIC: names.eventsDlq, INDEXER_GROUP_ID: names.indexerGroup,
       INDEXER_INDEX_PREFIX: names.eventsIndex, INDEXER_CHECKPOINTS_TOPIC: names.checkpoints, INDEXER_CHECKPOINTS_INDEX: names.checkpointsIndex,
       INDEXER_INDEX_REPLICAS: '0', INDEXER_REFRESH_INTERVAL: '1s', INDEXER_SESSION_TIMEOUT_MS: '6000', INDEXER_SHUTDOWN_TIMEOUT_MS: '10000',
