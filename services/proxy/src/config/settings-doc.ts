@@ -96,8 +96,8 @@ export const proxySettingsDoc: SettingsDoc = {
     },
     { keys: ['PROXY_MCP_SCOPES'], meaning: 'scopes named in the protected-resource metadata and in `WWW-Authenticate`' },
     {
-      keys: ['PROXY_MCP_ALLOWED_ORIGINS'], defaults: { PROXY_MCP_ALLOWED_ORIGINS: 'the public URL\'s origin' },
-      meaning: 'comma-separated browser origins (`scheme://host[:port]`) allowed on `/mcp/<server>`: a request whose `Origin` header is present and not listed is refused with 403 and audited (DNS rebinding, MCP transport spec); requests without `Origin` (non-browser MCP clients) are not affected',
+      keys: ['PROXY_MCP_ALLOWED_ORIGINS'],
+      meaning: 'comma-separated browser origins (default the public URL\'s origin; `scheme://host[:port]`) allowed on `/mcp/<server>`: a request whose `Origin` header is present and not listed is refused with 403 and audited (DNS rebinding, MCP transport spec); requests without `Origin` (non-browser MCP clients) are not affected',
     },
     { keys: ['KAFKA_BROKERS'], meaning: 'bootstrap brokers' },
     { keys: ['PROXY_EVENTS_TOPIC'], meaning: 'where audit events go' },
