@@ -1,4 +1,5 @@
-import { GATEWAY_OWN_USER_AGENT } from '../kube/gateway-own-calls.js';
+import { randomUUID } from 'node:crypto';
+import { GATEWAY_OWN_AUDIT_ID_PREFIX, GATEWAY_OWN_USER_AGENT } from '../kube/gateway-own-calls.js';
 import { readFileSync } from 'node:fs';
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
@@ -78,6 +79,8 @@ export function createIssuerFetch(options: IssuerFetchOptions): IssuerFetch {
       const authorization = await apiServer.authorization();
       if (authorization !== undefined) headers['authorization'] = authorization;
       headers['user-agent'] ??= GATEWAY_OWN_USER_AGENT;
+      // What no client can send through the gateway: reconcile sets these calls aside by it.
+      headers['audit-id'] = `${GATEWAY_OWN_AUDIT_ID_PREFIX}${randomUUID()}`;
     }
     if (init.body !== undefined) headers['content-length'] = String(Buffer.byteLength(init.body));
     const request = url.protocol === 'https:' ? httpsRequest : httpRequest;

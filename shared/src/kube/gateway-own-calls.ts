@@ -6,10 +6,19 @@
 export const GATEWAY_OWN_USER_AGENT = 'auditgate-gateway-own-call';
 
 /**
- * True for a request the gateway makes on its own behalf: its User-Agent and one of the few things it asks for. Both
- * must hold, so a client that copies the User-Agent hides nothing else.
+ * The prefix of the `Audit-ID` the gateway sends on its own calls (followed by a random UUID). A client cannot send it
+ * through the gateway, which drops every client `Audit-ID` and sends its own UUID on forwarded requests; so, unlike the
+ * User-Agent, it tells the gateway's own calls apart from anything a client asked for.
  */
-export function isGatewayOwnCall(request: { userAgent?: string | undefined; verb?: string | undefined; requestURI?: string | undefined; objectRef?: { resource?: string | undefined; apiGroup?: string | undefined } | undefined }): boolean {
+export const GATEWAY_OWN_AUDIT_ID_PREFIX = 'auditgate-own-call-';
+
+/**
+ * True for a request the gateway makes on its own behalf: its own-call audit ID, its User-Agent and one of the few
+ * things it asks for. The audit ID is what a client cannot forge through the gateway; the shape keeps even a direct
+ * caller that copies both from hiding anything but a TokenReview or an issuer read.
+ */
+export function isGatewayOwnCall(request: { auditID?: string | undefined; userAgent?: string | undefined; verb?: string | undefined; requestURI?: string | undefined; objectRef?: { resource?: string | undefined; apiGroup?: string | undefined } | undefined }): boolean {
+  if (request.auditID?.startsWith(GATEWAY_OWN_AUDIT_ID_PREFIX) !== true) return false;
   if (request.userAgent?.startsWith(GATEWAY_OWN_USER_AGENT) !== true) return false;
   if (request.verb === 'create' && request.objectRef?.resource === 'tokenreviews' && request.objectRef.apiGroup === 'authentication.k8s.io') return true;
   const path = (request.requestURI ?? '').split('?')[0];

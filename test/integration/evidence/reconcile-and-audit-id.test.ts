@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { Client } from '@opensearch-project/opensearch';
+import { GATEWAY_OWN_AUDIT_ID_PREFIX } from '@auditgate/shared/kube';
 import { apiServerAuditSince, kubectl, readKubeCredentials, readStackEnv, waitFor, type ApiServerAuditEvent } from '@auditgate/shared/testing';
 import type { IndexerApp } from '../../../services/indexer/src/app.js';
 import { runCli } from '../../../services/query/src/cli/run-cli.js';
@@ -64,10 +65,9 @@ describe('one audit ID on both sides: the API server\'s own log, and reconcile a
     await admin(['create', 'deployment', 'web', '--image=nginx']);
     logOffset = statSync(creds.auditLog).size;
     from = Date.now() - 1000;
-    // PROXY_SA_TOKEN_REVIEW off: the gateway's own TokenReviews would be requests served to its identity that are no caller's.
-    const env = { PROXY_SA_TOKEN_REVIEW: 'false' };
-    const plain = await startGateway(names, { instance: 'gw-reconcile', upstreamKubeconfig: upstream.kubeconfig, env, dir: mkdtempSync(join(dir, 'a-')) });
-    const impersonating = await startGateway(names, { instance: 'gw-impersonating', upstreamKubeconfig: upstream.kubeconfig, env: { ...env, PROXY_IMPERSONATE: 'true' }, dir: mkdtempSync(join(dir, 'b-')) });
+    // One gateway reviews its callers' tokens (its own TokenReviews are served to its identity, and must be set aside), one does not.
+    const plain = await startGateway(names, { instance: 'gw-reconcile', upstreamKubeconfig: upstream.kubeconfig, env: { PROXY_SA_TOKEN_REVIEW: 'true' }, dir: mkdtempSync(join(dir, 'a-')) });
+    const impersonating = await startGateway(names, { instance: 'gw-impersonating', upstreamKubeconfig: upstream.kubeconfig, env: { PROXY_SA_TOKEN_REVIEW: 'false', PROXY_IMPERSONATE: 'true' }, dir: mkdtempSync(join(dir, 'b-')) });
     jwks = { keys: [...(await plain.jwks()).keys, ...(await impersonating.jwks()).keys] };
     const gw = (args: string[], input?: string) => kubectl(stack, plain.kubeconfigFor(agent.token), ['-n', agent.namespace, ...args], input);
     const asCaller = (args: string[]) => kubectl(stack, impersonating.kubeconfigFor(agent.token), ['-n', agent.namespace, ...args]);
@@ -141,6 +141,8 @@ describe('one audit ID on both sides: the API server\'s own log, and reconcile a
     assert.deepEqual({ missing: report.missing, disagreements: report.disagreements, unseen: report.unseen }, { missing: [], disagreements: [], unseen: [] });
     assert.equal(report.coverage, 100);
     assert.equal(local.code, 0);
+    assert.ok(report.ownCalls >= 1, `the gateway's own TokenReviews are set aside by their audit ID (${report.ownCalls})`);
+    assert.ok(apiServer.some((e) => e.auditID?.startsWith(GATEWAY_OWN_AUDIT_ID_PREFIX) === true && e.user?.username === gatewayUser), 'the API server logs the own-call audit ID');
 
     const tail = readFileSync(creds.auditLog, 'utf8').slice(logOffset).split('\n').filter((l) => l.startsWith('{'));
     const exported = join(dir, 'cloudwatch.jsonl');
@@ -165,5 +167,32 @@ describe('one audit ID on both sides: the API server\'s own log, and reconcile a
     for (const m of report.missing) assert.equal(m.verb, removed.find((d) => d._id === m.auditID)!._source['verb']);
     assert.ok(report.coverage < 100);
     assert.match(report.summary, /^NOT reconciled: coverage \d+\.\d\d % .*3 missing/);
+  });
+
+  it('reconcile over an emptied index is not ok: every request missing when the own calls name the gateway, else exit 2', async () => {
+    const copy = await cloneEvidence(os, names);
+    copies.push(copy);
+    const deletes = (copy.docs as Doc[]).map((d) => JSON.stringify({ delete: { _index: d._index, _id: d._id } }));
+    await os.bulk({ refresh: 'true', body: `${deletes.join('\n')}\n` as never });
+    const window = ['--from', new Date(from).toISOString(), '--to', new Date(to).toISOString(), '--index', copy.indexPrefix, '--json'];
+    const withOwnCalls = await cli(['reconcile', '--apiserver-audit-log', creds.auditLog, ...window]);
+    const report = JSON.parse(withOwnCalls.out) as ReconcileReport;
+    assert.equal(withOwnCalls.code, 1);
+    // Learned from its own calls (other gateways using the shared stack in the window are named too: their requests count as missing).
+    assert.deepEqual([report.ok, report.identitySource, report.matched, report.coverage], [false, 'learned', 0, 0]);
+    assert.ok(report.identities.includes(gatewayUser) && report.identityEvidence[gatewayUser]!.ownCalls >= 1, JSON.stringify(report.identityEvidence));
+    const oursMissing = report.missing.filter((m) => m.user === gatewayUser);
+    assert.ok(oursMissing.length >= 14, `${oursMissing.length} of the session's requests missing`);
+
+    // Without the gateway's own calls in the log (a gateway that reviews no tokens), nothing names the identity: refused.
+    const tail = readFileSync(creds.auditLog, 'utf8').slice(logOffset).split('\n').filter((l) => l.startsWith('{') && !l.includes(GATEWAY_OWN_AUDIT_ID_PREFIX));
+    const noOwnCalls = join(dir, 'no-own-calls.log');
+    writeFileSync(noOwnCalls, tail.join('\n'));
+    const refused = await cli(['reconcile', '--apiserver-audit-log', noOwnCalls, ...window]);
+    assert.equal(refused.code, 2, refused.out);
+    assert.match(refused.out, /upstream identity could not be established.*--upstream-user/s);
+    const named = await cli(['reconcile', '--apiserver-audit-log', noOwnCalls, ...window, '--upstream-user', gatewayUser]);
+    assert.equal(named.code, 1);
+    assert.equal((JSON.parse(named.out) as ReconcileReport).coverage, 0);
   });
 });

@@ -21,7 +21,9 @@ export const EVIDENCE_USAGE = `  verify    --from <iso|now-1h> --to <iso|now> [-
             --slack 60s (checkpoints read around the window), --grace 15s (before a silent stream counts as stopped)
   reconcile --apiserver-audit-log <file>... --from … --to … [--upstream-user <name>...] [--opensearch] [--index] [--json]
             compares the API server's own audit log (or EKS logs exported from CloudWatch) with our records;
-            exit 1 below 100 % coverage or on any disagreement`;
+            exit 1 below 100 % coverage or on any disagreement
+            --upstream-user (AUDITGATE_UPSTREAM_USER): the gateway's identity at the API server; without it, it is learned
+            from the gateway's own calls and the audit IDs both logs share, and reconcile exits 2 when nothing names it`;
 
 const OPTIONS = {
   from: { type: 'string' }, to: { type: 'string' }, source: { type: 'string' }, jwks: { type: 'string', multiple: true },
@@ -74,7 +76,7 @@ export async function runEvidenceCli(command: 'verify' | 'reconcile', argv: stri
       if (logs.length === 0) throw new UsageError('--apiserver-audit-log is required');
       const apiServer = (await Promise.all(logs.map(readApiServerLog))).flat();
       const ours = await loadOurExchanges(opensearch(), eventsIndex, from, to);
-      const users = list('upstream-user');
+      const users = [...list('upstream-user'), ...(io.env['AUDITGATE_UPSTREAM_USER'] ?? '').split(',').filter((v) => v !== '')];
       const report = reconcile({ apiServer, ours, from, to, ...(users.length === 0 ? {} : { identities: users }) });
       if (values['json'] === true) io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
       else io.stdout.write([...reconcileLines(report), report.summary, ''].join('\n'));

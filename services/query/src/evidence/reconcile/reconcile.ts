@@ -1,5 +1,6 @@
-import type { ApiServerEvent } from './read-apiserver-log.js';
 import { isGatewayOwnCall } from '@auditgate/shared/kube';
+import { gatewayIdentities, type GatewayIdentities } from './gateway-identity.js';
+import type { ApiServerEvent } from './read-apiserver-log.js';
 
 /** What reconcile needs of one of our exchange documents. */
 export interface OurExchange {
@@ -29,6 +30,10 @@ export interface ReconcileReport {
   readonly to: string;
   /** The API server identities whose requests were considered (the gateway's upstream identity). */
   readonly identities: string[];
+  /** How they were established: named by the operator, or learned from the API server's log. */
+  readonly identitySource: GatewayIdentities['source'];
+  /** Per learned identity, what named it (its own calls, audit IDs both logs share). */
+  readonly identityEvidence: GatewayIdentities['evidence'];
   /** Requests the API server served to those identities in the window. */
   readonly considered: number;
   readonly matched: number;
@@ -74,18 +79,22 @@ function compare(theirs: ApiServerEvent, ours: OurExchange): string[] {
 
 /**
  * Reconciles the API server's own audit log with our records, matching on audit ID: every request the API server
- * served in [from, to] to the gateway's upstream identity (named, or else learned from the requests both logs share;
+ * served in [from, to] to the gateway's upstream identity (named, or else learned: see {@link gatewayIdentities};
  * impersonated requests are served to it too) must be ours, with the same verb, objectRef and response code, and each
- * of our forwarded requests must be in the API server's log.
+ * of our forwarded requests must be in the API server's log. Throws `AUDITGATE_E_RECONCILE_NO_IDENTITY` when the
+ * identity is neither named nor learnable: never a success for want of knowing whose requests to count.
  */
 export function reconcile(input: {
   apiServer: readonly ApiServerEvent[]; ours: readonly OurExchange[]; from: number; to: number; identities?: readonly string[];
 }): ReconcileReport {
   const theirs = lastStages(input.apiServer);
   const ours = new Map(input.ours.map((o) => [o.auditID, o]));
-  const identities = new Set(input.identities ?? []);
-  if (identities.size === 0) for (const [id, e] of theirs) if (ours.has(id) && e.user?.username !== undefined) identities.add(e.user.username);
   const inWindow = (t: number): boolean => t >= input.from && t <= input.to;
+  const established = gatewayIdentities({
+    ...(input.identities === undefined ? {} : { named: input.identities }), theirs, ours: new Set(ours.keys()),
+    inWindow: (e) => inWindow(time(e.requestReceivedTimestamp)),
+  });
+  const { identities } = established;
   const considered = [...theirs.values()].filter((e) => identities.has(e.user?.username ?? '') && inWindow(time(e.requestReceivedTimestamp)));
   const missing: ReconcileReport['missing'] = [];
   const disagreements: Disagreement[] = [];
@@ -112,10 +121,11 @@ export function reconcile(input: {
   const forwarded = considered.length - ownCalls;
   const coverage = forwarded === 0 ? 100 : Math.floor((matched / forwarded) * 10_000) / 100;
   const ok = missing.length === 0 && disagreements.length === 0 && unseen.length === 0;
-  const summary = `${ok ? 'reconciled' : 'NOT reconciled'}: coverage ${coverage.toFixed(2)} % (${matched} of ${forwarded} requests served to ${[...identities].join(', ') || 'no gateway identity'}; ${ownCalls} of the gateway's own calls set aside), `
+  const summary = `${ok ? 'reconciled' : 'NOT reconciled'}: coverage ${coverage.toFixed(2)} % (${matched} of ${forwarded} requests served to ${[...identities].join(', ')}, ${established.source}; ${ownCalls} of the gateway's own calls set aside), `
     + `${missing.length} missing, ${disagreements.length} disagreeing, ${unseen.length} unseen by the API server`;
   return {
     ok, from: new Date(input.from).toISOString(), to: new Date(input.to).toISOString(), identities: [...identities].sort(),
+    identitySource: established.source, identityEvidence: established.evidence,
     considered: considered.length, matched, ownCalls, coverage, missing, disagreements, unseen, summary,
   };
 }
