@@ -18,6 +18,7 @@ import { createExchangeHandler } from './forward/exchange-handler.js';
 import { createUpstreamClient } from './upstream/upstream-client.js';
 import { acceptsUpgrade } from './forward/upgrade-routing.js';
 import { createUpgradeHandler } from './forward/upgrade-handler.js';
+import { requireUpgradeCallback } from './forward/require-upgrade-callback.js';
 import { createClientErrorHandler } from './forward/client-error-handler.js';
 import { createConnectHandler } from './forward/connect-handler.js';
 import { BufferBudget } from './forward/buffer-budget.js';
@@ -72,6 +73,8 @@ function close(server: Server | undefined): Promise<void> {
 
 /** Wires the proxy from its validated config and dependencies. */
 export function createApp(config: ProxyConfig, deps: ProxyDeps): ProxyApp {
+  // Without it Node ignores the servers' shouldUpgradeCallback silently, and any request could take the upgrade path.
+  requireUpgradeCallback();
   const now = deps.now ?? Date.now;
   const log = deps.logger;
   const metrics = createProxyMetrics(deps.registry);

@@ -30,6 +30,12 @@ export const ErrorCodes = {
   /** The client went away before the response was complete (recorded, not an error of the gateway). */
   CLIENT_ABORTED: 'AUDITGATE_E_CLIENT_ABORTED',
   INTERNAL: 'AUDITGATE_E_INTERNAL',
+  /** The running Node.js lacks a feature the service relies on for safety (e.g. http's shouldUpgradeCallback). */
+  RUNTIME_UNSUPPORTED: 'AUDITGATE_E_RUNTIME_UNSUPPORTED',
+  /** A value has no RFC 8785 canonical JSON (NaN, Infinity, a lone surrogate, a BigInt, a cycle): it cannot be hashed. */
+  NOT_CANONICAL_JSON: 'AUDITGATE_E_NOT_CANONICAL_JSON',
+  /** Reconcile could not establish the gateway's upstream identity, so it cannot tell which requests are the gateway's. */
+  RECONCILE_NO_IDENTITY: 'AUDITGATE_E_RECONCILE_NO_IDENTITY',
 } as const;
 
 /** One of {@link ErrorCodes}. */
