@@ -231,6 +231,33 @@ describe('the MCP gate (real kubernetes-mcp-server in HTTP mode, real kube-apise
     }
   });
 
+  it('kubernetes-mcp-server refuses a delegated token minted for another MCP server (its oauth_audience): the binding the Kubernetes path cannot check', async () => {
+    const { client } = await gate.connect('probe', await gate.tokenFor(alice, 'probe'));
+    let probeToken: string;
+    try {
+      const before = gate.probe.calls.length;
+      assert.equal(textOf(await client.callTool({ name: 'echo', arguments: {} })), '{}');
+      probeToken = gate.probe.calls[before]!.token;
+    } finally {
+      await client.close();
+    }
+    const claims = JSON.parse(Buffer.from(probeToken.split('.')[1]!, 'base64url').toString('utf8')) as Record<string, unknown>;
+    assert.equal(claims['aud'], 'auditgate-mcp:probe', 'the gate minted it for the probe');
+    const initialize = (bearer: string) => fetch(gate.kubernetesMcpUrl, {
+      method: 'POST', headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'aud-test', version: '1' } } }),
+    });
+    const refused = await initialize(probeToken);
+    assert.equal(refused.status, 401, await refused.text());
+    // The same claims for its own audience, signed by the gate's key, are accepted: the audience alone made the difference.
+    const header = JSON.parse(Buffer.from(probeToken.split('.')[0]!, 'base64url').toString('utf8')) as { kid: string };
+    const own = await new SignJWT({ ...claims, aud: 'auditgate-mcp:kubernetes' }).setProtectedHeader({ alg: 'ES256', kid: header.kid, typ: 'JWT' }).sign(createPrivateKey(gate.delegationKeyPem));
+    const accepted = await initialize(own);
+    const answer = await accepted.text();
+    assert.equal(accepted.status, 200, answer);
+    assert.match(answer, /"serverInfo"/);
+  });
+
   it('progress notifications and cancellation pass through; a cancelled call\'s token is refused from then on', async () => {
     const { client } = await gate.connect('probe', await gate.tokenFor(alice, 'probe'));
     try {

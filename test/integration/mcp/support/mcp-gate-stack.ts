@@ -32,6 +32,8 @@ export interface McpGateStack {
   readonly delegationIssuer: string;
   readonly probe: ProbeMcpServer;
   readonly kubernetesMcpLog: string;
+  /** kubernetes-mcp-server's own Streamable HTTP endpoint (behind the gate; tests reach it directly to see what it accepts). */
+  readonly kubernetesMcpUrl: string;
   /** An OAuth access token of `person` for the gate's `server` resource, issued to `agent`. */
   tokenFor(person: Person, server: string, options?: { agent?: string; audience?: string; expiresIn?: number }): Promise<string>;
   /** An MCP SDK client connected through the gate to `server` with `token`. */
@@ -95,7 +97,7 @@ export async function startMcpGateStack(options: { policy: string; env?: Record<
     const kubernetesMcpLog = child.logFile;
     const started = { proxy, probe, child: child! };
     return {
-      proxy, people, gateway, ca, delegationKeyPem, delegationIssuer, probe, kubernetesMcpLog,
+      proxy, people, gateway, ca, delegationKeyPem, delegationIssuer, probe, kubernetesMcpLog, kubernetesMcpUrl: child.url,
       async tokenFor(person, server, o = {}) {
         const now = Math.floor(Date.now() / 1000);
         return people.sign(peopleKey, {

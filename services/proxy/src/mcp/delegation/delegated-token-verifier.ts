@@ -31,6 +31,11 @@ export interface DelegatedTokenVerifierOptions {
  * call is still running at this gateway: a token whose call ended (replayed) or that no call of this gateway minted
  * is refused, and so is one for an MCP server whose Kubernetes access is not fronted here (its audience). The identity
  * is the person the token names; `delegation` carries the call.
+ *
+ * What this cannot check: which MCP server presents the token. A Kubernetes request carries no proof of its sender
+ * beyond the token, so a live call token of any `kubernetes: true` server is accepted here, whoever sends it. The
+ * binding of a token to its MCP server is the audience, checked by the MCP server itself (kubernetes-mcp-server's
+ * `oauth_audience` refuses a token minted for another server) before it makes any Kubernetes request.
  */
 export function createDelegatedTokenVerifier(o: DelegatedTokenVerifierOptions): TokenVerifier {
   const inner = createCachedTokenVerifier(createTokenVerifier({
@@ -49,10 +54,9 @@ export function createDelegatedTokenVerifier(o: DelegatedTokenVerifierOptions): 
       const delegation = readDelegation(verified.claims);
       if (delegation === undefined) throw authError('invalid_claim', 'the delegated token does not name a person and an MCP server');
       if (delegation.call === undefined) throw authError('invalid_claim', 'this delegated token is not bound to a tool call: the Kubernetes path accepts only a running tool call\'s token');
-      const { state, server } = o.registry.state(delegation.jti);
+      const { state } = o.registry.state(delegation.jti);
       if (state === 'unknown') throw authError('delegation_unknown', 'no tool call of this gateway was issued this delegated token');
       if (state === 'ended') throw authError('delegation_ended', 'the tool call this delegated token was minted for has ended (replay refused)');
-      if (server !== delegation.server) throw authError('wrong_audience', 'the delegated token names another MCP server than its call');
       const identity: DelegatedIdentity = {
         issuer: verified.issuer, subject: delegation.person.subject, username: delegation.person.username,
         groups: [...delegation.person.groups], tokenKind: 'oidc', expiresAt: verified.expiresAt, claims: verified.claims,
