@@ -1,16 +1,23 @@
+import { AppError } from '../errors/app-error.js';
+import { ErrorCodes } from '../errors/codes.js';
+
+/** Refuses a value without RFC 8785 canonical JSON (`AUDITGATE_E_NOT_CANONICAL_JSON`). */
+function refuse(why: string): never {
+  throw new AppError(`not canonical JSON: ${why}`, { code: ErrorCodes.NOT_CANONICAL_JSON, status: 500 });
+}
+
 /**
  * RFC 8785 (JCS) canonical JSON of `value`: object members sorted by their UTF-16 code units at every depth, no
  * whitespace, numbers and strings written as ECMAScript's JSON.stringify writes them. Members whose value has no JSON
  * form (undefined, functions, symbols) are dropped and array slots holding one become `null`, as JSON.stringify does.
  *
- * Two deliberate departures, both so that the hash always covers what is stored (the record on Kafka is JSON):
- * a number JSON cannot carry (NaN, Infinity) is written `null`, and a lone UTF-16 surrogate (which a JSON body may
- * carry as `"\ud800"`) is written as JSON.stringify's `\ud800` escape rather than refused. Throws TypeError for a
- * BigInt or a cyclic value. Any depth the heap holds is written, whatever the call stack.
+ * Exactly RFC 8785 on what it accepts, so the text equals the reference implementation's (the `canonicalize` package):
+ * what is not I-JSON is refused (`AUDITGATE_E_NOT_CANONICAL_JSON`), never rewritten: NaN and ±Infinity, a string or
+ * member name holding a lone UTF-16 surrogate (the chain makes an event I-JSON before it links it, see {@link toIJson}), a BigInt, a cyclic value. Any depth the heap holds is written, whatever the call stack.
  */
 export function canonicalJson(value: unknown): string {
   const text = serialize(value);
-  if (text === undefined) throw new TypeError('value has no JSON form');
+  if (text === undefined) refuse('the value has no JSON form');
   return text;
 }
 
@@ -25,12 +32,12 @@ const RECURSION_DEPTH = 128;
 export function serialize(value: unknown, depth = 0): string | undefined {
   switch (typeof value) {
     case 'string': return quote(value);
-    case 'number': return Number.isFinite(value) ? JSON.stringify(value) : 'null';
+    case 'number': return Number.isFinite(value) ? JSON.stringify(value) : refuse(`${value} is not an I-JSON number`);
     case 'boolean': return value ? 'true' : 'false';
     case 'object':
       if (value === null) return 'null';
       return depth < RECURSION_DEPTH ? serializeObject(value, depth) : serializeIteratively(value);
-    case 'bigint': throw new TypeError('a BigInt has no JSON form');
+    case 'bigint': return refuse('a BigInt has no JSON form');
     default: return undefined;
   }
 }
@@ -81,7 +88,7 @@ function serializeIteratively(root: object): string | undefined {
   const enter = (raw: unknown): string | undefined | typeof OPENED => {
     const value = typeof raw === 'object' && raw !== null ? jsonValueOf(raw) : raw;
     if (typeof value !== 'object' || value === null) return serialize(value);
-    if (open.has(value)) throw new TypeError('a cyclic value has no JSON form');
+    if (open.has(value)) refuse('a cyclic value has no JSON form');
     open.add(value);
     if (Array.isArray(value)) stack.push({ items: value, next: 0, out: '[' });
     else stack.push({ record: value as Record<string, unknown>, keys: Object.keys(value).sort(), next: 0, out: '{', first: true, key: '' });
@@ -113,7 +120,56 @@ function serializeIteratively(root: object): string | undefined {
 /** Printable ASCII other than `"` and `\\`: written between quotes as it is. */
 const PLAIN = /^[ !#-[\]-~]*$/;
 
-/** The JSON string literal of `text`, as JSON.stringify writes it (the common, plain case without calling it). */
-function quote(text: string): string {
-  return PLAIN.test(text) ? `"${text}"` : JSON.stringify(text);
+/** The JSON string literal of `text`, as JSON.stringify writes it (the common, plain case without calling it); refuses a lone surrogate. */
+export function quote(text: string): string {
+  if (PLAIN.test(text)) return `"${text}"`;
+  if (!text.isWellFormed()) refuse('a string holds a lone UTF-16 surrogate (not I-JSON)');
+  return JSON.stringify(text);
+}
+
+/** The I-JSON form of a primitive: a lone surrogate becomes U+FFFD, NaN and ±Infinity become null; anything else is kept. */
+function iJsonPrimitive(value: unknown): unknown {
+  if (typeof value === 'string') return value.isWellFormed() ? value : value.toWellFormed();
+  if (typeof value === 'number') return Number.isFinite(value) ? value : null;
+  return value;
+}
+
+/**
+ * Makes `value` I-JSON in place, so it has canonical JSON: every lone UTF-16 surrogate in its strings and member names
+ * becomes U+FFFD (as the API server does when it decodes a JSON body: `"\ud800"` is valid JSON), and NaN or ±Infinity
+ * becomes `null` (what JSON.stringify would have stored). Returns how many values changed. Explicit stack: any depth.
+ */
+export function toIJson(value: unknown): number {
+  let changed = 0;
+  const stack: unknown[] = [value];
+  const seen = new Set<object>();
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (typeof node !== 'object' || node === null || seen.has(node)) continue;
+    seen.add(node);
+    if (Array.isArray(node)) {
+      for (let i = 0; i < node.length; i += 1) {
+        const item: unknown = node[i];
+        const fixed = iJsonPrimitive(item);
+        if (!Object.is(fixed, item)) { node[i] = fixed; changed += 1; } else stack.push(item);
+      }
+      continue;
+    }
+    const record = node as Record<string, unknown>;
+    for (const key of Object.keys(record)) {
+      let name = key;
+      if (!key.isWellFormed()) {
+        name = key.toWellFormed();
+        const moved = record[key];
+        delete record[key];
+        // Two names that differ only in their lone surrogates become one: the later keeps it, as JSON.parse would.
+        record[name] = moved;
+        changed += 1;
+      }
+      const member = record[name];
+      const fixed = iJsonPrimitive(member);
+      if (!Object.is(fixed, member)) { record[name] = fixed; changed += 1; } else stack.push(member);
+    }
+  }
+  return changed;
 }

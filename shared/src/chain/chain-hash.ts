@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { GatewayEvent } from '../events/gateway-event.js';
-import { canonicalJson, serialize, serializeMembers } from './canonical-json.js';
+import { canonicalJson, quote, serialize, serializeMembers } from './canonical-json.js';
 
-export { canonicalJson } from './canonical-json.js';
+export { canonicalJson, toIJson } from './canonical-json.js';
 
 /** The `prevHash` of a stream's first event when it has no predecessor to name (64 zeros). */
 export const GENESIS_HASH = '0'.repeat(64);
@@ -28,7 +28,7 @@ function members(record: Record<string, unknown>, keys: readonly string[]): stri
   const out: string[] = [];
   for (const key of keys) {
     const value = serialize(record[key]);
-    if (value !== undefined) out.push(`${JSON.stringify(key)}:${value}`);
+    if (value !== undefined) out.push(`${quote(key)}:${value}`);
   }
   return out;
 }
@@ -76,7 +76,7 @@ export function chainHash(event: GatewayEvent): string {
   return sha256Hex(linkedEventText(event).hashed);
 }
 
-/** Hex SHA-256 of `text` (UTF-8). */
+/** Hex SHA-256 of `text` (UTF-8), in one call (no Hash object per event). */
 export function sha256Hex(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex');
+  return hash('sha256', text, 'hex');
 }

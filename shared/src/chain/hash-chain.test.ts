@@ -37,11 +37,12 @@ test('the hash survives a JSON round trip and key reordering, and changes with a
   assert.notEqual(chainHash({ ...copy, auditgate: { ...copy.auditgate, chain: { ...copy.auditgate.chain!, seq: 2 } } }), link.hash);
 });
 
-test('a number JSON cannot carry is hashed as the null the stored record holds', () => {
+test('a number JSON cannot carry is made null in the event before linking: the hash covers the null the stored record holds', () => {
   const event = chainSampleEvent('a0000003', 'ResponseComplete');
-  event.auditgate.stream = { events: 1, bytes: Number.NaN, durationMs: 5 };
-  const link = new HashChain('proxy-0/x').linkAndSerialize(event).link;
-  assert.equal(chainHash(JSON.parse(JSON.stringify(event)) as typeof event), link.hash);
+  event.auditgate.stream = { events: 1, bytes: Number.NaN, durationMs: Infinity };
+  const { link, text } = new HashChain('proxy-0/x').linkAndSerialize(event);
+  assert.deepEqual(event.auditgate.stream, { events: 1, bytes: null, durationMs: null });
+  assert.equal(chainHash(JSON.parse(text) as typeof event), link.hash);
 });
 
 test('a stream id names the instance and the boot', () => {

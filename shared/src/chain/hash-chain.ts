@@ -1,4 +1,6 @@
+import { ErrorCodes } from '../errors/codes.js';
 import type { GatewayEvent } from '../events/gateway-event.js';
+import { toIJson } from './canonical-json.js';
 import { GENESIS_HASH, linkedEventText, sha256Hex } from './chain-hash.js';
 
 /** One event's place in its stream. */
@@ -31,8 +33,11 @@ export class HashChain {
 
   /**
    * Links `event` as the stream's next event (setting `auditgate.chain`, mutating the event) and returns the link with
-   * the event's canonical JSON (what is stored), made in the same pass as the hash. The link is made only once the
-   * event serialized: an event that cannot be leaves no gap in the chain.
+   * the event's canonical JSON (what is stored), made in the same pass as the hash. An event that is not I-JSON is made so
+   * in place first ({@link toIJson}): a lone UTF-16 surrogate (a JSON body may carry `"\ud800"`) becomes U+FFFD, as the
+   * API server stores it, so the record matches the stored object; NaN or Infinity (a bug in a counter) becomes null
+   * rather than failing the request. So what is hashed is exactly RFC 8785. The link is made only once the event
+   * serialized: an event that still cannot be (a BigInt, a cycle) leaves no gap in the chain.
    */
   linkAndSerialize(event: GatewayEvent): { link: ChainLink; text: string } {
     const chain = { stream: this.stream, seq: this.seq + 1, prevHash: this.last, hash: '' };
@@ -40,7 +45,13 @@ export class HashChain {
     event.auditgate.chain = chain;
     let texts: ReturnType<typeof linkedEventText>;
     try {
-      texts = linkedEventText(event);
+      try {
+        texts = linkedEventText(event);
+      } catch (error) {
+        // The well-formed case pays nothing: the walk runs only for an event the serializer refused.
+        if ((error as { code?: string }).code !== ErrorCodes.NOT_CANONICAL_JSON || toIJson(event) === 0) throw error;
+        texts = linkedEventText(event);
+      }
     } catch (error) {
       if (previous === undefined) delete event.auditgate.chain; else event.auditgate.chain = previous;
       throw error;

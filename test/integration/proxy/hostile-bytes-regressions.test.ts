@@ -186,7 +186,10 @@ describe('hostile bytes: the regressions of issue #13, against the real kube-api
       assert.equal(chainHash(JSON.parse(text) as AuditEvent), e.auditgate.chain?.hash, `the ${e.stage} record verifies against its hash`);
     }
     const received = records.find(({ e }) => e.stage === 'RequestReceived')!.e as AuditEvent & { requestObject?: { metadata?: { annotations?: { k?: string } } } };
-    assert.equal(received.requestObject?.metadata?.annotations?.k, 'a\ud800b', 'the recorded body is the one sent');
+    // The chain hashes I-JSON only: the lone surrogate is recorded as U+FFFD, which is also what the API server stores.
+    assert.equal(received.requestObject?.metadata?.annotations?.k, 'a\ufffdb', 'the recorded body has U+FFFD for the lone surrogate');
+    const storedSa = JSON.parse(await kubectl(stack, creds.adminKubeconfig, ['-n', agent.namespace, 'get', 'serviceaccount', 'surrogate', '-o', 'json'])) as { metadata: { annotations: { k: string } } };
+    assert.equal(storedSa.metadata.annotations.k, received.requestObject?.metadata?.annotations?.k, 'the record matches the stored object');
     const upstream = (await apiServerAuditSince(creds.auditLog, auditOffset)).filter((e) => e.auditID === id);
     assert.ok(upstream.length > 0, 'forwarded: the kube-apiserver logged it');
   });

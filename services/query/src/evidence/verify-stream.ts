@@ -23,10 +23,15 @@ export interface StreamLine {
   readonly problems: Problem[];
 }
 
+/** The chain hash of `event`, or undefined when it has no canonical JSON (a stored lone surrogate, say: the gateway never hashes one). */
+function hashOrNone(event: AuditEvent): string | undefined {
+  try { return chainHash(event); } catch { return undefined; }
+}
+
 const hashOf = new WeakMap<ChainedRecord, string | undefined>();
-/** The record's recomputed hash (undefined when it cannot be rebuilt). */
+/** The record's recomputed hash (undefined when it cannot be rebuilt or hashed). */
 function recomputed(r: ChainedRecord): string | undefined {
-  if (!hashOf.has(r)) hashOf.set(r, r.event === undefined ? undefined : chainHash(r.event));
+  if (!hashOf.has(r)) hashOf.set(r, r.event === undefined ? undefined : hashOrNone(r.event));
   return hashOf.get(r);
 }
 /** Whether the record rebuilds to an event that hashes to its own link. */
@@ -34,8 +39,8 @@ export function intact(r: ChainedRecord): boolean {
   return r.problems.length === 0 && recomputed(r) === r.link.hash;
 }
 /** The hash `event` would have at `link`'s position. */
-function hashAt(event: AuditEvent, link: ChainLink): string {
-  return chainHash({ ...event, auditgate: { ...event.auditgate, chain: { stream: link.stream, seq: link.seq, prevHash: link.prevHash, hash: '' } } });
+function hashAt(event: AuditEvent, link: ChainLink): string | undefined {
+  return hashOrNone({ ...event, auditgate: { ...event.auditgate, chain: { stream: link.stream, seq: link.seq, prevHash: link.prevHash, hash: '' } } });
 }
 
 const at = (r: ChainedRecord): Pick<Problem, 'stream' | 'seq' | 'auditID' | 'stage' | 'where'> => ({
