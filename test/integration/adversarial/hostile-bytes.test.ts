@@ -160,7 +160,7 @@ describe('adversarial: the gate holds under hostile bytes', () => {
     assert.equal(report.crashes, 0, formatFindings(report.crashFindings));
   });
 
-  it('(b) every request the API server logged from the gateway matches exactly one audit event of ours', () => {
+  it('(b) every request the API server logged from the gateway matches exactly one audit event of ours, and none of the run came under another identity', () => {
     assert.equal(report.unmatched.length, 0, formatFindings(report.unmatched));
   });
 
