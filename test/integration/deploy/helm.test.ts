@@ -75,7 +75,7 @@ function securityView(objs: Map<string, Obj>): Record<string, unknown> {
     else if (o.kind === 'NetworkPolicy') view[id] = o['spec'];
     else if (o.kind === 'ServiceAccount') view[id] = { automount: o['automountServiceAccountToken'], annotations: o.metadata.annotations };
     else if (o.kind === 'Namespace') view[id] = o.metadata.labels;
-    else if (o.kind === 'Deployment') {
+    else if (o.kind === 'Deployment' || o.kind === 'StatefulSet') {
       const pod = (o['spec'] as { template: PodTemplate }).template.spec;
       view[id] = {
         serviceAccountName: pod.serviceAccountName, automount: pod.automountServiceAccountToken, podSecurityContext: pod.securityContext,
@@ -121,7 +121,7 @@ describe('k8s/helm/auditgate: the Helm chart, rendered and linted by the real he
       const h = securityView(fromHelm);
       const kz = securityView(fromKustomize);
       for (const id of Object.keys(kz)) assert.deepEqual(h[id], kz[id], `${id} differs in a security-relevant field`);
-      assert.ok(h['Deployment/auditgate/auditgate-proxy'] !== undefined);
+      assert.ok(h['StatefulSet/auditgate/auditgate-proxy'] !== undefined);
       // Beyond the security fields: every object is the same once Helm's own labels and kustomize's hashes are set aside.
       for (const [id, o] of fromKustomize) assert.deepEqual(fromHelm.get(id), o, `${id} differs`);
     });
@@ -148,6 +148,8 @@ describe('k8s/helm/auditgate: the Helm chart, rendered and linted by the real he
     await assert.rejects(template('auditgate', ['--set', 'indexer.kube.resources={v1/pods,v1/secrets}']), /must not list secrets/);
     await assert.rejects(template('auditgate', ['--set', 'upstream.mode=eks']), /upstream\.eks\.clusterName is required/);
     await assert.rejects(template('auditgate', ['--set', 'upstream.mode=kubeconfig']), /upstream\.mode must be in-cluster or eks/);
+    await assert.rejects(template('auditgate', ['--set', 'proxy.checkpoints.signer=kms']), /proxy\.checkpoints\.kms\.keyId is required/);
+    await assert.rejects(template('auditgate', ['--set', 'proxy.checkpoints.signer=none']), /proxy\.checkpoints\.signer must be file or kms/);
   });
 
   it('the policy and detector rules are the kustomize base\'s files (symlinks, no third copy), carried byte for byte', () => {

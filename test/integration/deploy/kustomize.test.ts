@@ -160,7 +160,7 @@ describe('k8s kustomizations against the real kube-apiserver', () => {
           if (main !== undefined) assert.ok([...ports.values()].includes(main), `main port ${main} not a containerPort`);
           assert.equal(c.securityContext?.['readOnlyRootFilesystem'], true);
           assert.deepEqual((c.securityContext?.['capabilities'] as { drop: string[] }).drop, ['ALL']);
-          const pod = (objs.find((o) => o.kind === 'Deployment' && o.metadata.name === `auditgate-${service}`)!.spec as { template: { spec: { securityContext: Record<string, unknown> } } }).template.spec.securityContext;
+          const pod = (workload(objs, `auditgate-${service}`).spec as { template: { spec: { securityContext: Record<string, unknown> } } }).template.spec.securityContext;
           assert.equal(pod['runAsNonRoot'], true);
           assert.deepEqual(pod['seccompProfile'], { type: 'RuntimeDefault' });
         } finally { rmSync(dir, { recursive: true, force: true }); }
@@ -222,12 +222,17 @@ interface PodSpec {
   volumes: Array<{ name: string; projected?: { sources: Array<{ serviceAccountToken?: { audience?: string; path: string } }> } }>;
 }
 
-function podSpec(objs: Obj[], deployment: string): PodSpec {
-  return (objs.find((o) => o.kind === 'Deployment' && o.metadata.name === deployment)!.spec as { template: { spec: PodSpec } }).template.spec;
+/** The Deployment or StatefulSet (the proxy) named `name`. */
+function workload(objs: Obj[], name: string): Obj {
+  const d = objs.find((o) => (o.kind === 'Deployment' || o.kind === 'StatefulSet') && o.metadata.name === name);
+  assert.ok(d !== undefined, `no Deployment or StatefulSet ${name}`);
+  return d;
 }
 
-function containers(objs: Obj[], deployment: string): Container[] {
-  const d = objs.find((o) => o.kind === 'Deployment' && o.metadata.name === deployment);
-  assert.ok(d !== undefined, `no Deployment ${deployment}`);
-  return (d.spec as { template: { spec: { containers: Container[] } } }).template.spec.containers;
+function podSpec(objs: Obj[], name: string): PodSpec {
+  return (workload(objs, name).spec as { template: { spec: PodSpec } }).template.spec;
+}
+
+function containers(objs: Obj[], name: string): Container[] {
+  return (workload(objs, name).spec as { template: { spec: { containers: Container[] } } }).template.spec.containers;
 }

@@ -1,6 +1,6 @@
 import { Router, type RequestHandler } from 'express';
 import type { Client } from '@opensearch-project/opensearch';
-import { AppError, ErrorCodes } from '@auditgate/shared';
+import { ErrorCodes } from '@auditgate/shared';
 import type { QueryConfig } from '../config/query-config.js';
 import { loadJwks } from '../evidence/load-jwks.js';
 import { loadFromOpenSearch } from '../evidence/opensearch-evidence.js';
@@ -17,6 +17,8 @@ export interface EvidenceRoutesDeps {
   readonly fetch?: typeof fetch;
 }
 
+const NO_KEYS = 'no checkpoint keys are configured (QUERY_CHECKPOINT_JWKS): the trail cannot be verified here';
+
 /**
  * `GET /verify?from&to|since` (default: the last hour): verifies every hash chain and checkpoint signature of the window
  * in OpenSearch (see services/query/src/evidence) with the configured checkpoint keys → the verification report.
@@ -28,7 +30,10 @@ export function evidenceRoutes(d: EvidenceRoutesDeps): Router {
     rejectUnknown(params, ['from', 'to', 'since']);
     const { from, to } = parseFilters(params, d.now(), d.config.limits, 3_600_000);
     if (d.config.evidence.jwks.length === 0) {
-      throw new AppError('no checkpoint keys are configured (QUERY_CHECKPOINT_JWKS): the trail cannot be verified here', { code: ErrorCodes.CONFIG_INVALID, status: 503 });
+      // A deployment choice, not a failure: a clear 503 (the UI's badge says "not configured") without the error
+      // middleware's error-level log on every page load.
+      res.status(503).json({ error: { code: ErrorCodes.CONFIG_INVALID, message: NO_KEYS } });
+      return;
     }
     const jwks = await loadJwks(d.config.evidence.jwks, d.fetch);
     const report = await runVerify({
