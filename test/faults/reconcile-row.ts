@@ -136,11 +136,11 @@ export function reconcileRow(e: RowEvidence): RowResult {
   // A request refused because the audit log was down must never have reached the API server.
   const refusedButServed = e.sent.filter((r) => r.status === 503 && r.cause === KAFKA_UNAVAILABLE && r.auditId !== undefined && served.has(r.auditId)).map((r) => r.auditId!);
   // The generator's record as the second oracle. An answer without a gateway cause came from the API server: its log
-  // must hold it. An answer the gateway gave itself (other than "the audit log is down") must be audited.
+  // must hold it. An answer the gateway gave itself (other than "the audit log is down") must be on Kafka.
   const upstreamAnswered = e.sent.filter((r) => r.status !== undefined && r.auditId !== undefined && r.cause?.startsWith(GATEWAY_CAUSE) !== true);
   const oracleMissing = upstreamAnswered.filter((r) => !served.has(r.auditId!)).map((r) => r.auditId!);
   const refusedNotAudited = e.sent.filter((r) => r.status !== undefined && r.auditId !== undefined && r.cause?.startsWith(GATEWAY_CAUSE) === true
-    && r.cause !== KAFKA_UNAVAILABLE && !served.has(r.auditId) && !(stagesOf.get(r.auditId) ?? []).includes('RequestReceived') && !interruptedByKill(r.auditId)).map((r) => r.auditId!);
+    && r.cause !== KAFKA_UNAVAILABLE && !served.has(r.auditId) && !stagesOf.has(r.auditId) && !interruptedByKill(r.auditId)).map((r) => r.auditId!);
   // The pages due: from what the API server served (actor from the generator's record) and from what Kafka holds.
   const actorOf = (id: string): string | undefined => {
     for (const s of seqsOf.get(id) ?? []) {
