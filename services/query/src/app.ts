@@ -68,7 +68,7 @@ export function createApp(config: QueryConfig, deps: QueryDeps): QueryApp {
   let ops: Server | undefined;
   let stopped: Promise<void> | undefined;
   const verifier = createAnalystVerifier(config.auth.issuers, config.auth.rolesClaim, {
-    connections: deps.issuerConnections ?? new Map(), now, logger: log.child({ component: 'auth' }),
+    connections: deps.issuerConnections ?? new Map(), now, reviewCacheMs: config.auth.tokenReviewCacheMs, logger: log.child({ component: 'auth' }),
     ...(deps.fetch === undefined ? {} : { fetch: deps.fetch }),
   });
   const app = createApiApp({

@@ -10,18 +10,21 @@ export interface AnalystVerifierDeps {
   /** The API server of each issuer configured with a `kubeconfig`, by issuer URL (built by main.ts). */
   readonly connections: ReadonlyMap<string, ApiServerConnection>;
   readonly now: () => number;
+  /** How long a TokenReview answer is reused (QUERY_TOKEN_REVIEW_CACHE_MS); default 10 s. */
+  readonly reviewCacheMs?: number;
   readonly logger?: Logger;
   /** Transport of issuers with neither `caFile` nor `kubeconfig` (tests). */
   readonly fetch?: typeof fetch;
 }
 
-/** How long the cluster's TokenReview answer for an analyst's token is reused. */
-const REVIEW_CACHE_MS = 10_000;
+/** Default of {@link AnalystVerifierDeps.reviewCacheMs}. */
+const DEFAULT_REVIEW_CACHE_MS = 10_000;
 
 /**
  * The verifier of analysts' bearer tokens: the same one as the gateway's (`@auditgate/shared/auth`), with the
  * query's roles claim kept for role mapping. An issuer with a `kubeconfig` is reached through its cluster (its CA
- * and credentials) and, for service-account tokens, each new token is confirmed by a TokenReview.
+ * and credentials) and, for service-account tokens, each new token is confirmed by a TokenReview (its answer reused
+ * for `reviewCacheMs`; when the cluster cannot be asked the verification fails with reason `token_review_unavailable`).
  */
 export function createAnalystVerifier(issuers: readonly QueryIssuer[], rolesClaim: string, deps: AnalystVerifierDeps): TokenVerifier {
   const reviewers: Array<{ issuer: string; audiences: string[]; apiServer: ApiServerConnection }> = [];
@@ -49,7 +52,7 @@ export function createAnalystVerifier(issuers: readonly QueryIssuer[], rolesClai
   // One reviewer per cluster; each reviews only its own issuer's tokens.
   for (const { issuer, audiences, apiServer } of reviewers) {
     verifier = createReviewedTokenVerifier(verifier, {
-      reviewer: createTokenReviewer({ apiServer }), audiences: new Map([[issuer, audiences]]), cacheMs: REVIEW_CACHE_MS, now: deps.now,
+      reviewer: createTokenReviewer({ apiServer }), audiences: new Map([[issuer, audiences]]), cacheMs: deps.reviewCacheMs ?? DEFAULT_REVIEW_CACHE_MS, now: deps.now,
     });
   }
   return verifier;

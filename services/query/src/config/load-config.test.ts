@@ -28,3 +28,11 @@ it('QUERY_OIDC_ISSUERS: kind, and a kubeconfig for a cluster\'s own trust (witho
   assert.throws(() => loadConfig(one({ kubeconfig: '' })), /kubeconfig and context must be non-empty strings/);
   assert.throws(() => loadConfig(one({ tokenReview: 'yes' })), /tokenReview must be true or false/);
 });
+
+it('QUERY_TOKEN_REVIEW_CACHE_MS: 10 s by default, 0 (ask every time) to 5 minutes', () => {
+  const base = issuers('https://idp.example');
+  assert.equal(loadConfig(base).auth.tokenReviewCacheMs, 10_000);
+  assert.equal(loadConfig({ ...base, QUERY_TOKEN_REVIEW_CACHE_MS: '0' }).auth.tokenReviewCacheMs, 0);
+  assert.equal(loadConfig({ ...base, QUERY_TOKEN_REVIEW_CACHE_MS: '300000' }).auth.tokenReviewCacheMs, 300_000);
+  for (const bad of ['-1', '300001', 'soon']) assert.throws(() => loadConfig({ ...base, QUERY_TOKEN_REVIEW_CACHE_MS: bad }), /QUERY_TOKEN_REVIEW_CACHE_MS/, bad);
+});

@@ -108,6 +108,7 @@ export function loadConfig(env: Env, observe?: SettingObserver): QueryConfig {
       issuers,
       rolesClaim: r.str('QUERY_ROLES_CLAIM', 'auditgate_roles'),
       bindings: parseRoleBindings(r, r.optional('QUERY_ROLE_BINDINGS'), issuers.map((i) => i.issuer)),
+      tokenReviewCacheMs: r.int('QUERY_TOKEN_REVIEW_CACHE_MS', 10_000, { min: 0, max: 300_000 }),
     },
     limits: {
       maxPageSize: r.int('QUERY_MAX_PAGE_SIZE', 500, { min: 1, max: 10_000 }),

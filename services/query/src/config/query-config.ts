@@ -24,6 +24,8 @@ export interface QueryConfig {
     readonly issuers: QueryIssuer[];
     readonly rolesClaim: string;
     readonly bindings: RoleBinding[];
+    /** How long the cluster's TokenReview answer (yes or no) for an analyst's service-account token is reused; 0 asks every time. */
+    readonly tokenReviewCacheMs: number;
   };
   readonly limits: {
     readonly maxPageSize: number;

@@ -17,6 +17,10 @@ export const querySettingsDoc: SettingsDoc = {
     },
     { keys: ['QUERY_ROLES_CLAIM'], meaning: 'claim carrying `analyst` / `responder` / `admin`' },
     {
+      keys: ['QUERY_TOKEN_REVIEW_CACHE_MS'],
+      meaning: 'how long the cluster\'s TokenReview answer (yes or no) for an analyst\'s service-account token is reused (0–300000; 0 asks on every request), for issuers with a `kubeconfig`: a deleted service account\'s token is refused (401, `token_review_refused`) within this time after the API server itself refuses it; if the cluster cannot be asked the request gets 503 (fail closed)',
+    },
+    {
       keys: ['QUERY_ROLE_BINDINGS'],
       meaning: '`role=[issuer#]user|group:name[,…];…` for issuers that cannot mint a roles claim (service-account tokens); with more than one trusted issuer each subject must name its issuer (`https://idp.example#alice`), since the same name at another issuer is another person',
     },

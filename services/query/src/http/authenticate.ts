@@ -32,7 +32,11 @@ function claimedBy(token: string | undefined): RefusedRequest['claimed'] {
   } catch { return {}; }
 }
 
-/** Middleware: verifies `Authorization: Bearer <JWT>` and sets the {@link Caller} (roles may be empty); 401 otherwise. */
+/**
+ * Middleware: verifies `Authorization: Bearer <JWT>` and sets the {@link Caller} (roles may be empty); 401 otherwise,
+ * except when the token could not be checked because the cluster cannot be asked (TokenReview unavailable): 503 with
+ * `Retry-After`, fail closed like the gateway, so a cluster outage is not mistaken for a bad token.
+ */
 export function authenticate(o: AuthenticateOptions): RequestHandler {
   return (req, res, next) => {
     const header = req.headers.authorization ?? '';
@@ -50,6 +54,15 @@ export function authenticate(o: AuthenticateOptions): RequestHandler {
       next();
     }, (error: unknown) => {
       const reason = String((error as AppError).details?.['reason'] ?? 'invalid');
+      if (reason === 'token_review_unavailable') {
+        o.logger.warn({ reason, err: (error as Error).message }, 'analyst token could not be confirmed: the cluster cannot be asked');
+        o.onRefused?.({ reason, req, claimed: claimedBy(match[1]) });
+        res.setHeader('retry-after', '5');
+        next(new AppError('the bearer token cannot be checked now: its cluster does not answer TokenReview', {
+          code: ErrorCodes.UPSTREAM_UNAVAILABLE, status: 503, retriable: true, details: { reason },
+        }));
+        return;
+      }
       o.logger.debug({ reason }, 'analyst token rejected');
       refuse(reason, 'the bearer token is not valid');
     });
