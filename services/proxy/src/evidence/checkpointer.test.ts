@@ -60,3 +60,29 @@ test('local keys: Ed25519 signs EdDSA, P-256 signs ES256, anything else is refus
   const der = Buffer.from('3045022100' + 'ff'.repeat(32) + '0220' + '01'.repeat(32), 'hex');
   assert.equal(derToJose(der).toString('hex'), 'ff'.repeat(32) + '01'.repeat(32));
 });
+
+test('a silent stream signs heartbeats: with no traffic, every T a signed count-0 checkpoint of the unchanged head', async () => {
+  const signer = await ephemeralSigner();
+  const producer = memoryProducer();
+  const head: ChainHead = { seq: 4, hash: 'e'.repeat(64) };
+  const reasons: string[] = [];
+  let clock = Date.parse('2026-03-14T10:00:00Z');
+  const cp = new Checkpointer({
+    stream: 'gw/silent', head: () => head, signer, producer, topic: 't', everyEvents: 1000, intervalMs: 40,
+    logger: createLogger({ name: 't', level: 'silent' }), now: () => (clock += 40), onCheckpoint: (reason, outcome) => reasons.push(`${reason}:${outcome}`),
+  });
+  cp.start();
+  await new Promise((r) => setTimeout(r, 400));
+  await cp.close();
+  const keys = createLocalJWKSet({ keys: [signer.publicJwk] });
+  const payloads: Checkpoint[] = [];
+  for (const m of producer.sent) payloads.push(JSON.parse(new TextDecoder().decode((await compactVerify(m.value, keys)).payload)) as Checkpoint);
+  const heartbeats = payloads.filter((_, i) => reasons[i] === 'heartbeat:ok');
+  assert.ok(heartbeats.length >= 4, `heartbeats while silent (${reasons.join(', ')})`);
+  for (const p of heartbeats) assert.deepEqual([p.stream, p.seq, p.hash, p.count, p.intervalMs, p.final ?? false], ['gw/silent', 4, 'e'.repeat(64), 0, 40, false]);
+  assert.equal(reasons[0], 'interval:ok', 'the first checkpoint names the origin');
+  assert.equal(reasons.at(-1), 'final:ok');
+  assert.deepEqual(payloads.map((p) => p.count), payloads.map((_, i) => (i === 0 ? 4 : 0)), 'only the first counts events (the origin head); none since');
+  const times = payloads.map((p) => Date.parse(p.time));
+  assert.ok(times.every((t, i) => i === 0 || t > times[i - 1]!), 'each signed later than the one before');
+});
