@@ -3,7 +3,9 @@
  * time strikes the pipeline (proxy → Kafka → indexer → OpenSearch, detector → webhook), each row on its own topics and
  * indices, on a Kafka and an OpenSearch of the suite's own (the shared ones are never touched). The oracle is the
  * API server's own audit log, matched on our audit ID, plus the generator's record. Every row must show 0 lost and
- * 0 duplicated; the table is printed and written to test/faults/results/latest.json.
+ * 0 duplicated, its fault must have struck (fault-struck.ts: a row whose fault changed nothing proves nothing), and the
+ * two oracles must agree (no upstream answer missing from the API server's log, no unreadable line in it); the table is
+ * printed and written to test/faults/results/latest.json.
  *
  * FAULTS_PROFILE=full (`npm run faults`): ~200 req/s for 60 s, 20 s outages, all eight rows. The short form (default,
  * inside `npm test`): ~50 req/s for 25 s, 8 s outages, the rows in SHORT_ROWS.
