@@ -11,7 +11,7 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -233,6 +233,24 @@ describe('npm start against a named cluster that cannot serve Auditgate: nothing
   it('an unreachable API server', async () => {
     const out = await refused(userKubeconfig(dir, { token: creds.adminToken }, 'https://127.0.0.1:1'));
     assert.match(out, /the API server https:\/\/127\.0\.0\.1:1 cannot be reached with this kubeconfig/);
+  });
+
+  it('an issuer that cannot be reached: the API server answers, but not the service-account issuer\'s discovery', async () => {
+    // A real identity of the cluster (a client certificate its CA signed) outside system:serviceaccounts, so the
+    // default binding of system:service-account-issuer-discovery does not cover it: /version answers, discovery is 403.
+    const key = join(dir, 'outsider.key');
+    const csr = join(dir, 'outsider.csr');
+    const cert = join(dir, 'outsider.crt');
+    execFileSync('openssl', ['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-subj', `/CN=${namespace}-outsider`, '-keyout', key, '-out', csr], { stdio: 'ignore' });
+    execFileSync('openssl', ['x509', '-req', '-in', csr, '-CA', `${stack.kubeState}/pki/ca.crt`, '-CAkey', `${stack.kubeState}/pki/ca.key`,
+      '-CAserial', join(dir, 'ca.srl'), '-CAcreateserial', '-days', '1', '-out', cert], { stdio: 'ignore' });
+    const out = await refused(userKubeconfig(dir, {
+      'client-certificate-data': readFileSync(cert).toString('base64'), 'client-key-data': readFileSync(key).toString('base64'),
+    }));
+    assert.doesNotMatch(out, /cannot be reached with this kubeconfig/, 'the API server itself answered');
+    assert.match(out, /not ready for Auditgate with kubeconfig user "me"\. Missing:/);
+    assert.match(out, /the service-account issuer's discovery \(GET \/\.well-known\/openid-configuration\) is refused: .*Forbidden.* — this identity needs the ClusterRole system:service-account-issuer-discovery/);
+    assert.match(out, /Nothing was started/);
   });
 
   it('an identity without TokenReview and TokenRequest permissions', async () => {
