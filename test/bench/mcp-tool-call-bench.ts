@@ -97,10 +97,13 @@ async function main(): Promise<void> {
     await kubectl(stack, creds.adminKubeconfig, ['-n', agent.namespace, 'create', 'rolebinding', 'person', '--role', 'mcp-agent', `--user=oidc:${person}`]);
     // The direct server's own token, for the API server's default audience.
     const directToken = (await kubectl(stack, creds.adminKubeconfig, ['-n', agent.namespace, 'create', 'token', agent.name, '--duration', '1h'])).trim();
+    // client-go's default client-side rate limit (5 requests/s, burst 10) would throttle the direct server's one shared
+    // client after its burst while the gated server builds a client per delegated token: lift it on both.
+    const unthrottled = { KUBE_CLIENT_QPS: '10000', KUBE_CLIENT_BURST: '10000' };
     const servers: KubernetesMcpHttp[] = [
       await startKubernetesMcpHttp({ port: gatedPort, dir, name: 'gated', kubeconfig: writeKubeconfig(join(dir, 'gated.kubeconfig'), gateway, caFile),
-        oauth: { issuer: `${gateway}/mcp-delegation`, audience: 'auditgate-mcp:kubernetes', caFile } }),
-      await startKubernetesMcpHttp({ port: directPort, dir, name: 'direct', kubeconfig: writeKubeconfig(join(dir, 'direct.kubeconfig'), stack.kubeApiserverUrl, caFile, directToken) }),
+        oauth: { issuer: `${gateway}/mcp-delegation`, audience: 'auditgate-mcp:kubernetes', caFile }, env: unthrottled }),
+      await startKubernetesMcpHttp({ port: directPort, dir, name: 'direct', kubeconfig: writeKubeconfig(join(dir, 'direct.kubeconfig'), stack.kubeApiserverUrl, caFile, directToken), env: unthrottled }),
     ];
     for (const s of servers) cleanup.push(() => s.stop());
     const now = Math.floor(Date.now() / 1000);

@@ -3,17 +3,20 @@
  * verifier, against the real kube-apiserver of the stack: per new token (its first request: signature plus one
  * TokenReview round trip) and per request (the same token again: the answer comes from the review cache), side by side
  * with the verifier without review, and with a review on every request (cache 0) for scale. Prints the table and the
- * ratios; reported, not gated.
+ * ratios and writes its "token review" section of the shared results file; reported, not gated.
  * Run: `NODE_EXTRA_CA_CERTS=$KUBE_STATE/pki/ca.crt npx tsx test/bench/token-review-bench.ts` (BENCH_REVIEW_TOKENS,
- * BENCH_REVIEW_REQUESTS), or as part of `npm run bench`.
+ * BENCH_REVIEW_REQUESTS, BENCH_OUT: the shared results file), or as part of `npm run bench`.
  */
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { EnvReader } from '@auditgate/shared';
 import {
   createCachedTokenVerifier, createIssuerFetch, createReviewedTokenVerifier, createTokenReviewer, createTokenVerifier, type TokenVerifier, type TrustedIssuer,
 } from '@auditgate/shared/auth';
 import { createKubeconfigConnection } from '@auditgate/shared/kube';
 import { kubectl, readKubeCredentials, readStackEnv, uniqueName } from '@auditgate/shared/testing';
-import { renderTable } from './report-table.js';
+import { info, renderTable } from './report-table.js';
+import { writeResultSection } from './results-file.js';
 
 const say = (message: string) => process.stderr.write(`[review-bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
 const env = new EnvReader(process.env);
@@ -94,6 +97,21 @@ async function main(): Promise<void> {
     process.stdout.write(`${renderTable(['metric', 'without review', 'with review', 'ratio'], rows)}\n`);
     process.stdout.write(`A new token pays one TokenReview round trip (+${ms(percentile(newWith, 0.5) - percentile(newWithout, 0.5))} at p50); `
       + `a token in use pays a cache lookup (+${us(reqWith - reqWithout)} per request) and one review per 10 s.\n`);
+    const p50 = (v: number[]) => percentile(v, 0.5);
+    const p99 = (v: number[]) => percentile(v, 0.99);
+    writeResultSection(process.env['BENCH_OUT'] ?? join(dirname(fileURLToPath(import.meta.url)), 'results', 'latest.json'), 'token review', {
+      settings: { tokens: fresh.length, requests: REQUESTS, cacheMs: 10_000 },
+      rows: [
+        info('TokenReview per new token (first request), p50', `+${ms(p50(newWith) - p50(newWithout))} (${ms(p50(newWith))} vs ${ms(p50(newWithout))} without review)`,
+          `p99 ${ms(p99(newWith))} vs ${ms(p99(newWithout))}: signature check plus one TokenReview round trip to kube-apiserver`),
+        info('TokenReview per request, same token (answer cached 10 s)', `+${us(reqWith - reqWithout)} (${us(reqWith)} vs ${us(reqWithout)} without review)`,
+          'a cache lookup; one review per token per 10 s'),
+        info('TokenReview on every request (cache 0), for scale', `${ms(reqEvery)} per request vs ${us(reqWithout)} without review`,
+          `${(reqEvery / reqWithout).toFixed(0)}x: why the answer is cached`),
+      ],
+      newTokenMs: { without: { p50: p50(newWithout), p99: p99(newWithout) }, with: { p50: p50(newWith), p99: p99(newWith) } },
+      perRequestMs: { without: reqWithout, with: reqWith, every: reqEvery },
+    });
   } finally {
     await Promise.all(verifiers.map((v) => v.close()));
     await admin.close();

@@ -25,6 +25,8 @@ export interface KubernetesMcpHttpOptions {
    * MCP request's bearer is then its Kubernetes token. Without it the server is open and uses the kubeconfig's own user.
    */
   readonly oauth?: { readonly issuer: string; readonly audience: string; readonly caFile: string };
+  /** Extra environment of the server process (e.g. its client-go rate limit, `KUBE_CLIENT_QPS` / `KUBE_CLIENT_BURST`). */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 /** Starts kubernetes-mcp-server on 127.0.0.1:`port` and waits for its /healthz. */
@@ -38,7 +40,7 @@ export async function startKubernetesMcpHttp(o: KubernetesMcpHttpOptions): Promi
   const child = spawn(kubernetesMcpServerBinary(), [
     '--config', toml, '--kubeconfig', o.kubeconfig, '--port', String(o.port), '--bind-address', '127.0.0.1',
     '--log-file', logFile, '--log-level', '6', '--disable-multi-cluster',
-  ], { stdio: 'ignore' });
+  ], { stdio: 'ignore', ...(o.env === undefined ? {} : { env: { ...process.env, ...o.env } }) });
   const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`kubernetes-mcp-server ${o.name} exited (${code}); log: ${logFile}`))));
   exited.catch(() => undefined);
   const stop = async (): Promise<void> => {
