@@ -18,6 +18,8 @@ export interface ReadTopicOptions {
   readonly topic: string;
   /** Start at each partition's first record at or after this time (ms); default: the beginning. */
   readonly fromTime?: number;
+  /** Read at most this many records at the end of each partition (as of the call), whatever `fromTime` says. */
+  readonly lastRecords?: number;
   /** Stop reading a partition at its first record after this time (ms); default: at its end as of the call. */
   readonly untilTime?: number;
   /** Gives up (rejecting `AUDITGATE_E_KAFKA_UNAVAILABLE`) when the range is not read within this time (default 60 s). */
@@ -39,6 +41,12 @@ export async function readTopic(kafka: Kafka, options: ReadTopicOptions): Promis
     const starts = new Map((options.fromTime === undefined
       ? (await admin.fetchTopicOffsets(topic)).map((o) => ({ partition: o.partition, offset: o.low }))
       : await admin.fetchTopicOffsetsByTimestamp(topic, options.fromTime)).map((o) => [o.partition, BigInt(o.offset)]));
+    if (options.lastRecords !== undefined) {
+      for (const [p, end] of ends) {
+        const floor = end - BigInt(options.lastRecords);
+        if ((starts.get(p) ?? 0n) < floor) starts.set(p, floor);
+      }
+    }
     const open = new Set([...ends].filter(([p, end]) => (starts.get(p) ?? end) < end).map(([p]) => p));
     if (open.size === 0) return;
     let stopped = false;

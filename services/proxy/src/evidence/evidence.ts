@@ -6,7 +6,7 @@ import type { JWK } from 'jose';
 import { AuditChain } from '../audit/audit-chain.js';
 import type { Spool } from '../audit/spool.js';
 import type { ChainConfig } from '../config/proxy-config.js';
-import { findChainOrigin } from './chain-origin.js';
+import { findChainOrigin, ORIGIN_LOOKBACK } from './chain-origin.js';
 import { Checkpointer } from './checkpointer.js';
 import { createCheckpointSigner } from './create-signer.js';
 
@@ -26,6 +26,8 @@ export interface EvidenceDeps {
   readonly newId?: () => string;
   /** The longest the origin lookup may take before the stream starts from genesis (default 20 s). */
   readonly originTimeoutMs?: number;
+  /** Checkpoints searched per partition for the previous stream (default {@link ORIGIN_LOOKBACK}). */
+  readonly originLookback?: number;
 }
 
 /** The gateway's tamper evidence: its stream's hash chain, the checkpoints signed over it, and the published keys. */
@@ -49,20 +51,39 @@ export function createEvidence(deps: EvidenceDeps): Evidence {
   let checkpointer: Checkpointer | undefined;
   let keys: JWK[] = [];
 
+  const unlinked = new Counter({
+    name: 'auditgate_proxy_chain_unlinked_starts_total',
+    help: "Streams started from genesis, not linked to the instance's previous stream: none found within the bounded look back (no-predecessor) or the look back failed or timed out (lookup-failed)",
+    labelNames: ['reason'], registers: [deps.registry],
+  });
+  const timeoutMs = deps.originTimeoutMs ?? 20_000;
+  const lookback = deps.originLookback ?? ORIGIN_LOOKBACK;
+
   const origin = async (): Promise<ChainOrigin> => {
     let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error('timed out')), deps.originTimeoutMs ?? 20_000); timer.unref(); });
+    const timeout = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms`)), timeoutMs); timer.unref(); });
+    let found: ChainOrigin;
     try {
-      return await Promise.race([findChainOrigin({
-        instance: deps.instance, checkpointsTopic: deps.config.checkpointsTopic, eventsTopic: deps.eventsTopic, logger: log,
+      found = await Promise.race([findChainOrigin({
+        instance: deps.instance, checkpointsTopic: deps.config.checkpointsTopic, eventsTopic: deps.eventsTopic, logger: log, lookback, timeoutMs,
         ...(deps.spool === undefined ? {} : { spool: deps.spool }), ...(deps.kafka === undefined ? {} : { kafka: deps.kafka }),
       }), timeout]);
     } catch (error) {
-      log.warn({ err: (error as Error).message }, "the previous stream's head could not be read back: this stream starts from genesis, unlinked");
+      unlinked.inc({ reason: 'lookup-failed' });
+      log.warn({ stream, instance: deps.instance, err: (error as Error).message, metric: 'auditgate_proxy_chain_unlinked_starts_total' },
+        `chain starts UNLINKED (genesis): the previous stream of instance ${deps.instance} could not be read back from ${deps.config.checkpointsTopic}; `
+        + "verify will show this stream's origin as genesis, and the previous stream's last events cannot be shown complete across this restart");
       return { prevHash: GENESIS_HASH };
     } finally {
       clearTimeout(timer);
     }
+    if (found.predecessor === undefined) {
+      unlinked.inc({ reason: 'no-predecessor' });
+      log.info({ stream, instance: deps.instance, lookback, metric: 'auditgate_proxy_chain_unlinked_starts_total' },
+        `chain starts unlinked (genesis): no previous stream of instance ${deps.instance} ${deps.kafka === undefined ? 'in the spool (no Kafka to read back from)' : `among the last ${lookback} checkpoints of each partition of ${deps.config.checkpointsTopic}`}; `
+        + 'expected on the instance\'s first start');
+    }
+    return found;
   };
 
   return {
