@@ -62,6 +62,8 @@ export interface PipelineOptions {
   /** The webhook sink's routing threshold (`info`: every alert). */
   readonly webhookMinSeverity?: string;
   readonly detectorEnv?: Record<string, string>;
+  /** More gateway settings (e.g. `PROXY_IMPERSONATE: 'true'`, so the API server's RBAC judges each caller). */
+  readonly proxyEnv?: Record<string, string>;
 }
 
 /** Starts a gateway, a detector with a webhook sink and a receiver, on a fresh events topic and namespace. */
@@ -75,7 +77,7 @@ export async function startGatewayPipeline(options: PipelineOptions = {}): Promi
     DETECTOR_WEBHOOK_URL: `${hook.url}/hook`, DETECTOR_WEBHOOK_SECRET: WEBHOOK_SECRET,
     DETECTOR_WEBHOOK_MIN_SEVERITY: options.webhookMinSeverity ?? 'info', ...options.detectorEnv,
   }));
-  const proxy = await startProxy({ policy: (options.policy ?? (() => examplePolicyWith()))(namespace), env: { PROXY_EVENTS_TOPIC: names.eventsTopic } });
+  const proxy = await startProxy({ policy: (options.policy ?? (() => examplePolicyWith()))(namespace), env: { PROXY_EVENTS_TOPIC: names.eventsTopic, ...options.proxyEnv } });
   const alertsOf = (actor: string): Alert[] => hook.received.map((r) => r.body as Alert).filter((a) => a.actor === actor);
   const deliveryGroup = `${names.groupId}-delivery.webhook`;
   return {
