@@ -1,6 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
@@ -100,6 +100,33 @@ describe('restarts and KMS keys (real stack)', () => {
     assert.ok(crashedStream.lastSeq >= 6);
     assert.equal(crashedStream.state, 'succeeded', 'its successor vouches for its end');
     assert.equal(next.origin, `${crashedStream.stream}#${crashedStream.lastSeq}`);
+  });
+
+  it('a key rotation across a restart: the retired key stays published (PROXY_CHECKPOINT_PREVIOUS_JWKS), and the old stream verifies against the new gateway\'s JWKS', async () => {
+    const { names } = await run();
+    const dir = mkdtempSync(join(tmpdir(), 'evidence-rotation-'));
+    const from = Date.now() - 1000;
+    const first = await startGateway(names, { instance: 'gw-rotate', env: { PROXY_CHECKPOINT_KEY_FILE: writeCheckpointKey(dir) } });
+    const retired = await first.jwks();
+    await traffic(first.kubeconfigFor(agent.token), 'old-key');
+    await first.stop();
+    const retiredFile = join(dir, 'retired-jwks.json');
+    writeFileSync(retiredFile, JSON.stringify(retired));
+    const second = await startGateway(names, { instance: 'gw-rotate', env: { PROXY_CHECKPOINT_KEY_FILE: writeCheckpointKey(dir), PROXY_CHECKPOINT_PREVIOUS_JWKS: retiredFile } });
+    const published = await second.jwks();
+    await traffic(second.kubeconfigFor(agent.token), 'new-key');
+    await second.stop();
+    const to = Date.now() + 1000;
+    await waitForSettled(os, names, 2);
+    assert.equal(published.keys.length, 2);
+    assert.equal(published.keys[1]!.kid, retired.keys[0]!.kid, 'the retired key is published after the current one');
+    assert.notEqual(published.keys[0]!.kid, retired.keys[0]!.kid);
+    const report = await verifyIndexed(os, names, published, from, to);
+    assert.equal(report.ok, true, brief(report.problems));
+    assert.equal(report.streams.length, 2);
+    // Without the retired key, every checkpoint of the first stream would pass for forged.
+    const currentOnly = await verifyIndexed(os, names, { keys: [published.keys[0]!] }, from, to);
+    assert.ok(currentOnly.problems.some((p) => p.kind === 'forged-checkpoint'), brief(currentOnly.problems));
   });
 
   it('checkpoints signed by an AWS KMS key (moto) verify against the published key', async () => {

@@ -48,3 +48,10 @@ it('PROXY_SA_ISSUER_TRUST and PROXY_SA_TOKEN_REVIEW(_CACHE_MS): defaults, values
   assert.throws(() => loadConfig({ ...sa, PROXY_SA_ISSUER_TRUST: 'cluster' }), /PROXY_SA_ISSUER_TRUST/);
   assert.throws(() => loadConfig({ ...sa, PROXY_SA_TOKEN_REVIEW_CACHE_MS: '600000' }), /PROXY_SA_TOKEN_REVIEW_CACHE_MS/);
 });
+
+it('PROXY_CHECKPOINT_PREVIOUS_JWKS: the retired checkpoint keys\' JWKS file, absent by default', () => {
+  const sa = { ...base, PROXY_SA_ISSUER_URL: 'https://kubernetes.default.svc.cluster.local' };
+  assert.equal(loadConfig(sa).chain.previousJwksFile, undefined);
+  assert.equal('previousJwksFile' in loadConfig(sa).chain, false);
+  assert.equal(loadConfig({ ...sa, PROXY_CHECKPOINT_PREVIOUS_JWKS: '/keys/retired.json' }).chain.previousJwksFile, '/keys/retired.json');
+});

@@ -88,6 +88,11 @@ function readCheckpointSigner(reader: EnvReader, env: Env): CheckpointSignerConf
   return { kind, ...(keyFile === undefined ? {} : { keyFile }) };
 }
 
+/** `{ [key]: value }`, or nothing when the value is absent (for exactOptionalPropertyTypes). */
+function optionalEntry<K extends string>(key: K, value: string | undefined): { [P in K]?: string } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: string };
+}
+
 /** Issuer URLs compared as JWT `iss` values are, ignoring one trailing slash. */
 function sameIssuer(a: string, b: string): boolean {
   return a.replace(/\/$/, '') === b.replace(/\/$/, '');
@@ -170,6 +175,7 @@ export function loadConfig(env: Env, observe?: SettingObserver): ProxyConfig {
       checkpointEveryEvents: reader.int('PROXY_CHECKPOINT_EVERY_EVENTS', 1000, { min: 1, max: 10_000_000 }),
       checkpointIntervalMs: reader.int('PROXY_CHECKPOINT_INTERVAL_MS', 10_000, { min: 100, max: 3_600_000 }),
       signer: readCheckpointSigner(reader, env),
+      ...optionalEntry('previousJwksFile', reader.optional('PROXY_CHECKPOINT_PREVIOUS_JWKS')),
     },
     maskingKey: readMaskingKey(reader),
     maxRequestBodyBytes: reader.int('PROXY_MAX_REQUEST_BODY_BYTES', 3 * 1024 * 1024, { min: 1024 }),

@@ -83,4 +83,6 @@ export interface ChainConfig {
   /** ...or after this long (T), whichever comes first; a silent stream still signs a heartbeat every T. */
   readonly checkpointIntervalMs: number;
   readonly signer: CheckpointSignerConfig;
+  /** A JWKS file of retired checkpoint public keys, published beside the current one so older checkpoints still verify. */
+  readonly previousJwksFile?: string;
 }

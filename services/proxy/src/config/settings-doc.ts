@@ -124,6 +124,10 @@ export const proxySettingsDoc: SettingsDoc = {
       keys: ['PROXY_CHECKPOINT_SIGNER', 'PROXY_CHECKPOINT_KEY_FILE', 'PROXY_CHECKPOINT_KMS_KEY_ID', 'PROXY_CHECKPOINT_KMS_REGION', 'PROXY_CHECKPOINT_KMS_ENDPOINT'],
       meaning: '`file`: the private key in `PROXY_CHECKPOINT_KEY_FILE` (PKCS#8 PEM or JWK; Ed25519 → EdDSA, P-256 → ES256; without it a key made at start, with a warning); `kms`: the asymmetric `ECC_NIST_P256` key `PROXY_CHECKPOINT_KMS_KEY_ID` in `PROXY_CHECKPOINT_KMS_REGION` (`PROXY_CHECKPOINT_KMS_ENDPOINT` for another endpoint), credentials from the AWS default chain, needing `kms:GetPublicKey` and `kms:Sign`',
     },
+    {
+      keys: ['PROXY_CHECKPOINT_PREVIOUS_JWKS'],
+      meaning: 'a JWKS file (`{"keys":[...]}`, public Ed25519 or P-256 keys) of retired checkpoint keys, published in `/.well-known/jwks.json` beside the current one so checkpoints signed before a key rotation still verify; keep a key there as long as checkpoints it signed are kept',
+    },
     { keys: ['PROXY_SHUTDOWN_TIMEOUT_MS'], meaning: 'deadline for a clean stop after SIGTERM' },
     { keys: ['LOG_LEVEL'], meaning: 'pino level; tokens and authorization headers are redacted' },
   ],

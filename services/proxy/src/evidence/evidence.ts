@@ -9,6 +9,7 @@ import type { ChainConfig } from '../config/proxy-config.js';
 import { findChainOrigin, ORIGIN_LOOKBACK } from './chain-origin.js';
 import { Checkpointer } from './checkpointer.js';
 import { createCheckpointSigner } from './create-signer.js';
+import { loadPreviousKeys } from './previous-keys.js';
 
 /** What the evidence layer needs. */
 export interface EvidenceDeps {
@@ -36,7 +37,7 @@ export interface Evidence {
   readonly chain: AuditChain;
   /** Finds the stream's origin, loads the signer and starts checkpointing; before any event is produced. */
   start(): Promise<void>;
-  /** The public keys that verify this gateway's checkpoints. */
+  /** The public keys that verify this gateway's checkpoints: the current one, then the retired ones (`previousJwksFile`). */
   jwks(): { keys: JWK[] };
   /** Signs the final checkpoint (after the audit sink flushed). Safe to call twice. */
   close(): Promise<void>;
@@ -90,7 +91,10 @@ export function createEvidence(deps: EvidenceDeps): Evidence {
     chain,
     async start() {
       const signer = await createCheckpointSigner(deps.config.signer, log);
-      keys = [signer.publicJwk];
+      // Retired keys stay published, so checkpoints signed before a rotation still verify.
+      const previous = deps.config.previousJwksFile === undefined ? [] : await loadPreviousKeys(deps.config.previousJwksFile);
+      keys = [signer.publicJwk, ...previous.filter((k) => k.kid !== signer.kid)];
+      if (previous.length > 0) log.info({ current: signer.kid, previous: previous.map((k) => k.kid) }, 'retired checkpoint keys published beside the current one');
       chain.begin(await origin());
       checkpointer = new Checkpointer({
         stream, head: () => chain.head(), signer, producer: deps.producer, topic: deps.config.checkpointsTopic,
