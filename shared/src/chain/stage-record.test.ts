@@ -38,3 +38,15 @@ test('an edited elided field is named, not silently rebuilt', () => {
 test('an event without a chain link has no stage record', () => {
   assert.equal(stageRecord(chainSampleEvent('b0000003')), undefined);
 });
+
+test('a record holding what the gateway never hashes (a lone surrogate, from an older or foreign producer) is indexed, and verify names it', () => {
+  const event = chainSampleEvent('b0000004', 'ResponseComplete');
+  new HashChain('proxy-0/b').linkAndSerialize(event);
+  // As if produced before events were made I-JSON: parsed from a record that carried "\ud800".
+  const foreign = JSON.parse(JSON.stringify({ ...event, requestObject: { k: 'a\ud800b' }, verb: 'get\udc00' })) as typeof event;
+  const doc = exchangeDocument(foreign);
+  const record = (doc['stages'] as Record<string, StageRecord>)['ResponseComplete']!;
+  const rebuilt = rebuildStageEvent(record, doc);
+  assert.ok(rebuilt.event !== undefined, 'the elided object is named by the digest of its I-JSON form, on both sides');
+  assert.throws(() => chainHash(rebuilt.event!), { code: 'AUDITGATE_E_NOT_CANONICAL_JSON' }, 'its hash cannot be recomputed: verify counts it changed');
+});

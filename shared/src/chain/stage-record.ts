@@ -1,5 +1,7 @@
 import type { AuditEvent } from '../events/audit-event.js';
 import type { GatewayEvent } from '../events/gateway-event.js';
+import { ErrorCodes } from '../errors/codes.js';
+import { toIJson } from './canonical-json.js';
 import { canonicalDigest } from './chain-hash.js';
 import type { ChainLink } from './hash-chain.js';
 
@@ -18,6 +20,22 @@ export interface StageRecord {
   readonly elided?: Partial<Record<Elidable, string>>;
 }
 
+/**
+ * The digest naming an elided object: the SHA-256 of its canonical JSON. An object without one (a lone surrogate from
+ * an older or foreign producer: the gateway makes every event I-JSON before linking it) is digested as made I-JSON, so
+ * the indexer and the verifier never fail on it; its event's chain hash cannot match, and verify names it changed.
+ */
+function elidedDigest(value: unknown): string {
+  try {
+    return canonicalDigest(value);
+  } catch (error) {
+    if ((error as { code?: string }).code !== ErrorCodes.NOT_CANONICAL_JSON) throw error;
+    const copy = [structuredClone(value)];
+    toIJson(copy);
+    return canonicalDigest(copy[0]);
+  }
+}
+
 /** Whether the exchange document takes `field` from this stage's event (see exchange-document.ts). */
 function documentCarries(event: GatewayEvent, field: Elidable): boolean {
   return field === 'requestObject' || event.stage === 'ResponseComplete' || event.stage === 'Panic';
@@ -31,7 +49,7 @@ export function stageRecord(event: GatewayEvent): StageRecord | undefined {
   const elided: Partial<Record<Elidable, string>> = {};
   for (const field of ELIDABLE_FIELDS) {
     if (event[field] === undefined || !documentCarries(event, field)) continue;
-    elided[field] = canonicalDigest(event[field]);
+    elided[field] = elidedDigest(event[field]);
     delete stored[field];
   }
   return {
@@ -53,7 +71,7 @@ export function rebuildStageEvent(record: StageRecord, document: Record<string, 
     if (digest === undefined) continue;
     const value = document[field];
     if (value === undefined) problems.push(`the document lost ${field}`);
-    else if (canonicalDigest(value) !== digest) problems.push(`the document's ${field} differs from the one the ${String(event['stage'])} event recorded`);
+    else if (elidedDigest(value) !== digest) problems.push(`the document's ${field} differs from the one the ${String(event['stage'])} event recorded`);
     else event[field] = value;
   }
   return problems.length > 0 ? { event: undefined, problems } : { event: event as unknown as AuditEvent, problems: [] };

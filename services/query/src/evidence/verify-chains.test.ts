@@ -55,6 +55,13 @@ test('an edited event is changed at its position', () => {
   assert.deepEqual(kinds(verifyChains(s, window)), ['changed@4']);
 });
 
+test('an event edited to hold what has no canonical JSON (a lone surrogate) is changed at its position, not a crash of verify', () => {
+  const s = stream('gw/1', 12);
+  const r4 = s.records[3]!;
+  s.records[3] = { ...r4, event: { ...r4.event!, verb: 'get\ud800' } };
+  assert.deepEqual(kinds(verifyChains(s, window)), ['changed@4']);
+});
+
 test('an edited and rehashed event is still caught by its successor and checkpoint', () => {
   const s = stream('gw/1', 12);
   const r4 = s.records[3]!;
