@@ -6,6 +6,7 @@ import { alertId, dedupKey } from './alert-identity.js';
 import { firedStateOf, mergeIntoFired, type FiredState } from './alert-merge.js';
 import { alertSummary } from './alert-summary.js';
 import { BoundedMap } from './bounded-map.js';
+import { SuppressionEpisodes } from './suppression-episodes.js';
 import { WindowStore, type WindowEntry } from './window-store.js';
 
 /** Options of {@link DetectionEngine}. */
@@ -44,11 +45,13 @@ export class DetectionEngine {
   private readonly windows: WindowStore;
   private readonly seen: BoundedMap<string, true>;
   private readonly fired: BoundedMap<string, FiredState>;
+  private readonly episodes: SuppressionEpisodes;
   private readonly maxEvidence: number;
   constructor(private readonly options: DetectionEngineOptions) {
     this.windows = new WindowStore({ maxKeys: options.maxWindowKeys ?? 100_000, maxEntriesPerKey: options.maxEntriesPerWindow ?? 500 });
     this.seen = new BoundedMap(options.maxSeenAuditIds ?? 200_000);
     this.fired = new BoundedMap(options.maxFiredKeys ?? 100_000);
+    this.episodes = new SuppressionEpisodes(options.maxFiredKeys ?? 100_000);
     this.maxEvidence = options.maxEvidence ?? 50;
   }
 
@@ -128,7 +131,9 @@ export class DetectionEngine {
   private build(rule: CompiledRule, s: Seen, severity: Severity, entries: readonly WindowEntry[]): Alert {
     const { event, fields, t, actor } = s;
     const scope = rule.scope.length === 0 ? '*' : rule.scope.map((f) => str(fields(f))).join('/');
-    const key = dedupKey(rule.id, actor, scope, t, rule.suppressMs);
+    // A repeat within the suppression time of the previous bucket's alert joins it (no page at a bucket boundary).
+    const keyTime = this.episodes.keyTime(`${rule.id}\u0000${actor}\u0000${scope}`, t, rule.suppressMs);
+    const key = dedupKey(rule.id, actor, scope, keyTime, rule.suppressMs);
     const ref = event.objectRef ?? {};
     const times = entries.map((e) => e.t);
     const details: Record<string, unknown> = { stage: event.stage, status: event.responseStatus?.code };
