@@ -29,12 +29,14 @@ async function main(): Promise<void> {
   const stack = readStackEnv(process.env);
   const creds = readKubeCredentials(stack);
   const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+  // Read before anything is created, so a bad deployment file leaves no topic or namespace behind.
+  const nodeOptions = deployedProxyNodeOptions(root);
   const dir = mkdtempSync(join(tmpdir(), 'auditgate-ab-'));
   const suffix = uniqueName('ab').toLowerCase().replace(/[^a-z0-9-]/g, '-');
   const topic = `auditgate.bench.events.${suffix}`;
   const dropTopic = await createBenchTopic(stack.kafkaBrokers, topic);
   const cluster = await createBenchCluster({ apiserver: stack.kubeApiserverUrl, ca: creds.ca, adminToken: creds.adminToken, namespace: suffix });
-  const base = { root, dir, stack, topic, nodeOptions: deployedProxyNodeOptions(root), auditEnabled: true };
+  const base = { root, dir, stack, topic, nodeOptions, auditEnabled: true };
   const a = await startProxyProcess({ ...base, name: 'before', entry: before, httpsPort: await freePort(), opsPort: await freePort() });
   const b = await startProxyProcess({ ...base, name: 'after', entry: after, httpsPort: await freePort(), opsPort: await freePort() });
   try {

@@ -12,14 +12,18 @@ import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 
-/** Compiles services/proxy/src/main.ts into `<root>/node_modules/.cache/auditgate-bench/proxy/` and returns the entry's path. */
-export async function compileProxy(root: string): Promise<string> {
-  const outDir = join(root, 'node_modules', '.cache', 'auditgate-bench', 'proxy');
+/**
+ * Compiles services/proxy/src/main.ts into `<root>/node_modules/.cache/auditgate-bench/<dir>/` (default `proxy`) and
+ * returns the entry's path. `sourcemap` writes .map files beside the code (read by the profiler; nothing at run time).
+ */
+export async function compileProxy(root: string, options: { dir?: string; sourcemap?: boolean } = {}): Promise<string> {
+  const outDir = join(root, 'node_modules', '.cache', 'auditgate-bench', options.dir ?? 'proxy');
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(outDir, { recursive: true });
   await run(join(root, 'node_modules', '.bin', 'esbuild'), [
     'services/proxy/src/main.ts', '--bundle', '--platform=node', '--format=esm', '--target=node24', '--packages=external',
     '--splitting', '--out-extension:.js=.mjs', '--alias:@auditgate/shared=./shared/src', `--outdir=${outDir}`, '--log-level=warning',
+    ...(options.sourcemap === true ? ['--sourcemap'] : []),
   ], { cwd: root, timeout: 60_000 });
   return join(outDir, 'main.mjs');
 }

@@ -1,8 +1,12 @@
 /**
  * Where the audited request path spends its CPU (a tool, not a benchmark): runs the compiled gateway with auditing on
- * and off under V8's sampling profiler (`--cpu-prof`), drives each with the same open-loop GET load, and prints the
- * functions with the most self time in each, with the difference. Knobs: BENCH_PROFILE_RATE (300 req/s),
- * BENCH_PROFILE_SECONDS (20), BENCH_PROFILE_TOP (25). Profiles are kept in the printed folder.
+ * and off under V8's sampling profiler (`--cpu-prof`), drives each with the same open-loop GET load, and prints (1) the
+ * main thread's time per request by component over the measured seconds (kafkajs, our source folders, Node's core,
+ * the garbage collector, (program)), on against off (profile-split.ts), and (2) the functions with the most self time
+ * in each, with the difference. The profiler's own overhead inflates the absolute µs; compare on against off.
+ * Knobs: BENCH_PROFILE_RATE (300 req/s), BENCH_PROFILE_SECONDS (20), BENCH_PROFILE_TOP (25), BENCH_PROFILE_ENTRY (a
+ * compiled entry to profile instead of a fresh build; its .map files, if any, name the components). Profiles are kept
+ * in the printed folder.
  */
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,14 +21,11 @@ import { probeConstantRate } from './constant-rate-prober.js';
 import { deployedProxyNodeOptions } from './deployed-node-options.js';
 import { freePort } from './free-port.js';
 import { startProxyProcess } from './proxy-process.js';
+import { componentSeconds, type CpuProfile } from './profile-split.js';
 import { renderTable } from './report-table.js';
 
-interface ProfileNode { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; hitCount?: number }
-interface CpuProfile { nodes: ProfileNode[]; startTime: number; endTime: number; samples: number[] }
-
 /** Self time share per function (`name url:line`) of one .cpuprofile. */
-function selfShares(file: string): Map<string, number> {
-  const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
+function selfShares(profile: CpuProfile): Map<string, number> {
   const total = profile.samples.length;
   const byNode = new Map<number, number>();
   for (const id of profile.samples) byNode.set(id, (byNode.get(id) ?? 0) + 1);
@@ -44,6 +45,7 @@ async function main(): Promise<void> {
   const rate = r.int('BENCH_PROFILE_RATE', 300, { min: 1, max: 10_000 });
   const seconds = r.int('BENCH_PROFILE_SECONDS', 20, { min: 1, max: 600 });
   const top = r.int('BENCH_PROFILE_TOP', 25, { min: 1, max: 500 });
+  const givenEntry = r.str('BENCH_PROFILE_ENTRY', '');
   r.finish();
   const stack = readStackEnv(process.env);
   const creds = readKubeCredentials(stack);
@@ -53,8 +55,9 @@ async function main(): Promise<void> {
   const topic = `auditgate.bench.events.${suffix}`;
   const dropTopic = await createBenchTopic(stack.kafkaBrokers, topic);
   const cluster = await createBenchCluster({ apiserver: stack.kubeApiserverUrl, ca: creds.ca, adminToken: creds.adminToken, namespace: suffix });
-  const entry = await compileProxy(root);
+  const entry = givenEntry !== '' ? givenEntry : await compileProxy(root, { dir: 'profile', sourcemap: true });
   const shares: Record<string, Map<string, number>> = {};
+  const perRequest: Record<string, Map<string, number>> = {};
   try {
     for (const audit of [true, false]) {
       const name = audit ? 'on' : 'off';
@@ -65,16 +68,31 @@ async function main(): Promise<void> {
       });
       const url = `${gw.url}${cluster.smallPath}`;
       const probe = await probeConstantRate({ url, token: cluster.agentToken, rate, seconds, warmupSeconds: 3 });
+      const probeEnded = performance.now();
       process.stderr.write(`audit ${name}: ${probe.ok} ok, p50 ${probe.p50Ms.toFixed(2)} ms\n`);
       await gw.stop();
+      // The profile ends when the process exits: the measured seconds end that long before its end.
+      const tailUs = (performance.now() - probeEnded) * 1000;
       const file = readdirSync(profDir).find((f) => f.endsWith('.cpuprofile'));
       if (file === undefined) throw new Error(`no profile in ${profDir}`);
-      shares[name] = selfShares(join(profDir, file));
+      const profile = JSON.parse(readFileSync(join(profDir, file), 'utf8')) as CpuProfile;
+      shares[name] = selfShares(profile);
+      const toUs = profile.endTime - profile.startTime - tailUs;
+      const spent = componentSeconds(profile, { fromUs: toUs - seconds * 1e6, toUs });
+      perRequest[name] = new Map([...spent].map(([k, v]) => [k, (v * 1e6) / Math.max(1, probe.ok)]));
     }
   } finally {
     await cluster.remove();
     await dropTopic();
   }
+  const us = (m: Map<string, number>, k: string) => m.get(k) ?? 0;
+  const pOn = perRequest['on']!;
+  const pOff = perRequest['off']!;
+  const components = [...new Set([...pOn.keys(), ...pOff.keys()])].sort((a, b) => (us(pOn, b) - us(pOff, b)) - (us(pOn, a) - us(pOff, a)));
+  const sum = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + b, 0);
+  const componentRows = [...components.map((k) => [k, us(pOn, k).toFixed(0), us(pOff, k).toFixed(0), (us(pOn, k) - us(pOff, k)).toFixed(0)]),
+    ['total (main thread, not idle)', sum(pOn).toFixed(0), sum(pOff).toFixed(0), (sum(pOn) - sum(pOff)).toFixed(0)]];
+  process.stdout.write(`main-thread time per request by component (µs), audit on vs off, ${rate} req/s for ${seconds} s\n${renderTable(['component', 'on', 'off', 'on - off'], componentRows)}\n\n`);
   const on = shares['on']!;
   const off = shares['off']!;
   const rows = [...on.entries()].sort((a, b) => b[1] - a[1]).slice(0, top)
