@@ -36,6 +36,10 @@ env.finish();
 
 const percentile = (values: number[], p: number): number => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(p * values.length))] ?? Number.NaN;
 const ms = (v: number): string => `${v.toFixed(2)} ms`;
+/** p50, p95, p99 and the count of each side, in ms (the results file keeps these, not every sample). */
+const summary = (r: { direct: number[]; gated: number[] }) => Object.fromEntries((['direct', 'gated'] as const).map((side) => [side, {
+  p50: Number(percentile(r[side], 0.5).toFixed(3)), p95: Number(percentile(r[side], 0.95).toFixed(3)), p99: Number(percentile(r[side], 0.99).toFixed(3)), n: r[side].length,
+}]));
 
 async function connect(url: string, token?: string): Promise<Client> {
   const client = new Client({ name: 'auditgate-mcp-bench', version: '1.0.0' });
@@ -133,7 +137,7 @@ async function main(): Promise<void> {
         info('MCP tool call p50 through the gate, echo (no Kubernetes)', added(echo), 'the gate\'s own cost: OAuth, policy, write-ahead, delegated token, relay, record'),
         info('MCP tool call p50 through the gate, kubernetes-mcp-server pods_list_in_namespace', added(kube), 'gated: its Kubernetes requests through the gateway with the delegated token; direct: its own token to kube-apiserver'),
       ],
-      latencies: { echo, kube },
+      latencyMs: { echo: summary(echo), kube: summary(kube) },
     });
     process.stdout.write('gate: OAuth bearer verified, session bound, policy, tools/call written ahead to Kafka (acks=all) before forwarding, ES256 delegated token minted, answer masked, bounded and recorded; kubernetes-mcp-server gated: its Kubernetes requests through the gateway (write-ahead, impersonation) with the delegated token; direct: its own token straight to kube-apiserver\n');
   } finally {
