@@ -17,6 +17,7 @@ export { createKafka, type CreateKafkaOptions } from './kafka/create-kafka.js';
 export { ensureTopics } from './kafka/ensure-topics.js';
 export { readTopic, type ReadRecord, type ReadTopicOptions } from './kafka/read-topic.js';
 export { RenewableProducer, isFatalProducerState, type SendingProducer } from './kafka/renewable-producer.js';
+export { cachingKeyPartitioner } from './kafka/key-partitioner.js';
 export { keepConsuming, type KeepConsumingOptions } from './kafka/keep-consuming.js';
 export { createOpsApp, type OpsChecks } from './http/create-ops-app.js';
 export * from './opensearch/index.js';

@@ -1,6 +1,6 @@
 /** Wiring of the proxy process: env → config → dependencies → app → start; SIGTERM/SIGINT → graceful stop. */
 import { readFileSync } from 'node:fs';
-import { createKafka, createLogger, createMetricsRegistry, RenewableProducer, runService } from '@auditgate/shared';
+import { cachingKeyPartitioner, createKafka, createLogger, createMetricsRegistry, RenewableProducer, runService } from '@auditgate/shared';
 import { createApp } from './app.js';
 import { loadConfig } from './config/load-config.js';
 import { createUpstreamCredentials, type UpstreamConfig } from './upstream/create-upstream-credentials.js';
@@ -29,7 +29,9 @@ runService('proxy', {
     if (config.auditEnabled) {
       const client = createKafka({ brokers: config.kafka.brokers, clientId: `auditgate-proxy-${config.instance}`, logger });
       kafka = client;
-      producer = new RenewableProducer(() => client.producer({ idempotent: true, maxInFlightRequests: 5, allowAutoTopicCreation: false }), logger.child({ component: 'kafka-producer' }));
+      // Events are keyed by actor: the partition of each key is computed once (kafkajs's default, remembered).
+      const createPartitioner = cachingKeyPartitioner();
+      producer = new RenewableProducer(() => client.producer({ idempotent: true, maxInFlightRequests: 5, allowAutoTopicCreation: false, createPartitioner }), logger.child({ component: 'kafka-producer' }));
       try {
         await producer.connect();
       } catch (error) {
