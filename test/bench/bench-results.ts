@@ -36,12 +36,12 @@ export interface BenchResults {
   /** Interleaved open-loop probes at the light rate (targets apply) and at the reported rate. */
   readonly lightLatency: Record<TargetName, ProbeResult>;
   readonly latency: Record<TargetName, ProbeResult>;
-  /** The write-ahead floor at the light rate. */
+  /** The write-ahead floor at the light rate, probed in the same round-robin as `lightLatency`. */
   readonly lightKafkaFloor: KafkaAckFloor;
   readonly list: StreamListResult;
   readonly listTargetBytes: number;
   readonly watches: WatchesResult;
-  /** The write-ahead alone (no HTTP): the floor under the gateway's added latency with auditing on. */
+  /** The write-ahead alone (no HTTP), probed in the same round-robin as `latency`: the floor under the gateway's added latency with auditing on. */
   readonly kafkaFloor: KafkaAckFloor;
   /** Gateway CPU per request with the hash chain and checkpoints on and off (audit on both ways). */
   readonly chainCpu: ChainCpuResult;
@@ -79,8 +79,8 @@ export function verdictRows(results: BenchResults): ReportRow[] {
     const addP50 = lat[on].p50Ms - lat.direct.p50Ms;
     const addP99 = lat[on].p99Ms - lat.direct.p99Ms;
     const where = `@ ${f(floor.rate, 0)} req/s interleaved (audit on - direct)`;
-    const ok = lat[on].errors === 0 && lat.direct.errors === 0;
-    const p50Note = `floor p50 ${f(floor.p50Ms, 3)} ms; audit on ${f(lat[on].p50Ms, 3)}, direct ${f(lat.direct.p50Ms, 3)} ms, ${lat[on].ok} samples`;
+    const ok = lat[on].errors === 0 && lat.direct.errors === 0 && floor.errors === 0;
+    const p50Note = `floor p50 ${f(floor.p50Ms, 3)} ms (probed in the same round-robin${floor.errors > 0 ? `, ${floor.errors} unacknowledged` : ''}); audit on ${f(lat[on].p50Ms, 3)}, direct ${f(lat.direct.p50Ms, 3)} ms, ${lat[on].ok} samples`;
     const p99Note = `floor p99 ${f(floor.p99Ms, 3)} ms; audit on ${f(lat[on].p99Ms, 3)}, direct ${f(lat.direct.p99Ms, 3)} ms`;
     if (!judge) return [info(`added latency p50 / p99 ${where}`, `${f(addP50, 3)} / ${f(addP99, 3)} ms`, `${p50Note}; ${p99Note}`)];
     return [
@@ -116,7 +116,7 @@ export function verdictRows(results: BenchResults): ReportRow[] {
     info('throughput: nginx / direct (ceiling of a plain proxy here)', f(rps('nginx') / rps('direct'), 3)),
     info('throughput: audit on / bare Node https proxy', f(rps(on) / rps('bare-node'), 3)),
     info(`write-ahead alone @ ${f(kf.rate, 0)}/s: Kafka acks=all p50 / p99 (no HTTP; floor of the audit-on latency)`, `${f(kf.p50Ms, 3)} / ${f(kf.p99Ms, 3)} ms`,
-      `${kf.sent} real events replayed through the proxy's BatchingProducer, ${kf.receivedBytes} B + deferred ${kf.completeBytes} B each`),
+      `${kf.sent} real events replayed through the proxy's BatchingProducer between the HTTP targets' slices, ${kf.receivedBytes} B + deferred ${kf.completeBytes} B each`),
     info(`gateway CPU per request @ ${f(results.chainCpu.rate, 0)} req/s: chain + checkpoints on / off`,
       `${f(results.chainCpu.onUsPerRequest, 0)} / ${f(results.chainCpu.offUsPerRequest, 0)} µs`,
       `${results.chainCpu.onUsPerRequest >= results.chainCpu.offUsPerRequest ? '+' : ''}${f(results.chainCpu.onUsPerRequest - results.chainCpu.offUsPerRequest, 0)} µs for the chain (SHA-256 of the canonical event, 2-3 per request) and its signed checkpoints; ${results.chainCpu.requests} requests`),

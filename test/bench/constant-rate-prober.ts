@@ -84,11 +84,11 @@ export function summarizePhases(phases: readonly PhaseSamples[]): ProbeResult {
   };
 }
 
-/** A prober bound to one URL over one keep-alive agent, so short slices reuse warm connections. */
+/** Something probed open-loop in phases: a URL over one keep-alive agent (short slices reuse warm connections), or the write-ahead alone. */
 export interface Prober {
-  /** Sends GETs at `rate` req/s for `seconds` and returns the raw samples. */
+  /** Sends at `rate` per second for `seconds` and returns the raw samples. */
   phase(rate: number, seconds: number): Promise<PhaseSamples>;
-  close(): void;
+  close(): void | Promise<void>;
 }
 
 /** Creates a prober for `url` with `token` (TLS unverified unless `ca` is given). */

@@ -17,10 +17,11 @@ import { deployedProxyNodeOptions } from './deployed-node-options.js';
 import { TARGETS, median, renderTargets, verdictRows, type BenchResults, type CpuPerRequest, type TargetName } from './bench-results.js';
 import { collectGarbage } from './gc-via-inspector.js';
 import { measureInterleavedLatency } from './interleaved-latency.js';
+import { createProber, type Prober } from './constant-rate-prober.js';
 import { cpuSnapshot, cpuUsPerRequest, processTree, readStackPids, type CpuGroups } from './process-cpu.js';
 import { writeResultSection } from './results-file.js';
 import { freePort } from './free-port.js';
-import { measureKafkaAckFloor } from './kafka-ack-floor.js';
+import { createKafkaFloorProber, kafkaAckFloorOf, type KafkaAckFloor, type KafkaFloorProber } from './kafka-ack-floor.js';
 import { measureChainCpu } from './chain-cpu.js';
 import { httpOk } from './http-get.js';
 import { startNginx } from './nginx-process.js';
@@ -69,12 +70,25 @@ async function measureThroughput(settings: BenchSettings, targets: Record<Target
   return out;
 }
 
-async function measureLatency(settings: BenchSettings, targets: Record<TargetName, Target>, path: string, rate: number, seconds: number): Promise<BenchResults['latency']> {
-  const probeTargets = {} as Record<TargetName, { url: string; token: string }>;
-  for (const name of TARGETS) probeTargets[name] = { url: `${targets[name].base}${path}`, token: targets[name].token };
-  const out = await measureInterleavedLatency({ targets: probeTargets, rate, seconds, sliceSeconds: settings.sliceSeconds, warmupSeconds: 2 });
-  for (const name of TARGETS) say(`fixed ${rate} req/s ${name}: p50 ${out[name].p50Ms.toFixed(3)} ms, p99 ${out[name].p99Ms.toFixed(3)} ms, errors ${out[name].errors}`);
-  return out;
+/** The round-robin's name for the write-ahead floor, probed between the HTTP targets. */
+const FLOOR = 'write-ahead floor';
+
+/**
+ * Open-loop latency of every target at `rate`, with the write-ahead floor (Kafka alone) probed in the same round-robin,
+ * so the floor and the latencies it bounds see the same minutes of a shared machine.
+ */
+async function measureLatency(settings: BenchSettings, targets: Record<TargetName, Target>, floor: KafkaFloorProber, path: string, rate: number, seconds: number): Promise<{ latency: BenchResults['latency']; floor: KafkaAckFloor }> {
+  const http = Object.fromEntries(TARGETS.map((name) => [name, createProber({ url: `${targets[name].base}${path}`, token: targets[name].token })])) as Record<TargetName, Prober>;
+  const probers: Record<TargetName | typeof FLOOR, Prober> = { ...http, [FLOOR]: floor };
+  let out: Awaited<ReturnType<typeof measureInterleavedLatency<TargetName | typeof FLOOR>>>;
+  try {
+    out = await measureInterleavedLatency({ probers, rate, seconds, sliceSeconds: settings.sliceSeconds, warmupSeconds: 2 });
+  } finally {
+    for (const name of TARGETS) await http[name].close();
+  }
+  for (const name of [...TARGETS, FLOOR] as const) say(`fixed ${rate} req/s ${name}: p50 ${out[name].p50Ms.toFixed(3)} ms, p99 ${out[name].p99Ms.toFixed(3)} ms, errors ${out[name].errors}`);
+  const { [FLOOR]: floorProbe, ...latency } = out;
+  return { latency, floor: kafkaAckFloorOf(floor, floorProbe, rate) };
 }
 
 async function main(): Promise<void> {
@@ -139,14 +153,13 @@ async function main(): Promise<void> {
 
     say(`throughput: wrk -t${settings.threads} -c${settings.connections} -d${settings.seconds}s, ${settings.rounds} rounds`);
     const throughput = await measureThroughput(settings, targets, servers, cluster.smallPath);
-    say(`latency: open loop at ${settings.lightRate} req/s for ${settings.lightSeconds} s per target, round-robin in ${settings.sliceSeconds} s slices`);
-    const lightLatency = await measureLatency(settings, targets, cluster.smallPath, settings.lightRate, settings.lightSeconds);
-    const lightKafkaFloor = await measureKafkaAckFloor({ brokers: stack.kafkaBrokers, topic, rate: settings.lightRate, seconds: settings.lightSeconds });
-    say(`write-ahead alone at ${settings.lightRate}/s: p50 ${lightKafkaFloor.p50Ms.toFixed(3)} ms, p99 ${lightKafkaFloor.p99Ms.toFixed(3)} ms`);
-    say(`latency: open loop at ${settings.rate} req/s for ${settings.probeSeconds} s per target, round-robin`);
-    const latency = await measureLatency(settings, targets, cluster.smallPath, settings.rate, settings.probeSeconds);
-    const kafkaFloor = await measureKafkaAckFloor({ brokers: stack.kafkaBrokers, topic, rate: settings.rate, seconds: settings.probeSeconds });
-    say(`write-ahead alone at ${settings.rate}/s (Kafka acks=all, no HTTP): p50 ${kafkaFloor.p50Ms.toFixed(3)} ms, p99 ${kafkaFloor.p99Ms.toFixed(3)} ms`);
+    // The floor replays events the audited gateway wrote during the throughput rounds.
+    const floor = await createKafkaFloorProber({ brokers: stack.kafkaBrokers, topic });
+    cleanups.push({ what: 'write-ahead floor producer', run: () => floor.close() });
+    say(`latency: open loop at ${settings.lightRate} req/s for ${settings.lightSeconds} s per target and the write-ahead floor, round-robin in ${settings.sliceSeconds} s slices`);
+    const { latency: lightLatency, floor: lightKafkaFloor } = await measureLatency(settings, targets, floor, cluster.smallPath, settings.lightRate, settings.lightSeconds);
+    say(`latency: open loop at ${settings.rate} req/s for ${settings.probeSeconds} s per target and the write-ahead floor, round-robin`);
+    const { latency, floor: kafkaFloor } = await measureLatency(settings, targets, floor, cluster.smallPath, settings.rate, settings.probeSeconds);
     const chainCpu = await measureChainCpu({ on, off: unchained, path: cluster.smallPath, token: cluster.agentToken, rate: settings.rate, seconds: settings.probeSeconds });
     say(`gateway CPU per request, chain on / off: ${chainCpu.onUsPerRequest.toFixed(0)} / ${chainCpu.offUsPerRequest.toFixed(0)} µs`);
 
