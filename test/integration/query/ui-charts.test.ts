@@ -7,6 +7,9 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
+import { mcpIndexFor } from '@auditgate/shared';
+import { indexNameFor } from '../../../services/indexer/src/search/build-document.js';
+import { mcpIndexTemplate } from '../../../services/indexer/src/search/mcp-index-template.js';
 import { callApi } from './support/api-client.js';
 import { startQueryTestbed, type QueryTestbed, type SeedEventSpec, type StandardSeed } from './support/query-harness.js';
 import { readOverviewLayout } from './support/overview-layout.js';
@@ -16,6 +19,7 @@ const MIN = 60_000;
 const sa = (name: string): string => `system:serviceaccount:agents-production:${name}`;
 const READER = sa('mcp-kubernetes-payments-reader-7f9c4d');
 const WRITER = sa('mcp-kubernetes-payments-writer-7f9c4d');
+const CALL_ID = 'call-7f9c4d-0001';
 
 let bed: QueryTestbed;
 let ui: UiSession;
@@ -33,20 +37,41 @@ before(async () => {
     ...Array.from({ length: 4 }, (_, i) => ({ at: at(25 + i * 9), actor: WRITER, verb: 'patch', resource: 'deployments', apiGroup: 'apps', namespace: 'billing', name: 'api' })),
     // Allowed by the policy, refused by the API server's RBAC: a refusal without a deny.
     { at: at(45), actor: 'erin@example.com', verb: 'list', resource: 'secrets', namespace: 'kube-system', code: 403, decision: 'allow' },
+    // Answered with masked fields: a `mask` decision, 200.
+    { at: at(50), actor: 'erin@example.com', verb: 'get', resource: 'configmaps', namespace: 'payments', name: 'api-settings', code: 200, decision: 'mask' },
   ];
   await bed.seedEvents(extra);
   await bed.seedAlerts([
     { title: 'Secrets listed by an agent', rule: 'SECRET_LIST', severity: 'high', actor: READER, lastSeen: at(20).toISOString() },
     { title: 'Deployment patched by an agent', rule: 'PATCH', severity: 'low', actor: WRITER, lastSeen: at(25).toISOString() },
   ]);
+  await seedToolCall(at(30));
   range = { from: new Date(now - 4 * 60 * MIN).toISOString(), to: new Date(now).toISOString() };
   ui = await startUiSession(bed);
 });
 
 after(async () => {
   await ui?.close();
+  await bed?.opensearch.indices.deleteIndexTemplate({ name: `${mcpIndexFor(bed.indices.events)}-template` }).catch(() => undefined);
   await bed?.close();
 });
+
+/** One `tools/call` record in the testbed's MCP index (the indexer's layout), made by READER for erin. */
+async function seedToolCall(at: Date): Promise<void> {
+  const prefix = mcpIndexFor(bed.indices.events);
+  await bed.opensearch.indices.putIndexTemplate({ name: `${prefix}-template`, body: mcpIndexTemplate({ indexPrefix: bed.indices.events, mcpIndexPrefix: prefix, refreshInterval: '1s', shards: 1, replicas: 0 }) as never });
+  const received = at.toISOString();
+  await bed.opensearch.index({
+    index: indexNameFor(prefix, received), id: `${CALL_ID}-call`, refresh: true,
+    body: {
+      '@timestamp': received, requestReceivedTimestamp: received, verb: 'tools/call', stage: 'ResponseComplete', complete: true,
+      auditgate: {
+        actor: { username: 'erin@example.com', issuer: 'https://idp.example', tokenKind: 'oidc' },
+        mcp: { callId: CALL_ID, server: 'kubernetes', toolName: 'resources_list', outcome: 'ok', agent: READER, scope: { namespace: 'billing', resource: 'secrets' } },
+      },
+    } as never,
+  });
+}
 
 const qs = (params: Record<string, string>): string => new URLSearchParams(params).toString();
 const api = async (path: string): Promise<any> => {
@@ -89,13 +114,21 @@ test('search: the histogram of the matching events is the API\'s, stacked by dec
   assert.equal(h.interval, '1m');
   assert.deepEqual(await drawnBuckets(page, '.search-histogram'), h.buckets, 'every bucket and every stacked bar, as the API counts them');
   assert.deepEqual(await legendOf(page, '.search-histogram'), h.series);
-  assert.deepEqual(h.series.map((s: any) => s.key), ['allow/2xx', 'allow/4xx', 'allow/5xx', 'allow/pending', 'deny/4xx'], 'the seed has each of them');
+  assert.deepEqual(h.series.map((s: any) => s.key), ['allow/2xx', 'allow/4xx', 'allow/5xx', 'allow/pending', 'mask/2xx', 'deny/4xx'], 'the seed has each of them (allow, mask, deny)');
   assert.equal(await page.getAttribute('.search-histogram figure.chart', 'data-total'), String(h.total));
   assert.equal(await summaryTotal(page), h.total, 'the chart counts the events the table lists');
   // Bars are coloured by series and titled with their bucket's numbers.
   const deny = page.locator('.search-histogram rect[data-series="deny/4xx"]').first();
   assert.equal(await deny.getAttribute('class'), 's-deny-4xx');
   assert.match(await deny.locator('xpath=..').locator('title').textContent() ?? '', /^\d\d-\d\d \d\d:\d\d–\d\d:\d\dZ: \d+ events — .*deny · 4xx \d+/);
+  // The masked answer: its own stack, in its own colour, in the bucket the API puts it in.
+  const masked = h.buckets.filter((b: any) => (b.stacks['mask/2xx'] ?? 0) > 0);
+  assert.deepEqual(masked.map((b: any) => b.stacks['mask/2xx']), [1]);
+  const mask = page.locator(`.search-histogram g.bucket[data-t="${masked[0].t}"] rect[data-series="mask/2xx"]`);
+  assert.equal(await mask.getAttribute('data-count'), '1');
+  assert.equal(await mask.getAttribute('class'), 's-mask-2xx');
+  assert.notEqual(await mask.evaluate((el) => getComputedStyle(el).fill), await deny.evaluate((el) => getComputedStyle(el).fill));
+  assert.match(await mask.locator('xpath=..').locator('title').textContent() ?? '', /mask · 2xx 1/);
   await page.context().close();
 });
 
@@ -261,4 +294,48 @@ test('actor names: a service account reads as namespace/name, full on hover, lon
   assert.equal(await search.textContent('.detail-head h1'), `Timeline of agents/mcp${seed.actors.agent}`);
   await search.context().close();
   await page.context().close();
+});
+
+test('tool call: readable names for the person and the agent, each one link (no link inside a link)', async () => {
+  const page = await ui.openAs(['analyst'], `/ui/calls/${encodeURIComponent(CALL_ID)}`);
+  await page.waitForSelector('.detail-head h1');
+  const fact = (term: string): Promise<{ text: string; links: Array<{ href: string; title: string; text: string }> } | undefined> => page.$$eval('dl dt', (dts, t) => {
+    const dd = dts.find((dt) => dt.textContent === t)?.nextElementSibling;
+    return dd === null || dd === undefined ? undefined : {
+      text: dd.textContent ?? '', links: [...dd.querySelectorAll('a')].map((a) => ({ href: a.getAttribute('href') ?? '', title: a.getAttribute('title') ?? '', text: a.textContent ?? '' })),
+    };
+  }, term);
+  assert.equal(await page.locator('a a').count(), 0, 'no <a> inside an <a>');
+  assert.deepEqual((await fact('Person'))?.links, [{ href: `/ui/actors/${encodeURIComponent('erin@example.com')}`, title: 'erin@example.com', text: 'erin@example.com' }]);
+  const agent = await fact('Agent');
+  assert.deepEqual(agent?.links.map((l) => [l.title, l.text]), [[READER, 'agents-production/mcp-kubernetes-payments-reader-7f9c4d']], 'namespace/name, the full name on hover');
+  // One click on the person's name opens their timeline, with the call among their tool calls.
+  await page.click('dl dd a[title="erin@example.com"]');
+  await page.waitForSelector('table.tool-calls tbody tr');
+  assert.equal(new URL(page.url()).pathname, `/ui/actors/${encodeURIComponent('erin@example.com')}`);
+  assert.deepEqual(await page.$$eval('table.tool-calls tbody tr', (trs) => trs.map((tr) => tr.getAttribute('data-call-id'))), [CALL_ID]);
+  await page.context().close();
+});
+
+test('event detail: the Kubernetes user and the impersonated user read as names, not raw system:serviceaccount strings', async () => {
+  const doc = seed.documents.find((d: any) => d.impersonatedUser?.username?.startsWith('system:serviceaccount:')) as any;
+  assert.ok(doc !== undefined, 'the seed has a request made for a service account');
+  const page = await ui.openAs(['analyst'], `/ui/events/${doc.auditID}`);
+  await page.waitForSelector('.detail-head h1');
+  const row = async (term: string): Promise<{ text: string; title: string | null } | undefined> => page.$$eval('dl dt', (dts, t) => {
+    const dd = dts.find((dt) => dt.textContent === t)?.nextElementSibling;
+    return dd === null || dd === undefined ? undefined : { text: dd.textContent ?? '', title: dd.querySelector('.actor-name')?.getAttribute('title') ?? null };
+  }, term);
+  const readable = (username: string): string => username.replace(/^system:serviceaccount:([^:]+):(.+)$/, '$1/$2');
+  assert.deepEqual(await row('Kubernetes user'), { text: readable(doc.user.username), title: doc.user.username });
+  assert.deepEqual(await row('Impersonated'), { text: readable(doc.impersonatedUser.username), title: doc.impersonatedUser.username });
+  assert.ok(!readable(doc.impersonatedUser.username).startsWith('system:'));
+  await page.context().close();
+});
+
+test('/api/v1/verify without checkpoint keys: a clear 503 the trail badge explains', async () => {
+  const r = await callApi(bed, '/api/v1/verify');
+  assert.equal(r.status, 503);
+  assert.equal(r.body.error.code, 'AUDITGATE_E_CONFIG_INVALID');
+  assert.match(r.body.error.message, /QUERY_CHECKPOINT_JWKS/);
 });

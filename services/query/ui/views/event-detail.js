@@ -37,8 +37,9 @@ export async function renderEventDetail(ctx, main) {
     ['Token kind', ag.actor?.tokenKind],
     ['Groups', (ag.actor?.groups ?? doc.user?.groups ?? []).join(', ')],
     ['On behalf of', ag.onBehalfOf?.username ? actorName(ag.onBehalfOf.username) : undefined],
-    ['Kubernetes user', doc.user?.username],
-    ['Impersonated', doc.impersonatedUser?.username],
+    // The identity the API server saw: the gateway's own (not an actor with a timeline here) unless it impersonated.
+    ['Kubernetes user', doc.user?.username ? actorName(doc.user.username, { link: false }) : undefined],
+    ['Impersonated', doc.impersonatedUser?.username ? actorName(doc.impersonatedUser.username) : undefined],
     ['Source IPs', (doc.sourceIPs ?? []).join(', ')],
     ['User agent', doc.userAgent],
     ['Cluster', [ag.cluster?.name, ag.cluster?.region].filter(Boolean).join(' · ')],

@@ -1,7 +1,7 @@
 // Tool call: one MCP tool call (the person, the agent, the tool, its arguments and result as the gateway recorded them)
 // with every Kubernetes request it made under it, joined by the call id its delegated token carried.
 
-import { actorName } from '../actor-names.js';
+import { actorName, fitNames } from '../actor-names.js';
 import { seg } from '../api-client.js';
 import { h, replaceChildren } from '../dom.js';
 import { formatTime } from '../format.js';
@@ -20,10 +20,10 @@ export function scopeText(scope) {
   return [scope?.namespace, scope?.resource, scope?.name].filter((x) => x !== undefined && x !== '').join('/') || '—';
 }
 
-/** A table of tool calls (newest first); rows open the tool call. */
+/** A table of tool calls (newest first); rows open the tool call; people's names are cut among each other (fitNames). */
 export function toolCallsTable(calls, { navigate, caption, showActor = false }) {
   const head = ['Time (UTC)', showActor && 'Person', 'Server', 'Tool', 'Scope', 'Outcome', 'Kubernetes requests'].filter(Boolean).map((l) => h('th', { scope: 'col' }, l));
-  return h('table', { class: 'grid tool-calls' }, h('caption', { class: 'sr-only' }, caption), h('thead', null, h('tr', null, head)),
+  return fitNames(h('table', { class: 'grid tool-calls' }, h('caption', { class: 'sr-only' }, caption), h('thead', null, h('tr', null, head)),
     h('tbody', null, calls.map((doc) => {
       const mcp = doc.auditgate?.mcp ?? {};
       const open = () => navigate(callPath(mcp.callId));
@@ -32,10 +32,10 @@ export function toolCallsTable(calls, { navigate, caption, showActor = false }) 
         onclick: (e) => { if (!e.target.closest('a')) open(); }, onkeydown: (e) => { if (e.key === 'Enter' && !e.target.closest('a')) open(); },
       },
       h('td', { class: 'mono nowrap' }, formatTime(doc.requestReceivedTimestamp)),
-      showActor ? h('td', null, actorName(doc.auditgate?.actor?.username ?? '')) : null,
+      showActor ? h('td', { class: 'actor' }, actorName(doc.auditgate?.actor?.username ?? '')) : null,
       h('td', null, mcp.server ?? '—'), h('td', { class: 'mono' }, h('a', { href: callPath(mcp.callId) }, mcp.toolName ?? '?')),
       h('td', { class: 'mono' }, scopeText(mcp.scope)), h('td', null, outcomeBadge(mcp.outcome)), h('td', null, String(doc.kubernetesRequests ?? '—')));
-    })));
+    }))));
 }
 
 /** Renders the tool call `ctx.param` (a call id) into `main`. */
@@ -50,9 +50,10 @@ export async function renderToolCall(ctx, main) {
   const person = ag.actor?.username;
   const facts = definitionList([
     ['Call ID', h('span', { class: 'mono' }, callId)],
-    ['Person', person ? h('a', { href: actorPath(person) }, actorName(person)) : '—'],
+    // actorName is itself the link to the person's timeline (an <a> inside another is invalid and breaks the click).
+    ['Person', person ? actorName(person) : '—'],
     ['Person issuer', ag.actor?.issuer],
-    ['Agent', mcp.agent],
+    ['Agent', mcp.agent ? actorName(mcp.agent) : undefined],
     ['MCP client', mcp.client ? [mcp.client.name, mcp.client.version].filter(Boolean).join(' ') : undefined],
     ['Server', mcp.server],
     ['Session', mcp.sessionId ? h('a', { href: `/ui/search?session=${encodeURIComponent(mcp.sessionId)}&since=7d` }, mcp.sessionId) : undefined],
