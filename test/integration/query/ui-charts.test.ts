@@ -127,7 +127,8 @@ test('search: the histogram of the matching events is the API\'s, stacked by dec
   const mask = page.locator(`.search-histogram g.bucket[data-t="${masked[0].t}"] rect[data-series="mask/2xx"]`);
   assert.equal(await mask.getAttribute('data-count'), '1');
   assert.equal(await mask.getAttribute('class'), 's-mask-2xx');
-  assert.notEqual(await mask.evaluate((el) => getComputedStyle(el).fill), await deny.evaluate((el) => getComputedStyle(el).fill));
+  const fill = (el: unknown): string => (globalThis as unknown as { getComputedStyle: (e: unknown) => { fill: string } }).getComputedStyle(el).fill;
+  assert.notEqual(await mask.evaluate(fill), await deny.evaluate(fill));
   assert.match(await mask.locator('xpath=..').locator('title').textContent() ?? '', /mask · 2xx 1/);
   await page.context().close();
 });
@@ -318,7 +319,7 @@ test('tool call: readable names for the person and the agent, each one link (no 
 });
 
 test('event detail: the Kubernetes user and the impersonated user read as names, not raw system:serviceaccount strings', async () => {
-  const doc = seed.documents.find((d: any) => d.impersonatedUser?.username?.startsWith('system:serviceaccount:')) as any;
+  const doc = (seed.documents ?? []).find((d: any) => d.impersonatedUser?.username?.startsWith('system:serviceaccount:')) as any;
   assert.ok(doc !== undefined, 'the seed has a request made for a service account');
   const page = await ui.openAs(['analyst'], `/ui/events/${doc.auditID}`);
   await page.waitForSelector('.detail-head h1');
