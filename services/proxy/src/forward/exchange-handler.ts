@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AppError, ErrorCodes } from '@auditgate/shared';
 import type { ExchangeRecord } from '../audit/exchange-record.js';
 import type { RequestInfo } from '../classify/index.js';
+import { watchAnswerFit } from '../upstream/answer-fit.js';
 import type { UpstreamClient } from '../upstream/upstream-client.js';
 import { buildUpstreamHeaders } from '../upstream/upstream-headers.js';
 import { admitExchange, openRecord, type Admission } from './admit-exchange.js';
@@ -9,7 +10,7 @@ import { negotiateContent, type Negotiation } from './content-negotiation.js';
 import type { ExchangeDeps } from './exchange-deps.js';
 import { recordCompletion, rejectExchange, writeAhead } from './exchange-lifecycle.js';
 import { inspectRequestBody } from './inspect-request-body.js';
-import { relayResponse, uninspectableUpgrade, type RelayTarget } from './relay-response.js';
+import { relayResponse, uninspectable, uninspectableUpgrade, type RelayTarget } from './relay-response.js';
 import { checkRequestFraming } from './request-framing.js';
 import { askedForUpgrade } from './upgrade-routing.js';
 
@@ -17,6 +18,25 @@ import { askedForUpgrade } from './upgrade-routing.js';
 const BODY_METHODS: ReadonlySet<string> = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 /** A refused write's YAML body is parsed for the record only this far (YAML parses at about 1 MB/s, inline). */
 const REFUSED_YAML_BYTES = 8 * 1024;
+/**
+ * How long the body of a request with upgrade headers it does not get may take to arrive. Node parses that body with
+ * the upgrade flag set, and then ignores parse errors: a malformed chunk would leave the request waiting, not refused.
+ */
+const UPGRADE_HEADERS_BODY_MS = 10_000;
+
+/** The body of a request that asked for an upgrade, read as any body but within {@link UPGRADE_HEADERS_BODY_MS}. */
+function bodyInTime<T>(req: IncomingMessage, read: () => Promise<T>): Promise<T> {
+  if (!askedForUpgrade(req)) return read();
+  const work = read();
+  // Once refused, the connection closes and the read fails: expected, nothing more to say.
+  work.catch(() => undefined);
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new AppError(`the request body did not arrive whole within ${UPGRADE_HEADERS_BODY_MS / 1000} s; `
+      + 'a request with upgrade headers must send a well-formed body at once', { code: ErrorCodes.BAD_REQUEST, status: 408, details: { reason: 'framing' } })),
+    UPGRADE_HEADERS_BODY_MS);
+    work.then((value) => { clearTimeout(timer); resolve(value); }, (error: unknown) => { clearTimeout(timer); reject(error); });
+  });
+}
 
 function isStreaming(admission: Admission, url: string): boolean {
   if (admission.info.verb === 'watch') return true;
@@ -47,7 +67,7 @@ export function createExchangeHandler(deps: ExchangeDeps, client: UpstreamClient
   async function recordRefusedBody(req: IncomingMessage, record: ExchangeRecord, info: RequestInfo): Promise<void> {
     try {
       const framing = checkRequestFraming(req);
-      if (framing.hasBody && !askedForUpgrade(req)) await inspectRequestBody(deps, req, record, info, { maxYamlBytes: REFUSED_YAML_BYTES });
+      if (framing.hasBody) await bodyInTime(req, () => inspectRequestBody(deps, req, record, info, { maxYamlBytes: REFUSED_YAML_BYTES }));
     } catch {
       // The refusal stands as it is; a body that cannot be read or recorded adds nothing to it.
     }
@@ -61,18 +81,17 @@ export function createExchangeHandler(deps: ExchangeDeps, client: UpstreamClient
       if (info !== undefined && record.policy?.decision === 'deny' && BODY_METHODS.has(req.method ?? '')) await recordRefusedBody(req, record, info);
       throw error;
     }
+    // Upgrade headers where the API server does not upgrade make an ordinary request: they are not forwarded, and a
+    // body (on a method that has one) is read, inspected and framed by the gateway like any other.
     const framing = checkRequestFraming(req);
-    if (framing.hasBody && askedForUpgrade(req)) {
-      // Node stops parsing a declined upgrade's body reliably (a malformed chunk then hangs the request): refuse it.
-      throw new AppError('a request that asks for a protocol upgrade carries no body', { code: ErrorCodes.BAD_REQUEST, status: 400, details: { reason: 'framing' } });
-    }
     const negotiation = negotiateContent(admission.info, first(req.headers['accept']));
     if (negotiation.kind === 'passthrough' && admission.decision.action === 'mask') {
       throw new AppError(`policy rule "${admission.decision.ruleId}" masks this request, but its content (${admission.info.subresource || 'non-resource'}) cannot be masked`, {
         code: ErrorCodes.FORBIDDEN, status: 403, details: { ruleId: admission.decision.ruleId },
       });
     }
-    const body = framing.hasBody || BODY_METHODS.has(req.method ?? '') ? await inspectRequestBody(deps, req, record, admission.info, { masked: admission.decision.action === 'mask' }) : undefined;
+    const body = framing.hasBody || BODY_METHODS.has(req.method ?? '')
+      ? await bodyInTime(req, () => inspectRequestBody(deps, req, record, admission.info, { masked: admission.decision.action === 'mask' })) : undefined;
     return { admission, negotiation, body };
   }
 
@@ -139,13 +158,19 @@ export function createExchangeHandler(deps: ExchangeDeps, client: UpstreamClient
         return;
       }
       let answered = false;
+      let answer: IncomingMessage | undefined;
+      // An answer that does not fit its request closes that connection; the part of it not yet relayed is cut off.
+      const fit = watchAnswerFit(upstreamReq, (reason) => {
+        deps.logger.warn({ auditID: record.auditID, reason }, 'the API server\'s answer did not fit its request; the connection is closed');
+        record.notes = { ...record.notes, 'auditgate.dev/upstream-misfit': reason };
+        if (answer !== undefined && !answer.readableEnded) answer.destroy(uninspectable(reason));
+      });
       upstreamReq.on('response', (upstreamRes) => {
         answered = true;
+        answer = upstreamRes;
         answeredAfter();
         res.removeListener('close', onClose);
-        // An answer that arrives before the gateway finished sending its request does not fit it: never reuse that socket.
-        if (!upstreamReq.writableFinished) upstreamReq.shouldKeepAlive = false;
-        relayResponse(deps, target, { statusCode: upstreamRes.statusCode, headers: upstreamRes.headers, body: upstreamRes });
+        relayResponse(deps, target, { statusCode: upstreamRes.statusCode, headers: upstreamRes.headers, body: upstreamRes, discard: fit.discard });
       });
       upstreamReq.on('upgrade', (_upstreamRes, socket) => {
         // The API server switched protocols on a request that asked for none: that socket is never reused.

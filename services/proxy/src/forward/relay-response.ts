@@ -1,17 +1,26 @@
 import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { pipeline, type Readable, type Transform } from 'node:stream';
 import { stringify as toYaml } from 'yaml';
-import { AppError, ErrorCodes } from '@auditgate/shared';
+import { AppError, ErrorCodes, isAppError } from '@auditgate/shared';
 import type { ExchangeRecord } from '../audit/exchange-record.js';
 import type { Admission } from './admit-exchange.js';
 import { BodyTap } from './body-tap.js';
 import type { Negotiation } from './content-negotiation.js';
 import { recordCompletion, recordStarted, rejectExchange } from './exchange-lifecycle.js';
 import type { ExchangeDeps } from './exchange-deps.js';
+import { jsonCheckStream } from './json-check-stream.js';
 import { maskHint } from './mask-hint.js';
 
-/** An upstream response over HTTP/1 or HTTP/2: status, headers and the body stream. */
-export interface UpstreamResponse { readonly statusCode: number | undefined; readonly headers: IncomingHttpHeaders; readonly body: Readable }
+/**
+ * An upstream response over HTTP/1 or HTTP/2: status, headers and the body stream; `discard` drops the connection it
+ * came on (an answer the gateway refused is not one to keep a connection for).
+ */
+export interface UpstreamResponse {
+  readonly statusCode: number | undefined;
+  readonly headers: IncomingHttpHeaders;
+  readonly body: Readable;
+  readonly discard?: () => void;
+}
 
 /** One exchange being answered. */
 export interface RelayTarget {
@@ -69,7 +78,7 @@ function responseHeaders(headers: IncomingHttpHeaders, target: RelayTarget, rewr
 }
 
 /** The body the API server sent cannot be inspected, so it is not relayed: the caller gets a Status instead. */
-function uninspectable(why: string): AppError {
+export function uninspectable(why: string): AppError {
   return new AppError(`the API server's answer cannot be inspected by the gateway (${why}), so it is not relayed`, {
     code: ErrorCodes.UPSTREAM_UNINSPECTABLE, status: 502,
   });
@@ -114,6 +123,7 @@ function relay(deps: ExchangeDeps, target: RelayTarget, upstream: UpstreamRespon
   }
   const refuse = (error: AppError): void => {
     upstream.body.destroy();
+    upstream.discard?.();
     if (target.closeAfter) res.setHeader('connection', 'close');
     rejectExchange(deps, res, record, error);
   };
@@ -138,6 +148,8 @@ function relay(deps: ExchangeDeps, target: RelayTarget, upstream: UpstreamRespon
   let callerMaskedPaths: string[] = [];
   let parsed: { value: unknown } | undefined;
   let finished = false;
+  // Why the API server's answer was cut off (it turned out not to be JSON, or not to fit its request).
+  let failure: AppError | undefined;
   const finish = (errorCode?: string): void => {
     if (finished) return;
     finished = true;
@@ -146,6 +158,7 @@ function relay(deps: ExchangeDeps, target: RelayTarget, upstream: UpstreamRespon
     record.responseBody = tap.info(recordedPaths ?? callerMaskedPaths, contentType);
     if (streaming) record.stream = { events, bytes: tap.bytes, durationMs: deps.now() - openedAt };
     if (errorCode !== undefined) record.errorCode = errorCode;
+    if (failure !== undefined && errorCode === failure.code) record.responseMessage = failure.message;
     recordCompletion(deps, record);
   };
   if (streaming) {
@@ -162,11 +175,11 @@ function relay(deps: ExchangeDeps, target: RelayTarget, upstream: UpstreamRespon
     }
   });
   let upstreamBroke = false;
-  upstream.body.on('error', () => { upstreamBroke = true; });
+  upstream.body.on('error', (error) => { upstreamBroke = true; failure ??= refusedAnswer(error); });
   upstream.body.on('aborted', () => { upstreamBroke = true; });
   res.on('close', () => {
     if (!res.writableFinished) upstream.body.destroy();
-    finish(res.writableFinished ? undefined : upstreamBroke ? ErrorCodes.UPSTREAM_UNAVAILABLE : ErrorCodes.CLIENT_ABORTED);
+    finish(res.writableFinished ? undefined : failure?.code ?? (upstreamBroke ? ErrorCodes.UPSTREAM_UNAVAILABLE : ErrorCodes.CLIENT_ABORTED));
   });
 
   const rewrite = inspected && !streaming && hasBody && (mask || (negotiation.kind === 'inspected' && negotiation.answer === 'yaml'));
@@ -195,7 +208,7 @@ function relay(deps: ExchangeDeps, target: RelayTarget, upstream: UpstreamRespon
       held += chunk.length;
       chunks.push(chunk);
     });
-    upstream.body.on('error', () => { if (!res.headersSent) stop(uninspectable('the upstream body broke off')); });
+    upstream.body.on('error', (error) => { if (!res.headersSent) stop(refusedAnswer(error) ?? uninspectable('the upstream body broke off')); });
     upstream.body.on('end', () => {
       if (finished) return;
       let out: Buffer;
@@ -224,15 +237,41 @@ function relay(deps: ExchangeDeps, target: RelayTarget, upstream: UpstreamRespon
   const transform: Transform | undefined = mask && streaming && hasBody ? deps.masker.watchTransform(resource, (paths) => {
     for (const path of paths) if (callerMaskedPaths.length < 256 && !callerMaskedPaths.includes(path)) callerMaskedPaths.push(path);
   }) : undefined;
+  // Every other API object is checked as it streams: not buffered, but never relayed whole unless it is JSON.
+  const check = transform === undefined && inspected && hasBody
+    ? jsonCheckStream(upstream.body, streaming, (error) => { failure ??= error; upstream.discard?.(); }) : undefined;
   const headers = responseHeaders(upstream.headers, target, transform !== undefined);
   // A masked watch is still the API server's JSON stream: same media type, new length.
   if (transform !== undefined && contentType !== undefined) headers['content-type'] = contentType;
-  res.writeHead(status, headers);
+  // Sent with the first byte of the body (a stream's at once), so an answer refused before then is still a Status.
+  res.statusCode = status;
+  for (const [name, value] of Object.entries(headers)) if (value !== undefined) res.setHeader(name, value);
   if (streaming) res.flushHeaders();
   // Either side failing ends both; the client's 'close' then settles the exchange with the right code.
-  const done = (error: Error | null | undefined): void => { if (error !== null && error !== undefined) res.destroy(); };
-  if (transform === undefined) pipeline(upstream.body, res, done);
-  else pipeline(upstream.body, transform, res, done);
+  const done = (error: Error | null | undefined): void => {
+    if (error === null || error === undefined) return;
+    const refused = failure ?? refusedAnswer(error);
+    if (refused !== undefined) { failure = refused; upstream.discard?.(); }
+    if (refused !== undefined && !res.headersSent && !finished) {
+      finished = true;
+      if (streaming) deps.metrics.streams.dec({ kind: admission.info.verb });
+      for (const name of res.getHeaderNames()) res.removeHeader(name);
+      refuse(refused);
+      return;
+    }
+    res.destroy();
+  };
+  const stages = [...(transform === undefined ? [] : [transform]), ...(check === undefined ? [] : [check])];
+  const last = stages.at(-1);
+  if (last === undefined) { pipeline(upstream.body, res, done); return; }
+  // The caller's response stays out of the pipeline, so that an answer refused before its first byte can still be a Status.
+  pipeline([upstream.body, ...stages], done);
+  last.pipe(res);
+}
+
+/** The gateway's own reason for cutting an answer off (not JSON, not fitting its request), if the error is one. */
+function refusedAnswer(error: unknown): AppError | undefined {
+  return isAppError(error) && error.code === ErrorCodes.UPSTREAM_UNINSPECTABLE ? error : undefined;
 }
 
 /** Largest plain-text error read from the API server to turn into a Status message. */

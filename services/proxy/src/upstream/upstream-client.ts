@@ -1,7 +1,9 @@
 import { request as httpsRequest, Agent as HttpsAgent } from 'node:https';
 import { request as httpRequest, Agent as HttpAgent } from 'node:http';
+import type { Logger } from '@auditgate/shared';
 import type { UpstreamCredentials } from './upstream-credentials.js';
 import { Http2StreamPool } from './http2-stream-pool.js';
+import { guardIdleSockets } from './answer-fit.js';
 
 /** The forwarding agent and upstream request function for the configured API server. */
 export interface UpstreamClient {
@@ -21,8 +23,17 @@ export interface UpstreamClientOptions {
   readonly http2StreamsPerConnection: number;
 }
 
-/** Creates one keep-alive connection pool toward the API server, plus an HTTP/2 pool for long-running reads. */
-export function createUpstreamClient(deps: { readonly upstream: Pick<UpstreamCredentials, 'target'> }, options: UpstreamClientOptions): UpstreamClient {
+/** What {@link createUpstreamClient} needs: the API server, and where to say that a pooled connection was dropped. */
+export interface UpstreamClientDeps {
+  readonly upstream: Pick<UpstreamCredentials, 'target'>;
+  readonly logger?: Pick<Logger, 'warn'>;
+}
+
+/**
+ * Creates one keep-alive connection pool toward the API server, plus an HTTP/2 pool for long-running reads. A pooled
+ * connection that receives bytes while idle is destroyed, never read as the next request's answer.
+ */
+export function createUpstreamClient(deps: UpstreamClientDeps, options: UpstreamClientOptions): UpstreamClient {
   const target = deps.upstream.target();
   const secure = target.server.protocol === 'https:';
   const tls = {
@@ -35,6 +46,7 @@ export function createUpstreamClient(deps: { readonly upstream: Pick<UpstreamCre
   const agent = secure
     ? new HttpsAgent({ keepAlive: true, maxFreeSockets: 256, scheduling: 'lifo', ...tls })
     : new HttpAgent({ keepAlive: true, maxFreeSockets: 256, scheduling: 'lifo' });
+  guardIdleSockets(agent, (reason) => deps.logger?.warn({ reason }, 'dropped an upstream connection that did not keep to its exchanges'));
   const http2 = secure && options.http2StreamsPerConnection > 0
     ? new Http2StreamPool({ origin: target.server.origin, tls, maxStreamsPerSession: options.http2StreamsPerConnection })
     : undefined;

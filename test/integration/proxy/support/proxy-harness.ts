@@ -28,7 +28,7 @@ auditLevels:
   - level: RequestResponse
 `;
 
-/** Starts a proxy on ephemeral ports with the stack's cluster as upstream and its SA issuer trusted. */
+/** Starts a proxy on ephemeral ports with the stack's cluster (or `env.PROXY_UPSTREAM_KUBECONFIG`'s) as upstream and its SA issuer trusted. */
 export async function startProxy(options: { policy?: string; env?: Env } = {}): Promise<ProxyHarness> {
   const stack = readStackEnv(process.env);
   const dir = mkdtempSync(join(tmpdir(), 'auditgate-proxy-test-'));
@@ -48,7 +48,7 @@ export async function startProxy(options: { policy?: string; env?: Env } = {}): 
     ...options.env,
   });
   const logger = createLogger({ name: 'proxy-test', level: config.logLevel });
-  const upstream = await createKubeconfigCredentials({ kubeconfigPath: `${stack.kubeState}/gateway-upstream.kubeconfig` });
+  const upstream = await createKubeconfigCredentials({ kubeconfigPath: options.env?.['PROXY_UPSTREAM_KUBECONFIG'] ?? `${stack.kubeState}/gateway-upstream.kubeconfig` });
   const kafka = createKafka({ brokers: config.kafka.brokers, clientId: uniqueName('proxy-test'), logger, retry: { retries: 2, initialRetryTime: 100, maxRetryTime: 1000 } });
   const producer = new RenewableProducer(() => kafka.producer({ idempotent: true, maxInFlightRequests: 5, allowAutoTopicCreation: false }), logger.child({ component: 'kafka-producer' }));
   await producer.connect();
