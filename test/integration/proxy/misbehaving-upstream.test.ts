@@ -49,6 +49,8 @@ function behave(request: SeenRequest): Behavior {
       return { writes: [{ bytes: answer(200, { 'Content-Type': 'application/json' }, `{"kind":"ConfigMap","data":{"k":"v"},}`) }] };
     case 'cut-json':
       return { writes: [{ bytes: answer(200, { 'Content-Type': 'application/json' }, `{"kind":"ConfigMap","data":{"k":"v"}`) }] };
+    case 'text-404':
+      return { writes: [{ bytes: answer(404, { 'Content-Type': 'text/plain' }, '404 page not found\n') }] };
     case 'exec':
       return { writes: [{ bytes: answer(400, { 'Content-Type': 'text/html' }, '<html><body>no upgrade for you</body></html>') }] };
     case 'early': // answers as soon as the headers are in, then reads the body
@@ -191,6 +193,14 @@ describe('a misbehaving API server behind the gateway', () => {
     assert.equal(event.auditgate.errorCode, 'AUDITGATE_E_UPSTREAM_UNINSPECTABLE');
     assert.match(event.responseStatus?.message ?? '', /media type text\/html/);
     await nextGoesOnANewConnection(seen(`${CM}/html`));
+  });
+
+  it('a plain-text error of the API server becomes a Status with its code and text', async () => {
+    const got = await get(`${CM}/text-404`);
+    const status = assertStatus(got, 404);
+    assert.equal(status['message'], '404 page not found');
+    const event = await complete(got.auditID);
+    assert.equal(event.responseStatus?.code, 404);
   });
 
   it('a gzip answer the gateway never asked for: a Status, and the gateway offered no content coding upstream', async () => {

@@ -10,6 +10,7 @@ import { recordCompletion, recordStarted, rejectExchange } from './exchange-life
 import type { ExchangeDeps } from './exchange-deps.js';
 import { jsonCheckStream } from './json-check-stream.js';
 import { maskHint } from './mask-hint.js';
+import { relayTextErrorAsStatus } from './relay-text-error.js';
 
 /**
  * An upstream response over HTTP/1 or HTTP/2: status, headers and the body stream; `discard` drops the connection it
@@ -272,31 +273,6 @@ function relay(deps: ExchangeDeps, target: RelayTarget, upstream: UpstreamRespon
 /** The gateway's own reason for cutting an answer off (not JSON, not fitting its request), if the error is one. */
 function refusedAnswer(error: unknown): AppError | undefined {
   return isAppError(error) && error.code === ErrorCodes.UPSTREAM_UNINSPECTABLE ? error : undefined;
-}
-
-/** Largest plain-text error read from the API server to turn into a Status message. */
-const MAX_ERROR_TEXT_BYTES = 64 * 1024;
-
-/** Answers a non-JSON error of the API server as a Status with its code and (bounded, single-line) text. */
-function relayTextErrorAsStatus(deps: ExchangeDeps, target: RelayTarget, upstream: UpstreamResponse, status: number, mask: boolean): void {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  let settled = false;
-  const settle = (text: string): void => {
-    if (settled) return;
-    settled = true;
-    const message = mask ? `the API server answered ${status}; its text is withheld under a mask rule`
-      : text.replace(/[^\x20-\x7e]+/g, ' ').trim().slice(0, 512) || `the API server answered ${status}`;
-    if (target.closeAfter) target.res.setHeader('connection', 'close');
-    rejectExchange(deps, target.res, target.record, new AppError(message, { code: ErrorCodes.UPSTREAM_UNINSPECTABLE, status }));
-  };
-  upstream.body.on('data', (chunk: Buffer) => {
-    size += chunk.length;
-    if (size <= MAX_ERROR_TEXT_BYTES) chunks.push(chunk);
-    else { upstream.body.destroy(); settle(Buffer.concat(chunks).toString('utf8')); }
-  });
-  upstream.body.on('end', () => settle(Buffer.concat(chunks).toString('utf8')));
-  upstream.body.on('error', () => settle(''));
 }
 
 /**
