@@ -274,7 +274,7 @@ describe('a misbehaving API server behind the gateway', () => {
   it('upgrade headers on a write that cannot upgrade: an ordinary request, headers removed, body framed by the gateway', async () => {
     const body = JSON.stringify(configMap('upgrade-post'));
     const got = await raw(proxy.httpsPort, `POST ${CM} HTTP/1.1\r\n${auth}Connection: Upgrade\r\nUpgrade: websocket\r\nContent-Type: application/json\r\n`
-      + `Transfer-Encoding: chunked\r\n\r\n${body.length.toString(16)}\r\n${body}\r\n0\r\n\r\n`);
+      + `Content-Length: ${body.length}\r\n\r\n${body}`);
     assert.equal(got.status, 200, got.body);
     assert.match(got.head, /\r\nconnection: close/i);
     const request = seen(CM);
@@ -287,11 +287,11 @@ describe('a misbehaving API server behind the gateway', () => {
     assert.equal(event.annotations?.['auditgate.dev/upgrade-ignored'], 'websocket');
   });
 
-  it('upgrade headers on a write with a malformed chunked body: refused with a Status, not left hanging', async () => {
+  it('upgrade headers on a chunked write: refused 400 at once (Node does not report a bad chunk there), not left hanging', async () => {
     const started = Date.now();
     const got = await raw(proxy.httpsPort, `POST ${CM}/never HTTP/1.1\r\n${auth}Connection: Upgrade\r\nUpgrade: websocket\r\nContent-Type: application/json\r\n`
       + 'Transfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n', 30_000);
-    assert.ok([400, 408].includes(got.status), `${got.head}\n${got.body}`);
+    assert.equal(got.status, 400, `${got.head}\n${got.body}`);
     assert.ok(Date.now() - started < 20_000);
     assert.equal(upstream.requests.some((r) => r.path === `${CM}/never`), false);
     const event = await complete(got.auditID);

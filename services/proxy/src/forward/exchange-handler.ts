@@ -27,6 +27,11 @@ const UPGRADE_HEADERS_BODY_MS = 10_000;
 /** The body of a request that asked for an upgrade, read as any body but within {@link UPGRADE_HEADERS_BODY_MS}. */
 function bodyInTime<T>(req: IncomingMessage, read: () => Promise<T>): Promise<T> {
   if (!askedForUpgrade(req)) return read();
+  // Node does not report a malformed chunk in such a body, so chunked framing cannot be judged here: refused at once.
+  if (req.headers['transfer-encoding'] !== undefined) {
+    return Promise.reject(new AppError('a request with upgrade headers to a target that does not upgrade must frame its body with Content-Length, '
+      + 'not Transfer-Encoding', { code: ErrorCodes.BAD_REQUEST, status: 400, details: { reason: 'framing' } }));
+  }
   const work = read();
   // Once refused, the connection closes and the read fails: expected, nothing more to say.
   work.catch(() => undefined);
