@@ -26,7 +26,7 @@ auditLevels:
 
 const NS = 'fake';
 const CM = `/api/v1/namespaces/${NS}/configmaps`;
-const configMap = (name: string): Record<string, unknown> => ({ kind: 'ConfigMap', apiVersion: 'v1', metadata: { name, namespace: NS }, data: { k: 'v' } });
+const configMap = (name: string): Record<string, unknown> => ({ kind: 'ConfigMap', apiVersion: 'v1', metadata: { name, namespace: NS }, data: { note: 'not-a-secret' } });
 const SECRET_VALUE = Buffer.from('fake-upstream-secret-value').toString('base64');
 
 /** The broken API server's answers, by the last segment of the path. */
@@ -46,9 +46,9 @@ function behave(request: SeenRequest): Behavior {
     case 'switch':
       return { writes: [{ bytes: 'HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\nraw bytes after the switch' }] };
     case 'bad-json':
-      return { writes: [{ bytes: answer(200, { 'Content-Type': 'application/json' }, `{"kind":"ConfigMap","data":{"k":"v"},}`) }] };
+      return { writes: [{ bytes: answer(200, { 'Content-Type': 'application/json' }, `{"kind":"ConfigMap","data":{"note":"not-a-secret"},}`) }] };
     case 'cut-json':
-      return { writes: [{ bytes: answer(200, { 'Content-Type': 'application/json' }, `{"kind":"ConfigMap","data":{"k":"v"}`) }] };
+      return { writes: [{ bytes: answer(200, { 'Content-Type': 'application/json' }, `{"kind":"ConfigMap","data":{"note":"not-a-secret"}`) }] };
     case 'text-404':
       return { writes: [{ bytes: answer(404, { 'Content-Type': 'text/plain' }, '404 page not found\n') }] };
     case 'exec':
