@@ -2,7 +2,7 @@
  * No Secret value written during this test run is at rest in plaintext: not on any Kafka topic (every topic written
  * since the run started, not only the events topic), not in any OpenSearch document. The values looked for are every
  * Secret value the API server's own audit log shows written since the run started, each in every form a leak would
- * take (see leak-needles.ts). run-tests.sh runs this file after all the others; it fails when there was nothing to
+ * take (see leak-needles.ts), in every record and document of the run. run-tests.sh runs this file after all the others; it fails when there was nothing to
  * scan or nothing to look for, rather than pass on an empty window.
  */
 import { before, describe, it } from 'node:test';
@@ -12,7 +12,7 @@ import { readKubeCredentials, readStackEnv, uniqueName } from '@auditgate/shared
 import { harvestSecretValues, type HarvestedSecrets } from './secret-values.js';
 import { leakNeedles, type Needle } from './leak-needles.js';
 import { scanKafka } from './scan-kafka.js';
-import { scanOpenSearch } from './scan-opensearch.js';
+import { newestTimestampMs, scanOpenSearch } from './scan-opensearch.js';
 import { SubstringMatcher } from './substring-matcher.js';
 
 const stack = readStackEnv(process.env);
@@ -48,6 +48,12 @@ describe('no Secret value at rest in plaintext (Kafka and OpenSearch)', { timeou
     assert.deepEqual(matcher.find(JSON.stringify({ data: { password: 'masked:hmac-sha256:abcd' } })), []);
   });
 
+  it('a document is of the run by its newest timestamp (one recent stage is enough; none at all means it is judged)', () => {
+    const doc = { requestReceivedTimestamp: '2026-01-01T00:00:00.000Z', stages: { ResponseComplete: { stageTimestamp: '2026-01-01T00:00:05-01:00' } }, note: 'at 2027-01-01T00:00:00Z' };
+    assert.equal(newestTimestampMs(JSON.stringify(doc)), Date.parse('2026-01-01T00:00:05-01:00'));
+    assert.equal(newestTimestampMs(JSON.stringify({ data: { k: 'v' } })), undefined);
+  });
+
   it('Kafka: no record of any topic written since the run started carries one', async (t) => {
     const kafka = createKafka({ brokers: stack.kafkaBrokers, clientId: uniqueName('plaintext-scan'), logger: createLogger({ name: 'scan', level: 'error' }) });
     const report = await scanKafka(kafka, needles, since);
@@ -58,7 +64,7 @@ describe('no Secret value at rest in plaintext (Kafka and OpenSearch)', { timeou
   });
 
   it('OpenSearch: no document of any index carries one', async (t) => {
-    const report = await scanOpenSearch(stack.opensearchUrl, needles);
+    const report = await scanOpenSearch(stack.opensearchUrl, needles, since);
     t.diagnostic(`${report.scanned} documents of ${report.sources} indices`);
     assert.ok(report.scanned > 0, 'OpenSearch holds no document: nothing was scanned');
     assert.deepEqual(report.leaks.slice(0, 10), [], `${report.leaks.length} leaks in ${report.scanned} documents of ${report.sources} indices, looking for ${harvested.values.length} values`);
