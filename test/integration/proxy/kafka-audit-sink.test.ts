@@ -9,7 +9,7 @@ import { waitFor } from '@auditgate/shared/testing';
 import { BatchingProducer } from '../../../services/proxy/src/audit/batching-producer.js';
 import { buildAuditEvent, type GatewayFacts } from '../../../services/proxy/src/audit/exchange-record.js';
 import { KafkaAuditSink } from '../../../services/proxy/src/audit/kafka-audit-sink.js';
-import { connectingProducer, newTopic, proxyLikeProducer, readTopic, testKafka } from './support/test-kafka.js';
+import { connectingProducer, newTopic, proxyLikeProducer, readTopic, stallableKafka, testKafka } from './support/test-kafka.js';
 import { Spool } from '../../../services/proxy/src/audit/spool.js';
 
 const FACTS: GatewayFacts = {
@@ -119,5 +119,38 @@ describe('KafkaAuditSink against the real broker', () => {
     assert.equal(records.length, expected.length, 'each event exactly once');
     assert.deepEqual(records.map((r) => labelOf(r.value)), expected, 'in the order they were written');
     assert.ok(records.every((r) => r.key === 'system:serviceaccount:ns:agent'));
+  });
+
+  it('spool mode: when Kafka stops answering, what is queued behind the failed batch is on disk at once, not one ack timeout per batch later', async () => {
+    // Answered requests' terminal stages queue behind the batch in flight when the broker dies. A crash before they
+    // reach the spool loses them (fault 1c of npm run faults once lost 9 this way, 10 s after they were answered).
+    const topic = await newTopic(kafka, 1);
+    const dir = spoolDir();
+    const net = stallableKafka();
+    const stalledProducer = await proxyLikeProducer(net.kafka);
+    const ackTimeoutMs = 1000;
+    try {
+      const sink = new KafkaAuditSink({
+        producer: new BatchingProducer({ producer: stalledProducer, topic, lingerMs: 1, maxBatchMessages: 1, ackTimeoutMs }),
+        mode: 'spool', spool: new Spool(dir), logger, drainIntervalMs: 60_000,
+      });
+      await sink.start();
+      net.stall();
+      const started = Date.now();
+      const labels = ['first', ...Array.from({ length: 8 }, (_, i) => `queued${i}`)];
+      const writes = labels.map((label, i) => (i === 0 ? sink.writeAhead(event(label)) : sink.record(event(label))));
+      await Promise.all(writes);
+      const tookMs = Date.now() - started;
+      const onDisk: string[] = [];
+      const spool = new Spool(dir);
+      for (const seq of await spool.segments()) onDisk.push(...(await spool.read(seq)).map((r) => labelOf(r.value.toString())));
+      assert.deepEqual(onDisk, labels, 'every event is in the spool, in order');
+      assert.ok(tookMs < ackTimeoutMs * 2.5, `all ${labels.length} events were durable ${tookMs} ms after Kafka stopped answering (one ack timeout is ${ackTimeoutMs} ms; one per queued batch would be ${labels.length * ackTimeoutMs} ms)`);
+      net.resume();
+      await sink.close();
+    } finally {
+      net.resume();
+      await stalledProducer.disconnect().catch(() => undefined);
+    }
   });
 });

@@ -78,6 +78,23 @@ export class BatchingProducer {
     });
   }
 
+  /**
+   * Rejects every message still queued (not yet in a batch in flight) at once with `AUDITGATE_E_KAFKA_UNAVAILABLE`,
+   * for a caller that knows Kafka is down and has somewhere durable to put them: without it, each queued batch would
+   * wait its own ack timeout in turn, one batch in flight at a time, before its messages could go elsewhere.
+   * Returns how many were rejected.
+   */
+  failQueued(reason: string): number {
+    const failed = this.queue.splice(0);
+    this.queuedBytes = 0;
+    this.queueDue = Number.POSITIVE_INFINITY;
+    if (this.timer !== undefined) { clearTimeout(this.timer); this.timer = undefined; this.timerDue = Number.POSITIVE_INFINITY; }
+    const error = new AppError(`Kafka did not acknowledge the audit event: ${reason}`, { code: ErrorCodes.KAFKA_UNAVAILABLE, retriable: true, status: 503 });
+    for (const p of failed) p.reject(error);
+    if (this.inFlight === 0) for (const wake of this.idleWaiters.splice(0)) wake();
+    return failed.length;
+  }
+
   /** Makes sure a timer fires by the time the queue is due (one timer, moved earlier when needed). */
   private armTimer(): void {
     if (this.queue.length === 0 || this.inFlight > 0) return;

@@ -155,7 +155,11 @@ export class KafkaAuditSink implements AuditSink {
   private enterSpooling(reason: string): void {
     if (this.spooling) return;
     this.spooling = true;
-    this.options.logger.warn({ reason }, 'Kafka unavailable: audit events go to the local spool until it drains');
+    // What is still queued for Kafka goes to the spool now, not one ack timeout per batch later: a terminal stage queued
+    // behind the batch that failed would otherwise sit in memory for many seconds after its request was answered, and
+    // a crash then would lose it. (The batch in flight may still land; the chain and the indexer absorb the replay.)
+    const diverted = this.options.producer.failQueued(`Kafka failed before it was sent (${reason})`);
+    this.options.logger.warn({ reason, diverted }, 'Kafka unavailable: audit events go to the local spool until it drains');
     this.scheduleDrain();
   }
 
