@@ -36,13 +36,6 @@ describe('body rules over protobuf and patch bodies, through the gateway with ku
   const [hostPod, plainPod, deploy, role] = [uniqueName('ag-hostpath'), uniqueName('ag-plain'), uniqueName('ag-deploy'), uniqueName('ag-patched-role')];
   const csrs = { approve: uniqueName('ag-csr-pa'), deny: uniqueName('ag-csr-pd') };
 
-  /** Proves the detector saw everything `agents` sent before (a later alert of the same actor, same partition, came). */
-  async function settle(...agents: Agent[]): Promise<void> {
-    for (const agent of agents) await agent.kubectl(['auth', 'can-i', 'get', 'pods']);
-    for (const agent of agents) await p.waitAlert(agent.username, 'PERMISSION_PROBE');
-    await p.waitDelivered();
-  }
-  const rulesOf = (agent: Agent): string[] => p.alertsOf(agent.username).map((x) => x.rule);
   /** The recorded exchange of an alert's evidence. */
   const evidenceEvent = (auditID: string): Promise<AuditEvent> =>
     events.waitFor(`event ${auditID}`, (e) => e.auditID === auditID && e.stage === 'ResponseComplete').then((x) => x[0]!);
@@ -86,8 +79,8 @@ describe('body rules over protobuf and patch bodies, through the gateway with ku
     assert.equal(spec?.hostNetwork, undefined);
     assert.ok(spec?.volumes?.some((v) => (v as { hostPath?: { path?: string } }).hostPath?.path === '/'), JSON.stringify(spec?.volumes));
     await a['copier-neg'].kubectl(['-n', ns, 'debug', plainPod, `--copy-to=${uniqueName('ag-copy')}`, '--image=busybox', '--container=dbg']);
-    await settle(a['copier-neg']);
-    assert.ok(!rulesOf(a['copier-neg']).includes('PRIVILEGED_WORKLOAD'));
+    await p.settle(a['copier-neg']);
+    assert.ok(!p.rulesOf(a['copier-neg'].username).includes('PRIVILEGED_WORKLOAD'));
   });
 
   it('RBAC_CHANGE: kubectl patch --type=json adding */*/* rules to a ClusterRole is critical (refused by policy) and a risky grant; a get-pods rule is medium', async () => {
@@ -103,8 +96,8 @@ describe('body rules over protobuf and patch bodies, through the gateway with ku
     await a['rbacp-neg'].attempt(['patch', 'clusterrole', role, '--type=json', '-p', plain]);
     const medium = await p.waitAlert(a['rbacp-neg'].username, 'RBAC_CHANGE');
     assert.equal(medium.severity, 'medium');
-    await settle(a['rbacp-neg']);
-    assert.ok(!rulesOf(a['rbacp-neg']).includes('RBAC_RISKY_GRANT'));
+    await p.settle(a['rbacp-neg']);
+    assert.ok(!p.rulesOf(a['rbacp-neg'].username).includes('RBAC_RISKY_GRANT'));
     assert.equal(p.alertsOf(a['rbacp-neg'].username).find((x) => x.rule === 'RBAC_CHANGE')?.severity, 'medium');
   });
 
@@ -123,8 +116,8 @@ describe('body rules over protobuf and patch bodies, through the gateway with ku
     }
     await a['patch-neg'].kubectl(['-n', ns, 'patch', 'deployment', deploy, '--type=json', '-p', JSON.stringify([{ op: 'replace', path: '/spec/replicas', value: 2 }])]);
     await a['patch-neg'].kubectl(['-n', ns, 'patch', 'deployment', deploy, '--type=merge', '-p', JSON.stringify({ spec: { template: { spec: { hostPID: false } } } })]);
-    await settle(a['patch-neg']);
-    assert.ok(!rulesOf(a['patch-neg']).includes('PRIVILEGED_WORKLOAD'));
+    await p.settle(a['patch-neg']);
+    assert.ok(!p.rulesOf(a['patch-neg'].username).includes('PRIVILEGED_WORKLOAD'));
   });
 
   it('CSR_APPROVE: an Approved condition sent as kubectl patch --type=json to the approval subresource fires; a Denied one does not', async () => {
@@ -134,9 +127,9 @@ describe('body rules over protobuf and patch bodies, through the gateway with ku
     assert.equal(alert.details['csrDecision'], 'Approved');
     assert.equal(alert.outcome, 'refused');
     await a['csrp-neg'].attempt(['patch', 'csr', csrs.deny, '--subresource=approval', '--type=json', '-p', patch('Denied')]);
-    await settle(a['csrp-neg']);
+    await p.settle(a['csrp-neg']);
     const [seen] = await events.waitFor('the Denied patch recorded', (e) => e.auditgate.actor.username === a['csrp-neg'].username && e.verb === 'patch' && e.stage === 'ResponseComplete');
     assert.ok(Array.isArray(seen?.requestObject), 'the patch body was recorded as a list of operations');
-    assert.ok(!rulesOf(a['csrp-neg']).includes('CSR_APPROVE'));
+    assert.ok(!p.rulesOf(a['csrp-neg'].username).includes('CSR_APPROVE'));
   });
 });

@@ -25,13 +25,6 @@ describe('older rules through the gateway with kubectl (example policy in force,
   const pod = uniqueName('web');
   const binding = uniqueName('ag-recon-admins');
 
-  /** Proves the detector saw everything `agents` sent before (a later alert of the same actor, same partition, came). */
-  async function settle(...agents: Agent[]): Promise<void> {
-    for (const agent of agents) await agent.kubectl(['auth', 'can-i', 'get', 'pods']);
-    for (const agent of agents) await p.waitAlert(agent.username, 'PERMISSION_PROBE');
-    await p.waitDelivered();
-  }
-  const rulesOf = (actor: string): string[] => p.alertsOf(actor).map((x) => x.rule);
   const evidenceEvent = (auditID: string): Promise<AuditEvent> =>
     events.waitFor(`event ${auditID}`, (e) => e.auditID === auditID && e.stage === 'ResponseComplete').then((x) => x[0]!);
 
@@ -65,9 +58,9 @@ describe('older rules through the gateway with kubectl (example policy in force,
     assert.equal(read.outcome, 'allowed');
     assert.equal(read.severity, 'low', 'the example policy masks Secrets outside kube-system');
     assert.equal(read.technique?.id, 'T1552.007');
-    await settle(a.denied, a.reader);
-    assert.ok(!rulesOf(a.denied.username).includes('SECRET_READ'));
-    const readerRules = rulesOf(a.reader.username);
+    await p.settle(a.denied, a.reader);
+    assert.ok(!p.rulesOf(a.denied.username).includes('SECRET_READ'));
+    const readerRules = p.rulesOf(a.reader.username);
     assert.ok(!readerRules.includes('SECRET_ACCESS_DENIED'), readerRules.join(','));
     assert.ok(!readerRules.includes('SECRET_LIST_NAMESPACE'), 'reads by name are no list');
     assert.ok(!readerRules.includes('SECRET_READ_BURST'), 'two distinct Secrets are below the burst threshold of three');
@@ -91,8 +84,8 @@ describe('older rules through the gateway with kubectl (example policy in force,
     assert.equal(alert.outcome, 'allowed');
     assert.equal(alert.technique?.id, 'T1613');
     await a['cw-neg'].kubectl(['-n', p.namespace, 'get', 'pods']);
-    await settle(a['cw-neg']);
-    assert.ok(!rulesOf(a['cw-neg'].username).includes('CLUSTERWIDE_LIST'));
+    await p.settle(a['cw-neg']);
+    assert.ok(!p.rulesOf(a['cw-neg'].username).includes('CLUSTERWIDE_LIST'));
   });
 
   it('DISCOVERY_SWEEP: namespaces, nodes and clusterroles listed within a minute fire; two resources do not', async () => {
@@ -100,8 +93,8 @@ describe('older rules through the gateway with kubectl (example policy in force,
     const alert = await p.waitAlert(a.disc.username, 'DISCOVERY_SWEEP');
     assert.deepEqual([...(alert.details['distinct'] as string[])].sort(), ['clusterroles', 'namespaces', 'nodes']);
     for (const resource of ['namespaces', 'nodes']) await a['disc-neg'].kubectl(['get', resource, '-o', 'name']);
-    await settle(a['disc-neg']);
-    assert.ok(!rulesOf(a['disc-neg'].username).includes('DISCOVERY_SWEEP'));
+    await p.settle(a['disc-neg']);
+    assert.ok(!p.rulesOf(a['disc-neg'].username).includes('DISCOVERY_SWEEP'));
   });
 
   it('EPHEMERAL_CONTAINER: kubectl debug adding an ephemeral container fires; kubectl debug --copy-to (a new pod) does not', async () => {
@@ -110,8 +103,8 @@ describe('older rules through the gateway with kubectl (example policy in force,
     assert.equal(alert.outcome, 'allowed');
     assert.equal(alert.technique?.id, 'T1610');
     await a['debug-neg'].kubectl(['-n', p.namespace, 'debug', pod, `--copy-to=${uniqueName('ag-copy')}`, '--image=busybox', '--container=dbg']);
-    await settle(a['debug-neg']);
-    assert.ok(!rulesOf(a['debug-neg'].username).includes('EPHEMERAL_CONTAINER'));
+    await p.settle(a['debug-neg']);
+    assert.ok(!p.rulesOf(a['debug-neg'].username).includes('EPHEMERAL_CONTAINER'));
   });
 
   it('PERMISSION_PROBE: ordinary reads raise no probe (a refused kube-system Secret read is the sentinel)', async () => {
@@ -120,7 +113,7 @@ describe('older rules through the gateway with kubectl (example policy in force,
     await a.quiet.attempt(['-n', 'kube-system', 'get', 'secret', 'sentinel']);
     await p.waitAlert(a.quiet.username, 'SECRET_ACCESS_DENIED');
     await p.waitDelivered();
-    assert.ok(!rulesOf(a.quiet.username).includes('PERMISSION_PROBE'), rulesOf(a.quiet.username).join(','));
+    assert.ok(!p.rulesOf(a.quiet.username).includes('PERMISSION_PROBE'), p.rulesOf(a.quiet.username).join(','));
   });
 
   it('FORBIDDEN_SWEEP: reads mixed with refusals of three URIs over three resources fire', async () => {
@@ -147,7 +140,7 @@ describe('older rules through the gateway with kubectl (example policy in force,
     const sentinel = await p.waitAlert(ANONYMOUS, 'SECRET_ACCESS_DENIED');
     assert.notEqual(sentinel.outcome, 'allowed');
     await p.waitDelivered();
-    assert.ok(!rulesOf(ANONYMOUS).includes('ANONYMOUS_ALLOWED'), rulesOf(ANONYMOUS).join(','));
+    assert.ok(!p.rulesOf(ANONYMOUS).includes('ANONYMOUS_ALLOWED'), p.rulesOf(ANONYMOUS).join(','));
     const recorded = events.events.filter((e) => e.auditgate.actor.username === ANONYMOUS && e.stage === 'ResponseComplete');
     assert.ok(recorded.length >= 4 && recorded.every((e) => e.responseStatus?.code === 401), JSON.stringify(recorded.map((e) => [e.requestURI, e.responseStatus?.code])));
   });

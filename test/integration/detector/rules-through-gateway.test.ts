@@ -43,13 +43,6 @@ describe('detection rules through the gateway with kubectl (example policy in fo
   const csrs = { approve: uniqueName('ag-csr-approve'), deny: uniqueName('ag-csr-deny'), created: uniqueName('ag-csr-new'), other: uniqueName('ag-csr-other') };
   let createdAwsAuth = false;
 
-  /** After `neg` ran, proves the detector saw all of it (a sentinel alert of the same actor, on the same partition, came after). */
-  async function settle(...agents: Agent[]): Promise<void> {
-    for (const agent of agents) await agent.kubectl(['auth', 'can-i', 'get', 'pods']);
-    for (const agent of agents) await p.waitAlert(agent.username, 'PERMISSION_PROBE');
-    await p.waitDelivered();
-  }
-  const rulesOf = (agent: Agent): string[] => p.alertsOf(agent.username).map((x) => x.rule);
   /** The recorded request (RequestReceived or later) of an alert's evidence. */
   const evidenceEvent = (auditID: string): Promise<AuditEvent> =>
     events.waitFor(`event ${auditID}`, (e) => e.auditID === auditID && e.stage === 'ResponseComplete').then((x) => x[0]!);
@@ -98,9 +91,9 @@ describe('detection rules through the gateway with kubectl (example policy in fo
     assert.equal(alert.technique?.id, 'T1552.007');
     assert.equal(alert.details['policyRule'], 'mask-secrets');
     await a['cwlist-neg'].kubectl(['-n', p.namespace, 'get', 'secrets']);
-    await settle(a['cwlist-neg'], a.cwlist);
-    assert.ok(!rulesOf(a['cwlist-neg']).includes('SECRET_LIST_CLUSTERWIDE'));
-    assert.ok(rulesOf(a['cwlist-neg']).includes('SECRET_LIST_NAMESPACE'));
+    await p.settle(a['cwlist-neg'], a.cwlist);
+    assert.ok(!p.rulesOf(a['cwlist-neg'].username).includes('SECRET_LIST_CLUSTERWIDE'));
+    assert.ok(p.rulesOf(a['cwlist-neg'].username).includes('SECRET_LIST_NAMESPACE'));
     assert.equal(p.alertsOf(a.cwlist.username).filter((x) => x.rule === 'SECRET_LIST_CLUSTERWIDE').length, 1, 'list and watch: one page');
   });
 
@@ -111,8 +104,8 @@ describe('detection rules through the gateway with kubectl (example policy in fo
     assert.equal(alert.details['command'], 'cat /etc/hostname');
     assert.equal(alert.technique?.id, 'T1609');
     await a['execks-neg'].kubectl(['-n', 'kube-system', 'logs', sysPod]);
-    await settle(a['execks-neg']);
-    assert.ok(!rulesOf(a['execks-neg']).includes('POD_EXEC'));
+    await p.settle(a['execks-neg']);
+    assert.ok(!p.rulesOf(a['execks-neg'].username).includes('POD_EXEC'));
   });
 
   it('RBAC_CHANGE: kubectl create clusterrolebinding of one\'s own account to cluster-admin is critical; to view it is medium', async () => {
@@ -139,8 +132,8 @@ describe('detection rules through the gateway with kubectl (example policy in fo
     assert.equal(alert.outcome, 'refused');
     assert.equal(alert.technique?.id, 'T1528');
     await a['token-neg'].kubectl(['-n', p.namespace, 'get', 'serviceaccount', 'default']);
-    await settle(a['token-neg']);
-    assert.ok(!rulesOf(a['token-neg']).includes('SA_TOKEN_OR_CREATE'));
+    await p.settle(a['token-neg']);
+    assert.ok(!p.rulesOf(a['token-neg'].username).includes('SA_TOKEN_OR_CREATE'));
   });
 
   it('CSR_CREATE: a CertificateSigningRequest for the API server client signer is high; listing CSRs is nothing', async () => {
@@ -149,8 +142,8 @@ describe('detection rules through the gateway with kubectl (example policy in fo
     assert.equal(alert.severity, 'high');
     assert.equal(alert.details['requestObject.spec.signerName'], 'kubernetes.io/kube-apiserver-client');
     await a['csr-neg'].kubectl(['get', 'csr']);
-    await settle(a['csr-neg']);
-    assert.ok(!rulesOf(a['csr-neg']).includes('CSR_CREATE'));
+    await p.settle(a['csr-neg']);
+    assert.ok(!p.rulesOf(a['csr-neg'].username).includes('CSR_CREATE'));
   });
 
   it('CSR_APPROVE: kubectl certificate approve raises it; kubectl certificate deny does not', async () => {
@@ -158,8 +151,8 @@ describe('detection rules through the gateway with kubectl (example policy in fo
     const alert = await p.waitAlert(a.approve.username, 'CSR_APPROVE');
     assert.equal(alert.details['csrDecision'], 'Approved', 'the approval body was read');
     await a['approve-neg'].attempt(['certificate', 'deny', csrs.deny]);
-    await settle(a['approve-neg']);
-    assert.ok(!rulesOf(a['approve-neg']).includes('CSR_APPROVE'));
+    await p.settle(a['approve-neg']);
+    assert.ok(!p.rulesOf(a['approve-neg'].username).includes('CSR_APPROVE'));
   });
 
   it('NODE_PROXY: the kubelet API through nodes/proxy, refused by policy, raises it; a node get does not', async () => {
@@ -168,8 +161,8 @@ describe('detection rules through the gateway with kubectl (example policy in fo
     const alert = await p.waitAlert(a.nodeproxy.username, 'NODE_PROXY');
     assert.equal(alert.outcome, 'refused');
     await a['nodeproxy-neg'].kubectl(['get', 'node', node]);
-    await settle(a['nodeproxy-neg']);
-    assert.ok(!rulesOf(a['nodeproxy-neg']).includes('NODE_PROXY'));
+    await p.settle(a['nodeproxy-neg']);
+    assert.ok(!p.rulesOf(a['nodeproxy-neg'].username).includes('NODE_PROXY'));
   });
 
   it('IMPERSONATION_PRIVILEGED: kubectl --as system:admin --as-group system:masters by a caller allowed to impersonate; --as an ordinary user is nothing', async () => {
@@ -179,8 +172,8 @@ describe('detection rules through the gateway with kubectl (example policy in fo
     assert.equal(alert.details['impersonationStripped'], false, 'the policy let the headers through');
     assert.equal(alert.outcome, 'allowed');
     await a['imp-neg'].attempt(['--as=jane', '-n', p.namespace, 'get', 'pods']);
-    await settle(a['imp-neg']);
-    assert.ok(!rulesOf(a['imp-neg']).includes('IMPERSONATION_PRIVILEGED'));
+    await p.settle(a['imp-neg']);
+    assert.ok(!p.rulesOf(a['imp-neg'].username).includes('IMPERSONATION_PRIVILEGED'));
   });
 
   it('EXEC_CREDENTIAL_READ: exec reading the service-account, IRSA or Pod Identity token raises it; an ordinary exec does not', async () => {
@@ -197,9 +190,9 @@ describe('detection rules through the gateway with kubectl (example policy in fo
       assert.equal(alert.technique?.id, 'T1552.001');
     }
     await a['cred-neg'].attempt(['-n', p.namespace, 'exec', pod, '--', 'ls', '/tmp']);
-    await settle(a['cred-neg']);
-    assert.ok(rulesOf(a['cred-neg']).includes('POD_EXEC'));
-    assert.ok(!rulesOf(a['cred-neg']).includes('EXEC_CREDENTIAL_READ'));
+    await p.settle(a['cred-neg']);
+    assert.ok(p.rulesOf(a['cred-neg'].username).includes('POD_EXEC'));
+    assert.ok(!p.rulesOf(a['cred-neg'].username).includes('EXEC_CREDENTIAL_READ'));
   });
 
   it('KUBECTL_CP: kubectl cp runs tar in the pod and raises it; exec of cat does not', async () => {
@@ -207,8 +200,8 @@ describe('detection rules through the gateway with kubectl (example policy in fo
     const alert = await p.waitAlert(a.cp.username, 'KUBECTL_CP');
     assert.match(String(alert.details['command']), /^tar /);
     await a['cp-neg'].attempt(['-n', p.namespace, 'exec', pod, '--', 'cat', '/etc/hostname']);
-    await settle(a['cp-neg']);
-    assert.ok(!rulesOf(a['cp-neg']).includes('KUBECTL_CP'));
+    await p.settle(a['cp-neg']);
+    assert.ok(!p.rulesOf(a['cp-neg'].username).includes('KUBECTL_CP'));
   });
 
   it('RBAC_RISKY_GRANT: roles granting bind/escalate (kubectl create), * on secrets (apply, JSON) or impersonate (server-side apply) raise it; a read-only role does not', async () => {
@@ -227,9 +220,9 @@ describe('detection rules through the gateway with kubectl (example policy in fo
     const formats = await Promise.all(grants.map(async (g) => (await evidenceEvent(g.evidence[0]!)).auditgate.body?.request?.contentType ?? 'application/json'));
     assert.ok(formats.some((f) => f.includes('apply-patch+yaml')), `server-side apply was among them: ${formats.join(', ')}`);
     await a['roles-neg'].attempt(['-n', ns, 'create', 'role', plain, '--verb=get,list', '--resource=pods']);
-    await settle(a['roles-neg']);
-    assert.ok(rulesOf(a['roles-neg']).includes('RBAC_CHANGE'));
-    assert.ok(!rulesOf(a['roles-neg']).includes('RBAC_RISKY_GRANT'));
+    await p.settle(a['roles-neg']);
+    assert.ok(p.rulesOf(a['roles-neg'].username).includes('RBAC_CHANGE'));
+    assert.ok(!p.rulesOf(a['roles-neg'].username).includes('RBAC_RISKY_GRANT'));
   });
 
   it('ADMISSION_WEBHOOK_CHANGE: creating and deleting a ValidatingWebhookConfiguration raise it; listing them does not', async () => {
@@ -244,8 +237,8 @@ describe('detection rules through the gateway with kubectl (example policy in fo
     const alert = await p.waitAlert(a.webhook.username, 'ADMISSION_WEBHOOK_CHANGE');
     assert.equal(alert.technique?.id, 'T1562.001');
     await a['webhook-neg'].kubectl(['get', 'validatingwebhookconfigurations']);
-    await settle(a['webhook-neg']);
-    assert.ok(!rulesOf(a['webhook-neg']).includes('ADMISSION_WEBHOOK_CHANGE'));
+    await p.settle(a['webhook-neg']);
+    assert.ok(!p.rulesOf(a['webhook-neg'].username).includes('ADMISSION_WEBHOOK_CHANGE'));
   });
 
   it('AWS_AUTH_CONFIGMAP_CHANGE: patching kube-system/aws-auth is critical; a ConfigMap of that name elsewhere is not', async () => {
@@ -254,8 +247,8 @@ describe('detection rules through the gateway with kubectl (example policy in fo
     const alert = await p.waitAlert(a.awsauth.username, 'AWS_AUTH_CONFIGMAP_CHANGE');
     assert.equal(alert.severity, 'critical');
     await a['awsauth-neg'].kubectl(['-n', p.namespace, 'patch', 'configmap', 'aws-auth', '--type=merge', '-p', patch]);
-    await settle(a['awsauth-neg']);
-    assert.ok(!rulesOf(a['awsauth-neg']).includes('AWS_AUTH_CONFIGMAP_CHANGE'));
+    await p.settle(a['awsauth-neg']);
+    assert.ok(!p.rulesOf(a['awsauth-neg'].username).includes('AWS_AUTH_CONFIGMAP_CHANGE'));
   });
 
   it('DAEMONSET_OUTSIDE_KUBE_SYSTEM: a DaemonSet created in an app namespace raises it; in kube-system (refused by policy) it does not', async () => {
@@ -265,8 +258,8 @@ describe('detection rules through the gateway with kubectl (example policy in fo
     const alert = await p.waitAlert(a.ds.username, 'DAEMONSET_OUTSIDE_KUBE_SYSTEM');
     assert.equal(alert.outcome, created.ok ? 'allowed' : 'refused');
     assert.equal((await a['ds-neg'].attempt(['-n', 'kube-system', 'create', '-f', '-'], ds('ag-ds'))).ok, false, 'the example policy refuses pod specs in kube-system');
-    await settle(a['ds-neg']);
-    assert.ok(!rulesOf(a['ds-neg']).includes('DAEMONSET_OUTSIDE_KUBE_SYSTEM'));
+    await p.settle(a['ds-neg']);
+    assert.ok(!p.rulesOf(a['ds-neg'].username).includes('DAEMONSET_OUTSIDE_KUBE_SYSTEM'));
   });
 
   it('SECRET_ENUMERATION: 15 distinct Secrets read one by one raise it; 14 do not', async () => {
@@ -274,9 +267,9 @@ describe('detection rules through the gateway with kubectl (example policy in fo
     for (let i = 0; i < 14; i += 1) await a['enum-neg'].attempt(['-n', p.namespace, 'get', 'secret', `e${i}`, '-o', 'name']);
     const alert = await p.waitAlert(a.enum.username, 'SECRET_ENUMERATION');
     assert.equal((alert.details['distinct'] as string[]).length, 15);
-    await settle(a['enum-neg']);
-    assert.ok(!rulesOf(a['enum-neg']).includes('SECRET_ENUMERATION'));
-    assert.ok(rulesOf(a['enum-neg']).includes('SECRET_READ_BURST'));
+    await p.settle(a['enum-neg']);
+    assert.ok(!p.rulesOf(a['enum-neg'].username).includes('SECRET_ENUMERATION'));
+    assert.ok(p.rulesOf(a['enum-neg'].username).includes('SECRET_READ_BURST'));
   });
 
   it('PRIVILEGED_WORKLOAD: kubectl run --privileged by a caller allowed to write pods raises it; a plain pod does not', async () => {
@@ -285,7 +278,7 @@ describe('detection rules through the gateway with kubectl (example policy in fo
     const alert = await p.waitAlert(a.deployer.username, 'PRIVILEGED_WORKLOAD');
     assert.equal(alert.technique?.id, 'T1611');
     await a['deployer-neg'].kubectl(['-n', p.namespace, 'run', plain, '--image=nginx']);
-    await settle(a['deployer-neg']);
-    assert.ok(!rulesOf(a['deployer-neg']).includes('PRIVILEGED_WORKLOAD'));
+    await p.settle(a['deployer-neg']);
+    assert.ok(!p.rulesOf(a['deployer-neg'].username).includes('PRIVILEGED_WORKLOAD'));
   });
 });

@@ -48,6 +48,13 @@ export interface GatewayPipeline {
   agents<N extends string>(...names: N[]): Promise<Record<N, Agent>>;
   /** Every alert the webhook received for `actor`. */
   alertsOf(actor: string): Alert[];
+  /** The rules of every alert the webhook received for `actor`. */
+  rulesOf(actor: string): string[];
+  /**
+   * Proves the detector saw everything `agents` sent before: each sends a permission probe, whose alert (same actor,
+   * same partition) comes after the rest, and the webhook's delivery group is caught up. A negative case stands on it.
+   */
+  settle(...agents: Agent[]): Promise<void>;
   /** Waits until the webhook received an alert of `rule` for `actor`, and returns it. */
   waitAlert(actor: string, rule: string, timeoutMs?: number): Promise<Alert>;
   /** Waits until the webhook's delivery group committed everything on the alerts topic (all produced alerts are posted). */
@@ -79,8 +86,10 @@ export async function startGatewayPipeline(options: PipelineOptions = {}): Promi
   }));
   const proxy = await startProxy({ policy: (options.policy ?? (() => examplePolicyWith()))(namespace), env: { PROXY_EVENTS_TOPIC: names.eventsTopic, ...options.proxyEnv } });
   const alertsOf = (actor: string): Alert[] => hook.received.map((r) => r.body as Alert).filter((a) => a.actor === actor);
+  const waitAlert = (actor: string, rule: string, timeoutMs = 60_000): Promise<Alert> =>
+    waitFor(`${rule} for ${actor} at the webhook`, async () => alertsOf(actor).find((a) => a.rule === rule), timeoutMs);
   const deliveryGroup = `${names.groupId}-delivery.webhook`;
-  return {
+  const pipeline: GatewayPipeline = {
     kafka, names, proxy, hook, namespace,
     async agents(...agentNames) {
       await admin(['-n', namespace, 'apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items: agentNames.map((name) => ({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name } })) }));
@@ -97,8 +106,13 @@ export async function startGatewayPipeline(options: PipelineOptions = {}): Promi
       return out;
     },
     alertsOf,
-    waitAlert: (actor, rule, timeoutMs = 60_000) =>
-      waitFor(`${rule} for ${actor} at the webhook`, async () => alertsOf(actor).find((a) => a.rule === rule), timeoutMs),
+    rulesOf: (actor) => alertsOf(actor).map((a) => a.rule),
+    waitAlert,
+    async settle(...agents) {
+      for (const agent of agents) await agent.kubectl(['auth', 'can-i', 'get', 'pods']);
+      for (const agent of agents) await waitAlert(agent.username, 'PERMISSION_PROBE');
+      await pipeline.waitDelivered();
+    },
     async waitDelivered(timeoutMs = 60_000) {
       const adminClient = kafka.admin();
       await adminClient.connect();
@@ -120,4 +134,5 @@ export async function startGatewayPipeline(options: PipelineOptions = {}): Promi
       await admin(['delete', 'namespace', namespace, '--wait=false']).catch(() => undefined);
     },
   };
+  return pipeline;
 }
