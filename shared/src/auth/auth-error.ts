@@ -6,8 +6,9 @@ export const AuthFailureReasons = [
   'missing_token', 'malformed', 'too_large', 'unknown_issuer', 'alg_not_allowed', 'bad_signature', 'expired',
   'not_yet_valid', 'wrong_audience', 'wrong_issuer', 'unknown_kid', 'missing_claim', 'invalid_claim', 'jwks_unreachable',
   'token_review_refused',
-  // A gateway-delegated token (one MCP tool call's) whose call already ended, or that this gateway never issued a call for.
-  'delegation_ended', 'delegation_unknown',
+  // A gateway-delegated token (one MCP tool call's) whose call already ended, whose claims name another call or server
+  // than the one its id was issued for, or that this gateway never issued a call for.
+  'delegation_ended', 'delegation_mismatch', 'delegation_unknown',
 ] as const;
 
 /** One of {@link AuthFailureReasons}. */

@@ -54,9 +54,13 @@ export function createDelegatedTokenVerifier(o: DelegatedTokenVerifierOptions): 
       const delegation = readDelegation(verified.claims);
       if (delegation === undefined) throw authError('invalid_claim', 'the delegated token does not name a person and an MCP server');
       if (delegation.call === undefined) throw authError('invalid_claim', 'this delegated token is not bound to a tool call: the Kubernetes path accepts only a running tool call\'s token');
-      const { state } = o.registry.state(delegation.jti);
-      if (state === 'unknown') throw authError('delegation_unknown', 'no tool call of this gateway was issued this delegated token');
-      if (state === 'ended') throw authError('delegation_ended', 'the tool call this delegated token was minted for has ended (replay refused)');
+      const registered = o.registry.state(delegation.jti);
+      if (registered.state === 'unknown') throw authError('delegation_unknown', 'no tool call of this gateway was issued this delegated token');
+      if (registered.state === 'ended') throw authError('delegation_ended', 'the tool call this delegated token was minted for has ended (replay refused)');
+      // The token's own claims must name the call the gateway registered its id for: a signed token is not enough.
+      if (registered.callId !== delegation.call.callId || registered.server !== delegation.server) {
+        throw authError('delegation_mismatch', 'the delegated token names another tool call or MCP server than the one it was issued for');
+      }
       const identity: DelegatedIdentity = {
         issuer: verified.issuer, subject: delegation.person.subject, username: delegation.person.username,
         groups: [...delegation.person.groups], tokenKind: 'oidc', expiresAt: verified.expiresAt, claims: verified.claims,

@@ -61,6 +61,16 @@ it('refuses tokens of no call, of other messages, for other audiences, and expir
   await assert.rejects(verifier.verify(live.token), (e) => reason(e) === 'expired' || reason(e) === 'delegation_ended');
 });
 
+it('refuses a token whose claims name another call or server than the one its id was registered for', async () => {
+  const { issuer, registry, verifier } = setup();
+  const minted = await issuer.mint({ server: 'kubernetes', person, call }, 'auditgate-mcp:kubernetes', 60_000);
+  registry.begin(minted.jti, { callId: 'call-2', server: 'kubernetes', expiresAt: minted.expiresAt });
+  await assert.rejects(verifier.verify(minted.token), (e) => reason(e) === 'delegation_mismatch', 'another call');
+  const second = await issuer.mint({ server: 'kubernetes', person, call }, 'auditgate-mcp:kubernetes', 60_000);
+  registry.begin(second.jti, { callId: 'call-1', server: 'sidecar', expiresAt: second.expiresAt });
+  await assert.rejects(verifier.verify(second.token), (e) => reason(e) === 'delegation_mismatch', 'another server');
+});
+
 it('routes only the gateway\'s own issuer to the delegated verifier', async () => {
   const seen: string[] = [];
   const fake = (name: string) => ({ verify: async () => { seen.push(name); return {} as never; }, close: async () => undefined });
