@@ -25,7 +25,7 @@ export interface BatchingProducerOptions {
   readonly topic: string;
   /** How long the first urgent message of a batch waits for company. */
   readonly lingerMs: number;
-  /** The longest a deferred message waits for an urgent one to travel with (default 5 ms). */
+  /** The longest a deferred message waits for an urgent one to travel with (default 50 ms). */
   readonly deferMs?: number;
   /** Clock in ms (tests). */
   readonly now?: () => number;
@@ -63,7 +63,7 @@ export class BatchingProducer {
 
   constructor(private readonly options: BatchingProducerOptions) {
     this.now = options.now ?? Date.now;
-    this.deferMs = options.deferMs ?? 5;
+    this.deferMs = options.deferMs ?? 50;
   }
 
   /** Queues one message; resolves when Kafka acknowledged it, rejects with `AUDITGATE_E_KAFKA_UNAVAILABLE`. */
