@@ -99,10 +99,10 @@ test('a linked event is serialized once: the hashed text lacks the hash, the sto
     const event = { ...top, ...base, auditgate: { ...ext, ...base.auditgate, chain: { stream: 's/1', seq: 7, prevHash: '0'.repeat(64), hash: '' } } };
     const texts = linkedEventText(event);
     const { hash: _hash, ...withoutHash } = event.auditgate.chain;
-    assert.equal(texts.hashed, canonicalJson({ ...event, auditgate: { ...event.auditgate, chain: withoutHash } }));
+    assert.equal(texts.hashed, canonicalize({ ...event, auditgate: { ...event.auditgate, chain: withoutHash } }));
     const h = sha256Hex(texts.hashed);
     const stored = texts.withHash(h);
-    assert.equal(stored, canonicalJson({ ...event, auditgate: { ...event.auditgate, chain: { ...event.auditgate.chain, hash: h } } }));
+    assert.equal(stored, canonicalize({ ...event, auditgate: { ...event.auditgate, chain: { ...event.auditgate.chain, hash: h } } }));
     assert.equal(chainHash(JSON.parse(stored) as typeof event), h, 'the verifier recomputes the hash from the stored record');
   }), { numRuns: 300 });
 });
@@ -139,4 +139,23 @@ test('an event that cannot be serialized leaves no gap: the chain does not advan
   assert.equal(bad.auditgate.chain, undefined);
   assert.equal(chain.head().seq, 0);
   assert.equal(chain.linkAndSerialize(chainSampleEvent('a0000004')).link.seq, 1);
+});
+
+test('the hash is spliced into the chain object the event links, even when other members hold a look-alike chain', () => {
+  const prevHash = 'ab'.repeat(32);
+  const lookAlike = { chain: { prevHash, seq: 1, stream: 's/0' } };
+  const base = chainSampleEvent('a0000005');
+  const cases = [
+    { ...base, requestObject: lookAlike },
+    { ...base, annotations: { 'x': JSON.stringify(lookAlike) }, aaa: lookAlike },
+    { ...base, auditgate: { ...base.auditgate, actor: { ...base.auditgate.actor, ...lookAlike } } },
+    { ...base, responseObject: [lookAlike, { chain: { prevHash, hash: 'x' } }] },
+  ];
+  for (const event of cases) {
+    const linked = { ...event, auditgate: { ...event.auditgate, chain: { stream: 's/1', seq: 7, prevHash, hash: '' } } };
+    const texts = linkedEventText(linked);
+    const h = sha256Hex(texts.hashed);
+    assert.equal(texts.withHash(h), canonicalize({ ...linked, auditgate: { ...linked.auditgate, chain: { ...linked.auditgate.chain, hash: h } } }));
+    assert.equal(chainHash(JSON.parse(texts.withHash(h)) as typeof linked), h);
+  }
 });

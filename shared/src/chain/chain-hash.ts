@@ -1,6 +1,7 @@
 import { hash } from 'node:crypto';
 import type { GatewayEvent } from '../events/gateway-event.js';
 import { canonicalJson, quote, serialize, serializeMembers } from './canonical-json.js';
+import { nativeCanonicalJson } from './native-canonical.js';
 
 export { canonicalJson, toIJson } from './canonical-json.js';
 
@@ -46,6 +47,33 @@ function around(keys: string[], at: string): [string[], string[]] {
  * serialized once for both. `auditgate.enrichment` (the indexer's, never produced) is left out of both.
  */
 export function linkedEventText(event: GatewayEvent): LinkedEventText {
+  return nativeLinkedEventText(event) ?? serializedLinkedEventText(event);
+}
+
+/**
+ * {@link linkedEventText} by the native path ({@link nativeCanonicalJson}): the hashed text in one JSON.stringify,
+ * and the stored text by splicing `"hash":"…",` in at the start of the chain object (`hash` sorts first in it, so the
+ * splice is the canonical text with it). The chain object is found by its text, `"chain":{"prevHash":"<prevHash>",`,
+ * which a JSON string cannot hold (its quotes would be escaped): only a member named `chain` holding this link could,
+ * so when the text occurs once it is the link's. Undefined when it does not, or when the native path declines the
+ * event (the full serializer then decides).
+ */
+function nativeLinkedEventText(event: GatewayEvent): LinkedEventText | undefined {
+  const chain = event.auditgate.chain;
+  if (chain === undefined) throw new TypeError('the event has no auditgate.chain');
+  const link = { prevHash: chain.prevHash, seq: chain.seq, stream: chain.stream };
+  // An undefined member is written as no member at all: `enrichment` is left out without a rest copy.
+  const hashed = nativeCanonicalJson({ ...event, auditgate: { ...event.auditgate, chain: link, enrichment: undefined } });
+  if (hashed === undefined) return undefined;
+  const needle = `"chain":{"prevHash":${JSON.stringify(chain.prevHash)},`;
+  const found = hashed.indexOf(needle);
+  if (found === -1 || hashed.indexOf(needle, found + 1) !== -1) return undefined;
+  const at = found + 9; // after `"chain":{`
+  return { hashed, withHash: (hash) => `${hashed.slice(0, at)}"hash":${quote(hash)},${hashed.slice(at)}` };
+}
+
+/** {@link linkedEventText} by the full serializer: the event's members around `auditgate.chain`, serialized once. */
+function serializedLinkedEventText(event: GatewayEvent): LinkedEventText {
   const { chain, enrichment: _enrichment, ...ext } = event.auditgate;
   if (chain === undefined) throw new TypeError('the event has no auditgate.chain');
   const record = event as unknown as Record<string, unknown>;
