@@ -2,8 +2,8 @@
  * No Secret value written during this test run is at rest in plaintext: not on any Kafka topic (every topic written
  * since the run started, not only the events topic), not in any OpenSearch document. The values looked for are every
  * Secret value the API server's own audit log shows written since the run started, each in every form a leak would
- * take (see leak-needles.ts), in every record and document of the run. run-tests.sh runs this file after all the others; it fails when there was nothing to
- * scan or nothing to look for, rather than pass on an empty window.
+ * take (see leak-needles.ts), in every record and document of the run. run-tests.sh runs this file after all the
+ * others; it fails when there was nothing to scan or nothing to look for, rather than pass on an empty window.
  */
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';

@@ -10,6 +10,13 @@ export type SendUrgency = 'now' | 'deferred';
 /** A record's size in a batch: key, value and Kafka's per-record overhead (headers, varints, timestamps). */
 const recordBytes = (key: string, value: Buffer): number => key.length + value.length + 64;
 
+/** The error every message Kafka did not take is rejected with (`AUDITGATE_E_KAFKA_UNAVAILABLE`, 503, retriable). */
+function kafkaUnavailable(reason: string, cause?: unknown): AppError {
+  return new AppError(`Kafka did not acknowledge the audit event: ${reason}`, {
+    code: ErrorCodes.KAFKA_UNAVAILABLE, retriable: true, status: 503, ...(cause === undefined ? {} : { cause }),
+  });
+}
+
 /** One message waiting for its batch to be acknowledged. */
 interface Pending {
   readonly key: string;
@@ -88,11 +95,18 @@ export class BatchingProducer {
     const failed = this.queue.splice(0);
     this.queuedBytes = 0;
     this.queueDue = Number.POSITIVE_INFINITY;
-    if (this.timer !== undefined) { clearTimeout(this.timer); this.timer = undefined; this.timerDue = Number.POSITIVE_INFINITY; }
-    const error = new AppError(`Kafka did not acknowledge the audit event: ${reason}`, { code: ErrorCodes.KAFKA_UNAVAILABLE, retriable: true, status: 503 });
+    this.clearTimer();
+    const error = kafkaUnavailable(reason);
     for (const p of failed) p.reject(error);
     if (this.inFlight === 0) for (const wake of this.idleWaiters.splice(0)) wake();
     return failed.length;
+  }
+
+  private clearTimer(): void {
+    if (this.timer === undefined) return;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.timerDue = Number.POSITIVE_INFINITY;
   }
 
   /** Makes sure a timer fires by the time the queue is due (one timer, moved earlier when needed). */
@@ -118,7 +132,7 @@ export class BatchingProducer {
   }
 
   private flushNow(): void {
-    if (this.timer !== undefined) { clearTimeout(this.timer); this.timer = undefined; this.timerDue = Number.POSITIVE_INFINITY; }
+    this.clearTimer();
     // One batch in flight at a time: concurrent produce requests can land out of order, and each key's order (and the
     // spool's drain order) must hold. What queues up meanwhile goes as the next batch as soon as this one settles.
     if (this.queue.length === 0 || this.inFlight > 0) return;
@@ -156,9 +170,7 @@ export class BatchingProducer {
       ]);
       for (const p of batch) p.resolve();
     } catch (cause) {
-      const error = new AppError(`Kafka did not acknowledge the audit event: ${(cause as Error).message}`, {
-        code: ErrorCodes.KAFKA_UNAVAILABLE, retriable: true, status: 503, cause,
-      });
+      const error = kafkaUnavailable((cause as Error).message, cause);
       for (const p of batch) p.reject(error);
     } finally {
       clearTimeout(timeout);
