@@ -99,6 +99,7 @@ export function createApp(config: ProxyConfig, deps: ProxyDeps): ProxyApp {
     const batching = new BatchingProducer({
       producer: deps.producer, topic: config.kafka.topic, lingerMs: config.kafka.lingerMs, deferMs: config.kafka.deferMs, now,
       maxBatchMessages: config.kafka.maxBatchMessages, ackTimeoutMs: config.kafka.ackTimeoutMs,
+      onBatch: (messages) => metrics.kafkaBatchMessages.observe(messages),
     });
     kafkaSink = new KafkaAuditSink({
       producer: batching, mode: config.kafka.outageMode, logger: log.child({ component: 'audit' }),

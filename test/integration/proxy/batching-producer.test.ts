@@ -28,7 +28,8 @@ describe('BatchingProducer against the real broker', () => {
 
   it('many concurrent sends: all acknowledged, in few produce requests, with each key\'s order kept', async () => {
     const topic = await newTopic(kafka, 3);
-    const batching = new BatchingProducer({ producer, topic, lingerMs: 5, maxBatchMessages: 50, ackTimeoutMs: 10_000 });
+    const heard: number[] = [];
+    const batching = new BatchingProducer({ producer, topic, lingerMs: 5, maxBatchMessages: 50, ackTimeoutMs: 10_000, onBatch: (m) => heard.push(m) });
     const n = 600;
     const keys = ['alice', 'bob', 'carol', 'dave', 'erin'];
     const before = produceRequests;
@@ -36,6 +37,8 @@ describe('BatchingProducer against the real broker', () => {
     await Promise.all(sends);
     const requests = produceRequests - before;
     assert.ok(requests >= n / 50 && requests <= n / 10, `${n} sends took ${requests} produce requests`);
+    assert.equal(heard.length, requests, 'onBatch hears each produce request (one broker)');
+    assert.equal(heard.reduce((a, b) => a + b, 0), n, 'and the messages each carried');
     const records = await readTopic(kafka, topic, n);
     assert.equal(records.length, n, 'each record exactly once');
     for (const key of keys) {

@@ -46,6 +46,8 @@ export interface BatchingProducerOptions {
   readonly maxBatchBytes?: number;
   /** A send not acknowledged within this time fails (the caller decides: 503 or spool). */
   readonly ackTimeoutMs: number;
+  /** Hears each produce request as it leaves: how many messages it carries (for metrics). */
+  readonly onBatch?: (messages: number) => void;
 }
 
 /**
@@ -145,6 +147,7 @@ export class BatchingProducer {
     for (const p of batch) this.queuedBytes -= recordBytes(p.key, p.value);
     this.queueDue = this.queue.length === 0 ? Number.POSITIVE_INFINITY : this.now();
     this.inFlight += 1;
+    this.options.onBatch?.(batch.length);
     void this.sendBatch(batch).finally(() => {
       this.inFlight -= 1;
       // Urgent messages (or deferred ones past due) go at once; deferred ones alone wait for company or their time.
