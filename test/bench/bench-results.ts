@@ -19,6 +19,8 @@ export interface CpuPerRequest {
   /** kube-apiserver + etcd. */
   readonly serverUs: number;
   readonly kafkaUs: number;
+  /** Kafka produce requests the gateway sent per request answered (its auditgate_proxy_kafka_batch_messages count); audited gateways only. */
+  readonly produceRequestsPerRequest?: number;
 }
 
 /** One target's throughput rounds: wrk's numbers and the CPU each process spent per request in the same seconds. */
@@ -110,6 +112,8 @@ export function verdictRows(results: BenchResults): ReportRow[] {
     info('CPU per request: gateway audit off / nginx', f(cpu(off).proxyUs / cpu('nginx').proxyUs, 3), `${us(cpu(off).proxyUs)} / ${us(cpu('nginx').proxyUs)}`),
     info('CPU per request: Kafka broker, audit on - audit off', us(cpu(on).kafkaUs - cpu(off).kafkaUs),
       `the broker's share of the write-ahead (${us(cpu(on).kafkaUs)} vs ${us(cpu(off).kafkaUs)}; includes whatever else uses the shared broker)`),
+    info('Kafka produce requests per gateway request, audit on (throughput rounds)', f(cpu(on).produceRequestsPerRequest ?? Number.NaN, 3),
+      `about ${f(1 / (cpu(on).produceRequestsPerRequest ?? Number.NaN), 0)} audit events per produce request (two per request): at saturation, the write-ahead batches of each acknowledgement's wait carry the requests`),
     ...latencyRows(results.latency, kf, false),
     info('throughput: audit on / audit off (64 conns, GET small CM)', f(rps(on) / rps(off), 3)),
     info('throughput: audit on / direct kube-apiserver', f(rps(on) / rps('direct'), 3)),

@@ -33,7 +33,15 @@ import { runWrk, type WrkResult } from './run-wrk.js';
 import { streamListSamplingRss } from './stream-list.js';
 
 /** Where a target listens, which bearer token it takes, and the pids of the proxy in front (none for direct). */
-interface Target { readonly base: string; readonly token: string; readonly pids: readonly number[] }
+interface Target { readonly base: string; readonly token: string; readonly pids: readonly number[]; readonly metricsUrl?: string }
+
+/** The count of the gateway's auditgate_proxy_kafka_batch_messages histogram: produce requests it has sent. */
+async function produceRequestsSent(metricsUrl: string): Promise<number> {
+  const text = await (await fetch(metricsUrl, { signal: AbortSignal.timeout(5000) })).text();
+  const line = /^auditgate_proxy_kafka_batch_messages_count(?:\{[^}]*\})? (\S+)$/m.exec(text);
+  if (line === null) throw new Error(`${metricsUrl} has no auditgate_proxy_kafka_batch_messages_count`);
+  return Number(line[1]);
+}
 
 /** The stack's processes a request also spends CPU in. */
 interface ServerPids { readonly server: readonly number[]; readonly kafka: readonly number[] }
@@ -50,11 +58,16 @@ async function measureThroughput(settings: BenchSettings, targets: Record<Target
       const wrk = { url: `${targets[name].base}${path}`, token: targets[name].token, connections: settings.connections, threads: settings.threads };
       if (settings.warmupSeconds > 0) await runWrk({ ...wrk, seconds: settings.warmupSeconds });
       const groups: CpuGroups<'proxy' | 'server' | 'kafka'> = { proxy: processTree(targets[name].pids), server: servers.server, kafka: servers.kafka };
+      const metricsUrl = targets[name].metricsUrl;
+      const producedBefore = metricsUrl === undefined ? 0 : await produceRequestsSent(metricsUrl);
       const before = cpuSnapshot(groups);
       const result = await runWrk({ ...wrk, seconds: settings.seconds });
       const c = cpuUsPerRequest(before, cpuSnapshot(groups), result.requests);
-      const cpu: CpuPerRequest = { proxyUs: c.proxy, serverUs: c.server, kafkaUs: c.kafka };
-      say(`round ${round + 1}/${settings.rounds} ${name}: ${result.requestsPerSecond.toFixed(0)} req/s, p50 ${result.latencyP50Ms} ms, p99 ${result.latencyP99Ms} ms, errors ${result.errors}; CPU µs/req proxy ${cpu.proxyUs.toFixed(0)}, apiserver+etcd ${cpu.serverUs.toFixed(0)}, kafka ${cpu.kafkaUs.toFixed(0)}`);
+      const cpu: CpuPerRequest = {
+        proxyUs: c.proxy, serverUs: c.server, kafkaUs: c.kafka,
+        ...(metricsUrl === undefined ? {} : { produceRequestsPerRequest: (await produceRequestsSent(metricsUrl) - producedBefore) / result.requests }),
+      };
+      say(`round ${round + 1}/${settings.rounds} ${name}: ${result.requestsPerSecond.toFixed(0)} req/s, p50 ${result.latencyP50Ms} ms, p99 ${result.latencyP99Ms} ms, errors ${result.errors}; CPU µs/req proxy ${cpu.proxyUs.toFixed(0)}, apiserver+etcd ${cpu.serverUs.toFixed(0)}, kafka ${cpu.kafkaUs.toFixed(0)}${cpu.produceRequestsPerRequest === undefined ? '' : `; produce requests/req ${cpu.produceRequestsPerRequest.toFixed(3)}`}`);
       runs[name].push(result);
       cpuRuns[name].push(cpu);
     }
@@ -64,7 +77,10 @@ async function measureThroughput(settings: BenchSettings, targets: Record<Target
     const c = cpuRuns[name];
     out[name] = {
       medianRps: median(runs[name].map((r) => r.requestsPerSecond)), runs: runs[name], cpuRuns: c,
-      cpu: { proxyUs: median(c.map((x) => x.proxyUs)), serverUs: median(c.map((x) => x.serverUs)), kafkaUs: median(c.map((x) => x.kafkaUs)) },
+      cpu: {
+        proxyUs: median(c.map((x) => x.proxyUs)), serverUs: median(c.map((x) => x.serverUs)), kafkaUs: median(c.map((x) => x.kafkaUs)),
+        ...(c[0]?.produceRequestsPerRequest === undefined ? {} : { produceRequestsPerRequest: median(c.map((x) => x.produceRequestsPerRequest ?? Number.NaN)) }),
+      },
     };
   }
   return out;
@@ -125,7 +141,8 @@ async function main(): Promise<void> {
     const base = { root, dir, stack, topic, nodeOptions, ...(entry === undefined ? {} : { entry }) };
     const inspectOn = await freePort();
     const inspect = async (port?: number) => ({ nodeFlags: [`--inspect=127.0.0.1:${port ?? await freePort()}`] });
-    const on = await startProxyProcess({ ...base, ...await inspect(inspectOn), name: 'audit-on', httpsPort: await freePort(), opsPort: await freePort(), auditEnabled: true });
+    const onOpsPort = await freePort();
+    const on = await startProxyProcess({ ...base, ...await inspect(inspectOn), name: 'audit-on', httpsPort: await freePort(), opsPort: onOpsPort, auditEnabled: true });
     cleanups.push({ what: 'proxy audit-on', run: () => on.stop() });
     const off = await startProxyProcess({ ...base, ...await inspect(), name: 'audit-off', httpsPort: await freePort(), opsPort: await freePort(), auditEnabled: false });
     cleanups.push({ what: 'proxy audit-off', run: () => off.stop() });
@@ -142,7 +159,7 @@ async function main(): Promise<void> {
       nginx: { base: nginx.url, token: creds.gatewayToken, pids: [nginx.pid] },
       'bare-node': { base: bare.url, token: creds.gatewayToken, pids: [bare.pid] },
       'gateway-audit-off': { base: off.url, token: cluster.agentToken, pids: [off.pid] },
-      'gateway-audit-on': { base: on.url, token: cluster.agentToken, pids: [on.pid] },
+      'gateway-audit-on': { base: on.url, token: cluster.agentToken, pids: [on.pid], metricsUrl: `http://127.0.0.1:${onOpsPort}/metrics` },
     };
     const stackPids = readStackPids(dirname(stack.kubeState));
     const servers: ServerPids = { server: [stackPids.kubeApiserver, stackPids.etcd], kafka: [stackPids.kafka] };
