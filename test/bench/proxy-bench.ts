@@ -31,16 +31,18 @@ import { startProxyProcess } from './proxy-process.js';
 import { renderReport } from './report-table.js';
 import { runWrk, type WrkResult } from './run-wrk.js';
 import { streamListSamplingRss } from './stream-list.js';
+import { metricSum, readMetrics } from '../faults/service-metrics.js';
 
 /** Where a target listens, which bearer token it takes, and the pids of the proxy in front (none for direct). */
-interface Target { readonly base: string; readonly token: string; readonly pids: readonly number[]; readonly metricsUrl?: string }
+interface Target { readonly base: string; readonly token: string; readonly pids: readonly number[]; readonly opsPort?: number }
+
+const PRODUCE_REQUESTS = 'auditgate_proxy_kafka_batch_messages_count';
 
 /** The count of the gateway's auditgate_proxy_kafka_batch_messages histogram: produce requests it has sent. */
-async function produceRequestsSent(metricsUrl: string): Promise<number> {
-  const text = await (await fetch(metricsUrl, { signal: AbortSignal.timeout(5000) })).text();
-  const line = /^auditgate_proxy_kafka_batch_messages_count(?:\{[^}]*\})? (\S+)$/m.exec(text);
-  if (line === null) throw new Error(`${metricsUrl} has no auditgate_proxy_kafka_batch_messages_count`);
-  return Number(line[1]);
+async function produceRequestsSent(opsPort: number): Promise<number> {
+  const text = await readMetrics(opsPort);
+  if (!text.includes(PRODUCE_REQUESTS)) throw new Error(`the gateway on ops port ${opsPort} exports no ${PRODUCE_REQUESTS}`);
+  return metricSum(text, PRODUCE_REQUESTS);
 }
 
 /** The stack's processes a request also spends CPU in. */
@@ -58,14 +60,14 @@ async function measureThroughput(settings: BenchSettings, targets: Record<Target
       const wrk = { url: `${targets[name].base}${path}`, token: targets[name].token, connections: settings.connections, threads: settings.threads };
       if (settings.warmupSeconds > 0) await runWrk({ ...wrk, seconds: settings.warmupSeconds });
       const groups: CpuGroups<'proxy' | 'server' | 'kafka'> = { proxy: processTree(targets[name].pids), server: servers.server, kafka: servers.kafka };
-      const metricsUrl = targets[name].metricsUrl;
-      const producedBefore = metricsUrl === undefined ? 0 : await produceRequestsSent(metricsUrl);
+      const opsPort = targets[name].opsPort;
+      const producedBefore = opsPort === undefined ? 0 : await produceRequestsSent(opsPort);
       const before = cpuSnapshot(groups);
       const result = await runWrk({ ...wrk, seconds: settings.seconds });
       const c = cpuUsPerRequest(before, cpuSnapshot(groups), result.requests);
       const cpu: CpuPerRequest = {
         proxyUs: c.proxy, serverUs: c.server, kafkaUs: c.kafka,
-        ...(metricsUrl === undefined ? {} : { produceRequestsPerRequest: (await produceRequestsSent(metricsUrl) - producedBefore) / result.requests }),
+        ...(opsPort === undefined ? {} : { produceRequestsPerRequest: (await produceRequestsSent(opsPort) - producedBefore) / result.requests }),
       };
       say(`round ${round + 1}/${settings.rounds} ${name}: ${result.requestsPerSecond.toFixed(0)} req/s, p50 ${result.latencyP50Ms} ms, p99 ${result.latencyP99Ms} ms, errors ${result.errors}; CPU µs/req proxy ${cpu.proxyUs.toFixed(0)}, apiserver+etcd ${cpu.serverUs.toFixed(0)}, kafka ${cpu.kafkaUs.toFixed(0)}${cpu.produceRequestsPerRequest === undefined ? '' : `; produce requests/req ${cpu.produceRequestsPerRequest.toFixed(3)}`}`);
       runs[name].push(result);
@@ -159,7 +161,7 @@ async function main(): Promise<void> {
       nginx: { base: nginx.url, token: creds.gatewayToken, pids: [nginx.pid] },
       'bare-node': { base: bare.url, token: creds.gatewayToken, pids: [bare.pid] },
       'gateway-audit-off': { base: off.url, token: cluster.agentToken, pids: [off.pid] },
-      'gateway-audit-on': { base: on.url, token: cluster.agentToken, pids: [on.pid], metricsUrl: `http://127.0.0.1:${onOpsPort}/metrics` },
+      'gateway-audit-on': { base: on.url, token: cluster.agentToken, pids: [on.pid], opsPort: onOpsPort },
     };
     const stackPids = readStackPids(dirname(stack.kubeState));
     const servers: ServerPids = { server: [stackPids.kubeApiserver, stackPids.etcd], kafka: [stackPids.kafka] };
