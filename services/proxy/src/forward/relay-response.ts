@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
-import { pipeline, type Readable, type Transform } from 'node:stream';
+import type { Readable, Transform } from 'node:stream';
 import { stringify as toYaml } from 'yaml';
 import { AppError, ErrorCodes, isAppError } from '@auditgate/shared';
 import type { ExchangeRecord } from '../audit/exchange-record.js';
@@ -10,6 +10,7 @@ import { recordCompletion, recordStarted, rejectExchange } from './exchange-life
 import type { ExchangeDeps } from './exchange-deps.js';
 import { jsonCheckStream } from './json-check-stream.js';
 import { maskHint } from './mask-hint.js';
+import { relayPipeline } from './relay-pipeline.js';
 import { relayTextErrorAsStatus } from './relay-text-error.js';
 
 /**
@@ -249,8 +250,8 @@ function relay(deps: ExchangeDeps, target: RelayTarget, upstream: UpstreamRespon
   for (const [name, value] of Object.entries(headers)) if (value !== undefined) res.setHeader(name, value);
   if (streaming) res.flushHeaders();
   // Either side failing ends both; the client's 'close' then settles the exchange with the right code.
-  const done = (error: Error | null | undefined): void => {
-    if (error === null || error === undefined) return;
+  const done = (error?: Error): void => {
+    if (error === undefined) return;
     const refused = failure ?? refusedAnswer(error);
     if (refused !== undefined) { failure = refused; upstream.discard?.(); }
     if (refused !== undefined && !res.headersSent && !finished) {
@@ -264,9 +265,9 @@ function relay(deps: ExchangeDeps, target: RelayTarget, upstream: UpstreamRespon
   };
   const stages = [...(transform === undefined ? [] : [transform]), ...(check === undefined ? [] : [check])];
   const last = stages.at(-1);
-  if (last === undefined) { pipeline(upstream.body, res, done); return; }
+  if (last === undefined) { relayPipeline([upstream.body, res], done); return; }
   // The caller's response stays out of the pipeline, so that an answer refused before its first byte can still be a Status.
-  pipeline([upstream.body, ...stages], done);
+  relayPipeline([upstream.body, ...stages], done);
   last.pipe(res);
 }
 
