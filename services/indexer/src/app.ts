@@ -84,7 +84,7 @@ export function createApp(config: IndexerConfig, deps: IndexerDeps): IndexerApp 
       consumer = deps.kafka.consumer({
         groupId, sessionTimeout: config.kafka.sessionTimeoutMs, rebalanceTimeout: config.kafka.sessionTimeoutMs * 2,
         heartbeatInterval: Math.min(3000, Math.floor(config.kafka.sessionTimeoutMs / 3)),
-        maxBytesPerPartition: config.kafka.maxBytesPerPartition, maxWaitTimeInMs: Math.min(config.bulk.flushIntervalMs, 1000),
+        maxBytesPerPartition: config.kafka.maxBytesPerPartition, maxBytes: config.kafka.maxBytesPerFetch, maxWaitTimeInMs: Math.min(config.bulk.flushIntervalMs, 1000),
         allowAutoTopicCreation: false,
       });
       consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {

@@ -58,6 +58,7 @@ export function loadConfig(env: Env, observe?: SettingObserver): IndexerConfig {
       sessionTimeoutMs: reader.int('INDEXER_SESSION_TIMEOUT_MS', 30_000, { min: 6000, max: 300_000 }),
       fromBeginning: reader.bool('INDEXER_FROM_BEGINNING', true),
       maxBytesPerPartition: reader.int('INDEXER_MAX_BYTES_PER_PARTITION', 4 * 1024 * 1024, { min: 1024 }),
+      maxBytesPerFetch: reader.int('INDEXER_MAX_BYTES_PER_FETCH', 24 * 1024 * 1024, { min: 1024 }),
       partitionsConsumedConcurrently: reader.int('INDEXER_PARTITIONS_CONCURRENCY', 6, { min: 1, max: 128 }),
       ...opt('checkpointsTopic', checkpointsTopic),
     },

@@ -1,4 +1,5 @@
-import type { EachBatchPayload } from 'kafkajs';
+import { setImmediate as yieldToIo } from 'node:timers/promises';
+import type { EachBatchPayload, KafkaMessage } from 'kafkajs';
 import { decodeGatewayEvent, isAppError, isMcpEvent, ErrorCodes, parseCheckpointJws, type GatewayEvent, type Logger, type SendingProducer } from '@auditgate/shared';
 import { enrichEvent, type ClusterFacts } from '../enrich/enrich-event.js';
 import type { KubeMetadataLookup } from '../enrich/kube-metadata.js';
@@ -6,13 +7,12 @@ import { buildPartialDocument, indexNameFor } from '../search/build-document.js'
 import { buildMcpDocument } from '../search/build-mcp-document.js';
 import { checkpointDocument, checkpointIndexFor } from '../search/checkpoint-document.js';
 import type { BulkBatcher } from '../search/bulk-batcher.js';
-import type { BulkOp } from '../search/bulk-writer.js';
+import type { BulkOp, RejectedOp } from '../search/bulk-writer.js';
 import { buildDlqRecord, type DlqMessage } from './dlq-record.js';
 import type { SourceRecord } from './source-record.js';
 import type { IndexerMetrics } from '../metrics/indexer-metrics.js';
 import type { PartitionLag } from './partition-lag.js';
 
-/** Code of a record OpenSearch refused for good (a mapping error, say). */
 /** OpenSearch refused a document for good (mapping or validation error); it goes to the DLQ. */
 export const INDEX_REJECTED = ErrorCodes.INDEX_REJECTED;
 
@@ -45,60 +45,93 @@ async function withHeartbeats<T>(heartbeat: () => Promise<void>, work: Promise<T
   try { return await work; } finally { clearInterval(timer); }
 }
 
+/** One chunk of a batch handed to the batcher: what to commit after it and what goes to the DLQ with it. */
+interface SubmittedChunk {
+  readonly last: string;
+  readonly dlq: DlqMessage[];
+  readonly acked: Promise<RejectedOp<SourceRecord>[]>;
+}
+
+/** Validates and builds the upserts of one chunk; the records that are not events (or checkpoints) go to `dlq`. */
+function prepareChunk(deps: BatchHandlerDeps, topic: string, partition: number, chunk: readonly KafkaMessage[]): { ops: BulkOp<SourceRecord>[]; dlq: DlqMessage[]; bytes: number } {
+  const dlq: DlqMessage[] = [];
+  const ops: BulkOp<SourceRecord>[] = [];
+  let bytes = 0;
+  for (const message of chunk) {
+    const source: SourceRecord = { topic, partition, offset: message.offset, key: message.key, value: message.value, headers: message.headers };
+    if (topic === deps.checkpointsTopic) {
+      try {
+        const parsed = parseCheckpointJws(message.value?.toString('utf8') ?? '');
+        const { id, doc } = checkpointDocument(parsed);
+        ops.push({ index: checkpointIndexFor(deps.checkpointsIndex ?? 'auditgate-checkpoints', parsed.payload.time), id, doc, sources: [source] });
+        bytes += message.value?.length ?? 0;
+      } catch (error) {
+        dlq.push(buildDlqRecord({ ...source, code: ErrorCodes.EVENT_INVALID, reason: `not a signed checkpoint: ${(error as Error).message}`, now: deps.now() }));
+      }
+      continue;
+    }
+    let event: GatewayEvent;
+    try {
+      event = decodeGatewayEvent(message.value);
+    } catch (error) {
+      const code = isAppError(error) ? error.code : ErrorCodes.EVENT_UNDECODABLE;
+      dlq.push(buildDlqRecord({ ...source, code, reason: (error as Error).message, now: deps.now() }));
+      continue;
+    }
+    deps.metrics.events.inc({ stage: event.stage, schema_version: String(event.auditgate.schemaVersion) });
+    const doc = isMcpEvent(event) ? buildMcpDocument(event, deps.cluster) : buildPartialDocument(event, enrichEvent(event, deps.cluster, deps.kube));
+    const prefix = isMcpEvent(event) ? deps.mcpIndexPrefix ?? 'auditgate-mcp' : deps.indexPrefix;
+    ops.push({ index: indexNameFor(prefix, event.requestReceivedTimestamp), id: event.auditID, doc, sources: [source] });
+    bytes += message.value?.length ?? 0;
+  }
+  return { ops, dlq, bytes };
+}
+
 /**
  * The `eachBatch` handler: validates each record, sends the bad ones to the DLQ, upserts the good ones through the
- * batcher, and resolves and commits a chunk's offsets only after OpenSearch acknowledged it (and the DLQ has the rest).
+ * batcher, and resolves and commits a chunk's offsets only after OpenSearch acknowledged it (and the DLQ has the rest),
+ * in offset order. Every chunk of the batch is handed to the batcher before the first acknowledgement is awaited, so
+ * the next chunk is built while the previous one is being indexed; a chunk with more records behind it on Kafka is
+ * urgent (its bulk does not wait for company that cannot come until this batch is done).
  */
 export function createBatchHandler(deps: BatchHandlerDeps): (payload: EachBatchPayload) => Promise<void> {
   return async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
     const { topic, partition } = batch;
-    for (let start = 0; start < batch.messages.length; start += deps.chunkSize) {
-      if (!isRunning() || isStale()) return;
-      const chunk = batch.messages.slice(start, start + deps.chunkSize);
-      const dlq: DlqMessage[] = [];
-      const ops: BulkOp<SourceRecord>[] = [];
-      let bytes = 0;
-      for (const message of chunk) {
-        const source: SourceRecord = { topic, partition, offset: message.offset, key: message.key, value: message.value, headers: message.headers };
-        if (topic === deps.checkpointsTopic) {
-          try {
-            const parsed = parseCheckpointJws(message.value?.toString('utf8') ?? '');
-            const { id, doc } = checkpointDocument(parsed);
-            ops.push({ index: checkpointIndexFor(deps.checkpointsIndex ?? 'auditgate-checkpoints', parsed.payload.time), id, doc, sources: [source] });
-            bytes += message.value?.length ?? 0;
-          } catch (error) {
-            dlq.push(buildDlqRecord({ ...source, code: ErrorCodes.EVENT_INVALID, reason: `not a signed checkpoint: ${(error as Error).message}`, now: deps.now() }));
-          }
-          continue;
+    const submitted: SubmittedChunk[] = [];
+    try {
+      for (let start = 0; start < batch.messages.length; start += deps.chunkSize) {
+        if (!isRunning() || isStale()) break;
+        const chunk = batch.messages.slice(start, start + deps.chunkSize);
+        const { ops, dlq, bytes } = prepareChunk(deps, topic, partition, chunk);
+        const last = chunk[chunk.length - 1]!.offset;
+        const behind = BigInt(batch.highWatermark) - BigInt(last) - 1n;
+        submitted.push({ last, dlq, acked: deps.batcher.submit(ops, bytes, behind > 0n) });
+        // Lets the bulk go out (and other partitions submit) before the next chunk is built.
+        await yieldToIo();
+      }
+      for (;;) {
+        const next = submitted.shift();
+        if (next === undefined) return;
+        // A partition taken away by a rebalance is not committed here any more (its new owner reads on from the last commit).
+        if (isStale()) { submitted.unshift(next); return; }
+        const dlq = next.dlq;
+        const rejected = await withHeartbeats(heartbeat, next.acked);
+        for (const r of rejected) {
+          deps.logger.error({ auditID: r.op.id, index: r.op.index, status: r.status, reason: r.reason }, 'OpenSearch rejected a document: sent to the DLQ');
+          for (const source of r.op.sources) dlq.push(buildDlqRecord({ ...source, code: INDEX_REJECTED, reason: `OpenSearch ${r.status} ${r.reason}`, now: deps.now() }));
         }
-        let event: GatewayEvent;
-        try {
-          event = decodeGatewayEvent(message.value);
-        } catch (error) {
-          const code = isAppError(error) ? error.code : ErrorCodes.EVENT_UNDECODABLE;
-          dlq.push(buildDlqRecord({ ...source, code, reason: (error as Error).message, now: deps.now() }));
-          continue;
+        if (dlq.length > 0) {
+          await deps.producer.send({ topic: deps.dlqTopic, acks: -1, messages: dlq });
+          for (const m of dlq) deps.metrics.dlq.inc({ code: String(m.headers['auditgate-error-code']) });
         }
-        deps.metrics.events.inc({ stage: event.stage, schema_version: String(event.auditgate.schemaVersion) });
-        const doc = isMcpEvent(event) ? buildMcpDocument(event, deps.cluster) : buildPartialDocument(event, enrichEvent(event, deps.cluster, deps.kube));
-        const prefix = isMcpEvent(event) ? deps.mcpIndexPrefix ?? 'auditgate-mcp' : deps.indexPrefix;
-        ops.push({ index: indexNameFor(prefix, event.requestReceivedTimestamp), id: event.auditID, doc, sources: [source] });
-        bytes += message.value?.length ?? 0;
+        resolveOffset(next.last);
+        await deps.commit(topic, partition, (BigInt(next.last) + 1n).toString());
+        deps.lag.set(topic, partition, Math.max(0, Number(BigInt(batch.highWatermark) - BigInt(next.last) - 1n)));
+        await heartbeat();
       }
-      const rejected = await withHeartbeats(heartbeat, deps.batcher.submit(ops, bytes));
-      for (const r of rejected) {
-        deps.logger.error({ auditID: r.op.id, index: r.op.index, status: r.status, reason: r.reason }, 'OpenSearch rejected a document: sent to the DLQ');
-        for (const source of r.op.sources) dlq.push(buildDlqRecord({ ...source, code: INDEX_REJECTED, reason: `OpenSearch ${r.status} ${r.reason}`, now: deps.now() }));
-      }
-      if (dlq.length > 0) {
-        await deps.producer.send({ topic: deps.dlqTopic, acks: -1, messages: dlq });
-        for (const m of dlq) deps.metrics.dlq.inc({ code: String(m.headers['auditgate-error-code']) });
-      }
-      const last = chunk[chunk.length - 1]!.offset;
-      resolveOffset(last);
-      await deps.commit(topic, partition, (BigInt(last) + 1n).toString());
-      deps.lag.set(topic, partition, Math.max(0, Number(BigInt(batch.highWatermark) - BigInt(last) - 1n)));
-      await heartbeat();
+    } finally {
+      // Chunks left uncommitted (a rebalance, or a failure above) are still written by the batcher: nobody awaits them.
+      for (const left of submitted) left.acked.catch(() => undefined);
     }
   };
 }

@@ -1,11 +1,18 @@
 import { mergePartial } from './build-document.js';
-import type { BulkOp, BulkWriter, RejectedOp } from './bulk-writer.js';
+import type { BulkOp, RejectedOp } from './bulk-writer.js';
+
+/** Writes one bulk and resolves with the ops rejected for good (the `BulkWriter` in production). */
+export interface BulkSink<S> {
+  write(ops: readonly BulkOp<S>[], signal: AbortSignal): Promise<RejectedOp<S>[]>;
+}
 
 /** Settings of a {@link BulkBatcher}. */
-export interface BulkBatcherOptions {
-  readonly writer: BulkWriter;
+export interface BulkBatcherOptions<S> {
+  readonly writer: BulkSink<S>;
+  /** Largest bulk, in documents and in approximate bytes (a single submission larger than either is sent whole). */
   readonly maxDocs: number;
   readonly maxBytes: number;
+  /** Longest a submission that is not urgent waits for others to share its bulk. */
   readonly flushIntervalMs: number;
   /** Bulks sent at once (default 1). Upserts merge per stage in any order, so concurrent bulks are safe. */
   readonly maxInFlight?: number;
@@ -14,56 +21,92 @@ export interface BulkBatcherOptions {
   readonly onFlush?: (docs: number) => void;
 }
 
-interface Waiter<S> { ops: BulkOp<S>[]; resolve: (r: RejectedOp<S>[]) => void; reject: (e: unknown) => void }
+interface Waiter<S> {
+  readonly ops: BulkOp<S>[];
+  readonly bytes: number;
+  readonly urgent: boolean;
+  readonly resolve: (r: RejectedOp<S>[]) => void;
+  readonly reject: (e: unknown) => void;
+}
 
 /**
- * Gathers upserts from concurrent partition handlers into bulks flushed by size (docs, bytes) or time, one bulk at a
- * time, up to `maxInFlight` at once; stages of one exchange in the same bulk are merged into one op. `submit` resolves once OpenSearch acknowledged
- * (or rejected for good) every op submitted.
+ * Gathers upserts from concurrent partition handlers into bulks of at most `maxDocs` documents and `maxBytes`, up to
+ * `maxInFlight` at once; stages of one exchange in the same bulk are merged into one op. A bulk leaves as soon as a slot
+ * is free and it is full, or holds an urgent submission (one with more records behind it on Kafka: waiting for company
+ * would only stall the catch-up), or its oldest submission waited `flushIntervalMs`. `submit` resolves once OpenSearch
+ * acknowledged (or rejected for good) every op submitted.
  */
 export class BulkBatcher<S> {
   private waiting: Waiter<S>[] = [];
   private docs = 0;
   private bytes = 0;
+  private urgent = 0;
   private timer: NodeJS.Timeout | undefined;
   private readonly inFlight = new Set<Promise<void>>();
 
-  constructor(private readonly o: BulkBatcherOptions) {}
+  constructor(private readonly o: BulkBatcherOptions<S>) {}
 
-  /** Queues `ops` (`bytes`: their approximate size); resolves with those of them rejected for good. */
-  submit(ops: BulkOp<S>[], bytes: number): Promise<RejectedOp<S>[]> {
+  /**
+   * Queues `ops` (`bytes`: their approximate size); resolves with those of them rejected for good. `urgent`: send
+   * without waiting for others to fill the bulk (the caller has more to submit once this is acknowledged).
+   */
+  submit(ops: BulkOp<S>[], bytes: number, urgent = false): Promise<RejectedOp<S>[]> {
     if (ops.length === 0) return Promise.resolve([]);
     return new Promise((resolve, reject) => {
-      this.waiting.push({ ops, resolve, reject });
+      this.waiting.push({ ops, bytes, urgent, resolve, reject });
       this.docs += ops.length;
       this.bytes += bytes;
-      if (this.docs >= this.o.maxDocs || this.bytes >= this.o.maxBytes) this.kick();
-      else this.timer ??= setTimeout(() => this.kick(), this.o.flushIntervalMs).unref();
+      if (urgent) this.urgent += 1;
+      this.pump(false);
     });
   }
 
   /** Flushes what is queued now; resolves when every bulk queued so far is done. */
   async flush(): Promise<void> {
     while (this.waiting.length > 0 || this.inFlight.size > 0) {
-      this.kick();
+      this.pump(true);
       if (this.inFlight.size > 0) await Promise.race(this.inFlight);
     }
   }
 
-  private kick(): void {
-    if (this.timer !== undefined) { clearTimeout(this.timer); this.timer = undefined; }
-    if (this.inFlight.size >= (this.o.maxInFlight ?? 1) || this.waiting.length === 0) return;
-    const batch = this.waiting;
-    this.waiting = [];
-    this.docs = 0;
-    this.bytes = 0;
+  /** Starts bulks while a slot is free and one is due (`force`: the flush timer fired, or a flush); else arms the timer. */
+  private pump(force: boolean): void {
+    const slots = this.o.maxInFlight ?? 1;
+    while (this.inFlight.size < slots && this.waiting.length > 0) {
+      const due = force || this.urgent > 0 || this.docs >= this.o.maxDocs || this.bytes >= this.o.maxBytes;
+      if (!due) break;
+      this.start(this.take());
+    }
+    if (this.waiting.length === 0) {
+      if (this.timer !== undefined) { clearTimeout(this.timer); this.timer = undefined; }
+    } else if (this.inFlight.size < slots) {
+      this.timer ??= setTimeout(() => { this.timer = undefined; this.pump(true); }, this.o.flushIntervalMs).unref();
+    }
+  }
+
+  /** The oldest submissions that fit one bulk (at least one). */
+  private take(): Waiter<S>[] {
+    let docs = 0;
+    let bytes = 0;
+    let n = 0;
+    for (const w of this.waiting) {
+      if (n > 0 && (docs + w.ops.length > this.o.maxDocs || bytes + w.bytes > this.o.maxBytes)) break;
+      docs += w.ops.length;
+      bytes += w.bytes;
+      n += 1;
+    }
+    const batch = this.waiting.splice(0, n);
+    this.docs -= docs;
+    this.bytes -= bytes;
+    for (const w of batch) if (w.urgent) this.urgent -= 1;
+    return batch;
+  }
+
+  private start(batch: Waiter<S>[]): void {
     const bulk: Promise<void> = this.run(batch).finally(() => {
       this.inFlight.delete(bulk);
-      // What arrived meanwhile goes next, now if it is already big enough, else on its timer.
-      if (this.waiting.length > 0) {
-        if (this.docs >= this.o.maxDocs || this.bytes >= this.o.maxBytes) this.kick();
-        else this.timer ??= setTimeout(() => this.kick(), this.o.flushIntervalMs).unref();
-      }
+      // What arrived meanwhile goes next if it is due, else on its timer.
+      this.pump(false);
     });
     this.inFlight.add(bulk);
   }
