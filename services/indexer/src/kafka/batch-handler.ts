@@ -45,6 +45,11 @@ async function withHeartbeats<T>(heartbeat: () => Promise<void>, work: Promise<T
   try { return await work; } finally { clearInterval(timer); }
 }
 
+/** Records on the partition after `offset`, up to its high watermark (never negative). */
+function recordsBehind(highWatermark: string, offset: string): number {
+  return Math.max(0, Number(BigInt(highWatermark) - BigInt(offset) - 1n));
+}
+
 /** One chunk of a batch handed to the batcher: what to commit after it and what goes to the DLQ with it. */
 interface SubmittedChunk {
   readonly last: string;
@@ -98,40 +103,34 @@ export function createBatchHandler(deps: BatchHandlerDeps): (payload: EachBatchP
   return async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
     const { topic, partition } = batch;
     const submitted: SubmittedChunk[] = [];
-    try {
-      for (let start = 0; start < batch.messages.length; start += deps.chunkSize) {
-        if (!isRunning() || isStale()) break;
-        const chunk = batch.messages.slice(start, start + deps.chunkSize);
-        const { ops, dlq, bytes } = prepareChunk(deps, topic, partition, chunk);
-        const last = chunk[chunk.length - 1]!.offset;
-        const behind = BigInt(batch.highWatermark) - BigInt(last) - 1n;
-        submitted.push({ last, dlq, acked: deps.batcher.submit(ops, bytes, behind > 0n) });
-        // Lets the bulk go out (and other partitions submit) before the next chunk is built.
-        await yieldToIo();
+    for (let start = 0; start < batch.messages.length; start += deps.chunkSize) {
+      if (!isRunning() || isStale()) break;
+      const chunk = batch.messages.slice(start, start + deps.chunkSize);
+      const { ops, dlq, bytes } = prepareChunk(deps, topic, partition, chunk);
+      const last = chunk[chunk.length - 1]!.offset;
+      const acked = deps.batcher.submit(ops, bytes, recordsBehind(batch.highWatermark, last) > 0);
+      // A chunk left unawaited (a rebalance, or a failure before its turn) is still written by the batcher; awaiting it still throws.
+      acked.catch(() => undefined);
+      submitted.push({ last, dlq, acked });
+      // Lets the bulk go out (and other partitions submit) before the next chunk is built.
+      await yieldToIo();
+    }
+    for (const { last, dlq, acked } of submitted) {
+      // A partition taken away by a rebalance is not committed here any more (its new owner reads on from the last commit).
+      if (isStale()) return;
+      const rejected = await withHeartbeats(heartbeat, acked);
+      for (const r of rejected) {
+        deps.logger.error({ auditID: r.op.id, index: r.op.index, status: r.status, reason: r.reason }, 'OpenSearch rejected a document: sent to the DLQ');
+        for (const source of r.op.sources) dlq.push(buildDlqRecord({ ...source, code: INDEX_REJECTED, reason: `OpenSearch ${r.status} ${r.reason}`, now: deps.now() }));
       }
-      for (;;) {
-        const next = submitted.shift();
-        if (next === undefined) return;
-        // A partition taken away by a rebalance is not committed here any more (its new owner reads on from the last commit).
-        if (isStale()) { submitted.unshift(next); return; }
-        const dlq = next.dlq;
-        const rejected = await withHeartbeats(heartbeat, next.acked);
-        for (const r of rejected) {
-          deps.logger.error({ auditID: r.op.id, index: r.op.index, status: r.status, reason: r.reason }, 'OpenSearch rejected a document: sent to the DLQ');
-          for (const source of r.op.sources) dlq.push(buildDlqRecord({ ...source, code: INDEX_REJECTED, reason: `OpenSearch ${r.status} ${r.reason}`, now: deps.now() }));
-        }
-        if (dlq.length > 0) {
-          await deps.producer.send({ topic: deps.dlqTopic, acks: -1, messages: dlq });
-          for (const m of dlq) deps.metrics.dlq.inc({ code: String(m.headers['auditgate-error-code']) });
-        }
-        resolveOffset(next.last);
-        await deps.commit(topic, partition, (BigInt(next.last) + 1n).toString());
-        deps.lag.set(topic, partition, Math.max(0, Number(BigInt(batch.highWatermark) - BigInt(next.last) - 1n)));
-        await heartbeat();
+      if (dlq.length > 0) {
+        await deps.producer.send({ topic: deps.dlqTopic, acks: -1, messages: dlq });
+        for (const m of dlq) deps.metrics.dlq.inc({ code: String(m.headers['auditgate-error-code']) });
       }
-    } finally {
-      // Chunks left uncommitted (a rebalance, or a failure above) are still written by the batcher: nobody awaits them.
-      for (const left of submitted) left.acked.catch(() => undefined);
+      resolveOffset(last);
+      await deps.commit(topic, partition, (BigInt(last) + 1n).toString());
+      deps.lag.set(topic, partition, recordsBehind(batch.highWatermark, last));
+      await heartbeat();
     }
   };
 }
