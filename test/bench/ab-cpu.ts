@@ -18,7 +18,7 @@ import { measureChainCpu } from './chain-cpu.js';
 import { probeConstantRate } from './constant-rate-prober.js';
 import { cpuMs } from './process-cpu.js';
 import { median } from './bench-results.js';
-import { deployedProxyNodeOptions } from './deployed-node-options.js';
+import { deployedNodeOptions } from './deployed-node-options.js';
 import { freePort } from './free-port.js';
 import { startProxyProcess } from './proxy-process.js';
 
@@ -62,7 +62,7 @@ async function main(): Promise<void> {
   const creds = readKubeCredentials(stack);
   const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
   // Read before anything is created, so a bad deployment file leaves no topic or namespace behind.
-  const nodeOptions = deployedProxyNodeOptions(root);
+  const nodeOptions = deployedNodeOptions(root, 'proxy');
   const dir = mkdtempSync(join(tmpdir(), 'auditgate-ab-'));
   const suffix = uniqueName('ab').toLowerCase().replace(/[^a-z0-9-]/g, '-');
   const topic = `auditgate.bench.events.${suffix}`;

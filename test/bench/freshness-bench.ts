@@ -21,7 +21,7 @@ import { createBenchTopic } from './bench-topic.js';
 import { spawnOwned, waitUntil } from './child-process.js';
 import { compileProxy } from './compile-proxy.js';
 import { percentile } from './constant-rate-prober.js';
-import { deployedProxyNodeOptions } from './deployed-node-options.js';
+import { deployedNodeOptions } from './deployed-node-options.js';
 import { freePort } from './free-port.js';
 import { httpOk } from './http-get.js';
 import { startProxyProcess } from './proxy-process.js';
@@ -116,7 +116,7 @@ async function main(): Promise<void> {
     cleanups.push({ what: 'detector', run: () => detector.stop() });
     const entry = await compileProxy(root);
     const gateway = await startProxyProcess({
-      name: 'fresh', root, dir, stack, topic, entry, nodeOptions: deployedProxyNodeOptions(root), auditEnabled: true,
+      name: 'fresh', root, dir, stack, topic, entry, nodeOptions: deployedNodeOptions(root, 'proxy'), auditEnabled: true,
       httpsPort: await freePort(), opsPort: await freePort(),
     });
     cleanups.push({ what: 'gateway', run: () => gateway.stop() });

@@ -51,6 +51,7 @@ export interface StackPids {
   readonly kubeApiserver: number;
   readonly etcd: number;
   readonly kafka: number;
+  readonly opensearch: number;
 }
 
 /** Reads the pid files test/stack/lib.sh keeps (`<state>/<name>.pid`: "<pid> <signature>"). */
@@ -61,7 +62,7 @@ export function readStackPids(stateDir: string): StackPids {
     cpuMs(pid); // throws now, not mid-run, if it is not running
     return pid;
   };
-  return { kubeApiserver: read('kube-apiserver'), etcd: read('etcd'), kafka: read('kafka') };
+  return { kubeApiserver: read('kube-apiserver'), etcd: read('etcd'), kafka: read('kafka'), opensearch: read('opensearch') };
 }
 
 /** Groups of processes whose CPU is accounted per request. */

@@ -18,7 +18,7 @@ import { createBenchCluster } from './bench-cluster.js';
 import { createBenchTopic } from './bench-topic.js';
 import { compileProxy } from './compile-proxy.js';
 import { probeConstantRate } from './constant-rate-prober.js';
-import { deployedProxyNodeOptions } from './deployed-node-options.js';
+import { deployedNodeOptions } from './deployed-node-options.js';
 import { freePort } from './free-port.js';
 import { startProxyProcess } from './proxy-process.js';
 import { componentSeconds, type CpuProfile } from './profile-split.js';
@@ -63,7 +63,7 @@ async function main(): Promise<void> {
       const name = audit ? 'on' : 'off';
       const profDir = join(dir, name);
       const gw = await startProxyProcess({
-        name, root, dir, stack, topic, entry, nodeOptions: deployedProxyNodeOptions(root), auditEnabled: audit,
+        name, root, dir, stack, topic, entry, nodeOptions: deployedNodeOptions(root, 'proxy'), auditEnabled: audit,
         httpsPort: await freePort(), opsPort: await freePort(), nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${profDir}`],
       });
       const url = `${gw.url}${cluster.smallPath}`;

@@ -13,7 +13,7 @@ import { createBenchCluster } from './bench-cluster.js';
 import { readBenchSettings, type BenchSettings } from './bench-settings.js';
 import { createBenchTopic } from './bench-topic.js';
 import { compileProxy } from './compile-proxy.js';
-import { deployedProxyNodeOptions } from './deployed-node-options.js';
+import { deployedNodeOptions } from './deployed-node-options.js';
 import { TARGETS, median, renderTargets, verdictRows, type BenchResults, type CpuPerRequest, type TargetName } from './bench-results.js';
 import { collectGarbage } from './gc-via-inspector.js';
 import { measureInterleavedLatency } from './interleaved-latency.js';
@@ -137,7 +137,7 @@ async function main(): Promise<void> {
     // The gateway runs as its image runs it (compiled JS on plain node) unless BENCH_PROXY_RUNTIME=tsx.
     const entry = settings.proxyRuntime === 'compiled' ? await compileProxy(root) : undefined;
     say(`gateway runtime: ${entry === undefined ? 'sources through tsx' : `compiled ${entry}`}`);
-    const nodeOptions = deployedProxyNodeOptions(root);
+    const nodeOptions = deployedNodeOptions(root, 'proxy');
     say(`gateway NODE_OPTIONS (from k8s/base/proxy.yaml): ${nodeOptions || '(none)'}`);
     // Every gateway gets an inspector port (idle unless attached) so the audited one can be GC'd before the list.
     const base = { root, dir, stack, topic, nodeOptions, ...(entry === undefined ? {} : { entry }) };

@@ -18,7 +18,7 @@ import { loadConfig as loadDetectorConfig } from '../../../services/detector/src
 import { loadConfig as loadInitConfig } from '../../../services/init/src/config/load-config.js';
 import { auditgateTemplates } from '../../../services/init/src/opensearch/auditgate-templates.js';
 import { interpolate, interpolateDocument, type ComposeEnv } from './compose-interpolate.js';
-import { deployedProxyNodeOptions } from '../../bench/deployed-node-options.js';
+import { deployedNodeOptions } from '../../bench/deployed-node-options.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const addFormats = addFormatsModule as unknown as (ajv: Ajv2019) => void;
@@ -127,7 +127,7 @@ describe('docker-compose.yml', () => {
   });
 
   it('proxy: runs with the Node flags of k8s/base/proxy.yaml, the ones the benchmark measures', () => {
-    const deployed = deployedProxyNodeOptions(ROOT);
+    const deployed = deployedNodeOptions(ROOT, 'proxy');
     assert.match(deployed, /--max-semi-space-size=\d+/, 'the deployment bounds the young generation');
     assert.equal(environmentOf(file.services['proxy']!)['NODE_OPTIONS'], deployed);
     assert.match(readFileSync(resolve(ROOT, 'test/stack/run-main.sh'), 'utf8'), new RegExp(`start_service proxy NODE_OPTIONS=${deployed.replace(/[-=]/g, '\\$&')} `));
