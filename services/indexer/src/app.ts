@@ -6,6 +6,7 @@ import { createOpsApp, keepConsuming, type Logger, type Registry, RenewableProdu
 import type { IndexerConfig } from './config/indexer-config.js';
 import { NO_KUBE_METADATA } from './enrich/kube-metadata.js';
 import { createBatchHandler } from './kafka/batch-handler.js';
+import { OrderedCommits } from './kafka/ordered-commits.js';
 import { PartitionLag } from './kafka/partition-lag.js';
 import type { SourceRecord } from './kafka/source-record.js';
 import type { KubeCache } from './kube/kube-cache.js';
@@ -55,7 +56,7 @@ export function createApp(config: IndexerConfig, deps: IndexerDeps): IndexerApp 
     onAvailability: (available) => {
       metrics.opensearchUp.set(available ? 1 : 0);
       // Backpressure: stop fetching while OpenSearch cannot keep up; the batch in hand keeps retrying.
-      if (available) consumer?.resume(topics); else consumer?.pause(topics);
+      if (available && !closing) consumer?.resume(topics); else consumer?.pause(topics);
     },
   });
   const batcher = new BulkBatcher<SourceRecord>({
@@ -63,6 +64,16 @@ export function createApp(config: IndexerConfig, deps: IndexerDeps): IndexerApp 
     maxInFlight: config.bulk.maxInFlight,
     signal: abort.signal, onFlush: (docs) => metrics.docs.inc(docs),
   });
+  const commits = new OrderedCommits({
+    logger: log.child({ component: 'commits' }),
+    commit: async (t, partition, offset) => { await consumer?.commitOffsets([{ topic: t, partition, offset }]); },
+    rewind: (t, partition, offset) => {
+      try { consumer?.seek({ topic: t, partition, offset }); } catch (error) { log.warn({ topic: t, partition, offset, err: (error as Error).message }, 'could not rewind the partition: its records are read again after a restart'); }
+    },
+  });
+  /** Batch handler calls in progress, and who waits for there to be none (shutdown). */
+  let handling = 0;
+  let whenIdle: Array<() => void> = [];
 
   return {
     async start() {
@@ -99,17 +110,25 @@ export function createApp(config: IndexerConfig, deps: IndexerDeps): IndexerApp 
       await consumer.subscribe({ topic, fromBeginning: config.kafka.fromBeginning });
       // The checkpoints topic is small (compacted) and every checkpoint is evidence: always from its beginning.
       if (checkpointsTopic !== undefined) await consumer.subscribe({ topic: checkpointsTopic, fromBeginning: true });
-      const c = consumer;
       const handler = createBatchHandler({
         batcher, producer, dlqTopic, indexPrefix: config.opensearch.indexPrefix, mcpIndexPrefix: config.opensearch.mcpIndexPrefix, cluster: config.cluster,
         ...(checkpointsTopic === undefined ? {} : { checkpointsTopic, checkpointsIndex: config.opensearch.checkpointsIndex }),
         kube: deps.kube ?? NO_KUBE_METADATA, chunkSize: config.bulk.maxDocs, logger: log.child({ component: 'consumer' }), metrics, lag, now,
-        commit: (t, partition, offset) => c.commitOffsets([{ topic: t, partition, offset }]),
+        // Enough documents queued behind the bulks in flight to keep OpenSearch busy while the next fetch is decoded.
+        commits, maxPendingDocs: 2 * config.bulk.maxInFlight * config.bulk.maxDocs,
       });
       await keepConsuming(consumer, {
         autoCommit: false, eachBatchAutoResolve: false,
         partitionsConsumedConcurrently: config.kafka.partitionsConsumedConcurrently,
-        eachBatch: handler,
+        eachBatch: async (payload) => {
+          // Shutting down: the batch is left unread (not resolved, not committed) for whoever reads the partition next.
+          if (closing) return;
+          handling += 1;
+          try { await handler(payload); } finally {
+            handling -= 1;
+            if (handling === 0) { const waiting = whenIdle; whenIdle = []; for (const w of waiting) w(); }
+          }
+        },
       }, { logger: log.child({ component: 'consumer' }), stopping: () => closing });
       log.info({ topic, checkpointsTopic: checkpointsTopic ?? null, dlqTopic, groupId, template: layout.template, ismPolicy: layout.ismPolicy ?? null, ops: opsPort }, 'indexer consuming');
       return { ops: opsPort };
@@ -121,8 +140,15 @@ export function createApp(config: IndexerConfig, deps: IndexerDeps): IndexerApp 
         const deadline = setTimeout(() => { log.warn('shutdown deadline passed: abandoning unacknowledged bulks'); abort.abort(); }, config.shutdownTimeoutMs);
         deadline.unref();
         const steps: Array<[string, () => Promise<void>]> = [
-          // kafkajs's stop waits for the batch in hand, whose bulk we flush now rather than on its timer.
-          ['consumer', async () => { const s = consumer?.stop(); await batcher.flush().catch(() => undefined); await s; await consumer?.disconnect(); }],
+          // Commits need a running consumer (KafkaJS drops them once stopping): take no new batch, let the one in hand
+          // finish, index and commit everything handed over, and only then stop.
+          ['intake', async () => {
+            consumer?.pause(topics);
+            if (handling > 0) await new Promise<void>((resolve) => whenIdle.push(resolve));
+            await batcher.flush();
+            await commits.drain();
+          }],
+          ['consumer', async () => { await consumer?.stop(); await consumer?.disconnect(); }],
           ['bulk batcher', () => batcher.flush()],
           ['DLQ producer', async () => { await producer?.disconnect(); }],
           ['cluster cache', async () => { await deps.kube?.stop(); }],

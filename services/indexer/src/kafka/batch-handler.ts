@@ -11,6 +11,7 @@ import type { BulkOp, RejectedOp } from '../search/bulk-writer.js';
 import { buildDlqRecord, type DlqMessage } from './dlq-record.js';
 import type { SourceRecord } from './source-record.js';
 import type { IndexerMetrics } from '../metrics/indexer-metrics.js';
+import type { OrderedCommits } from './ordered-commits.js';
 import type { PartitionLag } from './partition-lag.js';
 
 /** OpenSearch refused a document for good (mapping or validation error); it goes to the DLQ. */
@@ -35,8 +36,10 @@ export interface BatchHandlerDeps {
   /** The lag gauge of the partitions this member owns. */
   readonly lag: PartitionLag;
   readonly now: () => number;
-  /** Commits `offset` (the next to read) of the partition; called only after OpenSearch acknowledged. */
-  readonly commit: (topic: string, partition: number, offset: string) => Promise<void>;
+  /** Commits each chunk's offsets, in order, once OpenSearch acknowledged it. */
+  readonly commits: OrderedCommits;
+  /** Unacknowledged documents past which the handler waits before taking the next batch. */
+  readonly maxPendingDocs: number;
 }
 
 /** Keeps the consumer's group membership alive while `work` waits on OpenSearch. */
@@ -48,13 +51,6 @@ async function withHeartbeats<T>(heartbeat: () => Promise<void>, work: Promise<T
 /** Records on the partition after `offset`, up to its high watermark (never negative). */
 function recordsBehind(highWatermark: string, offset: string): number {
   return Math.max(0, Number(BigInt(highWatermark) - BigInt(offset) - 1n));
-}
-
-/** One chunk of a batch handed to the batcher: what to commit after it and what goes to the DLQ with it. */
-interface SubmittedChunk {
-  readonly last: string;
-  readonly dlq: DlqMessage[];
-  readonly acked: Promise<RejectedOp<SourceRecord>[]>;
 }
 
 /** Validates and builds the upserts of one chunk; the records that are not events (or checkpoints) go to `dlq`. */
@@ -92,45 +88,44 @@ function prepareChunk(deps: BatchHandlerDeps, topic: string, partition: number, 
   return { ops, dlq, bytes };
 }
 
+/** Sends a chunk's DLQ records, with those OpenSearch rejected for good, before its offsets are committed. */
+async function settleChunk(deps: BatchHandlerDeps, dlq: DlqMessage[], rejected: readonly RejectedOp<SourceRecord>[]): Promise<void> {
+  for (const r of rejected) {
+    deps.logger.error({ auditID: r.op.id, index: r.op.index, status: r.status, reason: r.reason }, 'OpenSearch rejected a document: sent to the DLQ');
+    for (const source of r.op.sources) dlq.push(buildDlqRecord({ ...source, code: INDEX_REJECTED, reason: `OpenSearch ${r.status} ${r.reason}`, now: deps.now() }));
+  }
+  if (dlq.length === 0) return;
+  await deps.producer.send({ topic: deps.dlqTopic, acks: -1, messages: dlq });
+  for (const m of dlq) deps.metrics.dlq.inc({ code: String(m.headers['auditgate-error-code']) });
+}
+
 /**
- * The `eachBatch` handler: validates each record, sends the bad ones to the DLQ, upserts the good ones through the
- * batcher, and resolves and commits a chunk's offsets only after OpenSearch acknowledged it (and the DLQ has the rest),
- * in offset order. Every chunk of the batch is handed to the batcher before the first acknowledgement is awaited, so
- * the next chunk is built while the previous one is being indexed; a chunk with more records behind it on Kafka is
- * urgent (its bulk does not wait for company that cannot come until this batch is done).
+ * The `eachBatch` handler: validates each record, sends the bad ones to the DLQ, and hands the upserts of each chunk to
+ * the batcher and the chunk to {@link OrderedCommits}, which commits its offsets only after OpenSearch acknowledged it
+ * (and the DLQ has the rest), in offset order. The handler does not wait for those acknowledgements: it marks the
+ * chunk's records read (so KafkaJS fetches on) and returns once at most `maxPendingDocs` documents are unacknowledged,
+ * so the next fetch is decoded while earlier bulks are indexed instead of after them. A chunk with more records behind
+ * it on Kafka is urgent (its bulk does not wait for company that is already on its way).
  */
 export function createBatchHandler(deps: BatchHandlerDeps): (payload: EachBatchPayload) => Promise<void> {
   return async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
     const { topic, partition } = batch;
-    const submitted: SubmittedChunk[] = [];
     for (let start = 0; start < batch.messages.length; start += deps.chunkSize) {
       if (!isRunning() || isStale()) break;
       const chunk = batch.messages.slice(start, start + deps.chunkSize);
       const { ops, dlq, bytes } = prepareChunk(deps, topic, partition, chunk);
       const last = chunk[chunk.length - 1]!.offset;
-      const acked = deps.batcher.submit(ops, bytes, recordsBehind(batch.highWatermark, last) > 0);
-      // A chunk left unawaited (a rebalance, or a failure before its turn) is still written by the batcher; awaiting it still throws.
-      acked.catch(() => undefined);
-      submitted.push({ last, dlq, acked });
+      const behind = recordsBehind(batch.highWatermark, last);
+      deps.commits.add({
+        topic, partition, first: chunk[0]!.offset, last, docs: chunk.length,
+        acked: deps.batcher.submit(ops, bytes, behind > 0),
+        settle: (rejected) => settleChunk(deps, dlq, rejected),
+        committed: () => deps.lag.set(topic, partition, behind),
+      });
+      resolveOffset(last);
       // Lets the bulk go out (and other partitions submit) before the next chunk is built.
       await yieldToIo();
     }
-    for (const { last, dlq, acked } of submitted) {
-      // A partition taken away by a rebalance is not committed here any more (its new owner reads on from the last commit).
-      if (isStale()) return;
-      const rejected = await withHeartbeats(heartbeat, acked);
-      for (const r of rejected) {
-        deps.logger.error({ auditID: r.op.id, index: r.op.index, status: r.status, reason: r.reason }, 'OpenSearch rejected a document: sent to the DLQ');
-        for (const source of r.op.sources) dlq.push(buildDlqRecord({ ...source, code: INDEX_REJECTED, reason: `OpenSearch ${r.status} ${r.reason}`, now: deps.now() }));
-      }
-      if (dlq.length > 0) {
-        await deps.producer.send({ topic: deps.dlqTopic, acks: -1, messages: dlq });
-        for (const m of dlq) deps.metrics.dlq.inc({ code: String(m.headers['auditgate-error-code']) });
-      }
-      resolveOffset(last);
-      await deps.commit(topic, partition, (BigInt(last) + 1n).toString());
-      deps.lag.set(topic, partition, recordsBehind(batch.highWatermark, last));
-      await heartbeat();
-    }
+    await withHeartbeats(heartbeat, deps.commits.whenBelow(deps.maxPendingDocs));
   };
 }

@@ -27,6 +27,12 @@ export interface BulkWriterOptions {
   readonly sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
 }
 
+/**
+ * What the indexer reads of a `_bulk` answer: each item's status and error. OpenSearch leaves out the rest (index, id,
+ * version, shards, seq_no of every item), which it would otherwise serialize and the indexer parse, per document.
+ */
+const BULK_ANSWER_FIELDS = 'errors,items.*.status,items.*.error';
+
 const retriable = (status: number): boolean => status === 429 || status === 409 || status >= 500;
 
 function defaultSleep(ms: number, signal: AbortSignal): Promise<void> {
@@ -60,13 +66,15 @@ export class BulkWriter {
       if (signal.aborted) throw new AppError('indexing aborted before OpenSearch acknowledged', { code: ErrorCodes.OPENSEARCH_UNAVAILABLE, retriable: true });
       const lines: string[] = [];
       for (const op of pending) {
-        lines.push(JSON.stringify({ update: { _index: op.index, _id: op.id, retry_on_conflict: 5 } }), JSON.stringify({ doc: op.doc, doc_as_upsert: true }));
+        lines.push(`{"update":{"_index":${JSON.stringify(op.index)},"_id":${JSON.stringify(op.id)},"retry_on_conflict":5}}`,
+          `{"doc":${JSON.stringify(op.doc)},"doc_as_upsert":true}`);
       }
       const started = performance.now();
       let items: BulkItem[];
       try {
-        const response = await this.o.client.bulk({ body: `${lines.join('\n')}\n` as never });
-        items = (response.body.items as Array<Record<string, BulkItem>>).map((item) => Object.values(item)[0]!);
+        const response = await this.o.client.bulk({ body: `${lines.join('\n')}\n` as never, filter_path: BULK_ANSWER_FIELDS });
+        items = ((response.body.items ?? []) as Array<Record<string, BulkItem>>).map((item) => Object.values(item)[0]!);
+        if (items.length !== pending.length) throw new Error(`the bulk answer lists ${items.length} items for ${pending.length} operations`);
       } catch (error) {
         this.o.onBulk?.((performance.now() - started) / 1000, 'error');
         this.setAvailable(false, (error as Error).message);
