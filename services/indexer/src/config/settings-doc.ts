@@ -21,7 +21,7 @@ export const indexerSettingsDoc: SettingsDoc = {
     },
     {
       keys: ['INDEXER_BULK_MAX_DOCS', 'INDEXER_BULK_MAX_BYTES', 'INDEXER_FLUSH_INTERVAL_MS', 'INDEXER_BULKS_IN_FLIGHT'],
-      meaning: 'bulk flush by size and time, and how many bulks go at once',
+      meaning: 'bulk size caps, how long a bulk waits for company (a bulk with records behind it on Kafka goes at once), and how many bulks go at once; fetching goes on while up to twice the documents of the bulks in flight await OpenSearch',
     },
     { keys: ['INDEXER_RETRY_INITIAL_MS', 'INDEXER_RETRY_MAX_MS'], meaning: 'backoff while OpenSearch refuses or is away' },
     {
