@@ -56,7 +56,7 @@ export function createApp(config: IndexerConfig, deps: IndexerDeps): IndexerApp 
     onAvailability: (available) => {
       metrics.opensearchUp.set(available ? 1 : 0);
       // Backpressure: stop fetching while OpenSearch cannot keep up; the batch in hand keeps retrying.
-      if (available && !closing) consumer?.resume(topics); else consumer?.pause(topics);
+      if (available && !closing) resumeIntake(topics); else pauseIntake(topics);
     },
   });
   const batcher = new BulkBatcher<SourceRecord>({
@@ -64,12 +64,27 @@ export function createApp(config: IndexerConfig, deps: IndexerDeps): IndexerApp 
     maxInFlight: config.bulk.maxInFlight,
     signal: abort.signal, onFlush: (docs) => metrics.docs.inc(docs),
   });
+  // KafkaJS's pause and resume throw while its consumer group is down (between a crash and the restart): the group's
+  // next join re-applies what the indexer's state asks for (GROUP_JOIN below).
+  const pauseIntake = (what: Array<{ topic: string; partitions?: number[] }>): void => {
+    try { consumer?.pause(what); } catch (error) { log.debug({ err: (error as Error).message }, 'pause deferred to the next group join'); }
+  };
+  const resumeIntake = (what: Array<{ topic: string; partitions?: number[] }>): void => {
+    try { consumer?.resume(what); } catch (error) { log.debug({ err: (error as Error).message }, 'resume deferred to the next group join'); }
+  };
   const commits = new OrderedCommits({
     logger: log.child({ component: 'commits' }),
     commit: async (t, partition, offset) => { await consumer?.commitOffsets([{ topic: t, partition, offset }]); },
-    rewind: (t, partition, offset) => {
-      try { consumer?.seek({ topic: t, partition, offset }); } catch (error) { log.warn({ topic: t, partition, offset, err: (error as Error).message }, 'could not rewind the partition: its records are read again after a restart'); }
+    // The partition waits out the backoff paused, then reads again from the failed chunk.
+    rewind: (t, partition, offset, delayMs) => {
+      pauseIntake([{ topic: t, partitions: [partition] }]);
+      setTimeout(() => {
+        if (closing) return;
+        consumer?.seek({ topic: t, partition, offset });
+        if (writer.isAvailable()) resumeIntake([{ topic: t, partitions: [partition] }]);
+      }, delayMs).unref();
     },
+    rewindBackoff: { initialMs: config.bulk.retryInitialMs, maxMs: config.bulk.retryMaxMs },
   });
   /** Batch handler calls in progress, and who waits for there to be none (shutdown). */
   let handling = 0;
@@ -100,6 +115,9 @@ export function createApp(config: IndexerConfig, deps: IndexerDeps): IndexerApp 
       });
       consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
         joined = true;
+        // Positions come from the committed offsets again; pauses are per group, so the current ones are re-applied.
+        commits.reset();
+        if (closing || !writer.isAvailable()) pauseIntake(topics);
         // Partitions that went to another member stop being reported here (their new owner reports them).
         lag.assigned(payload.memberAssignment);
         log.info({ memberId: payload.memberId, assignment: payload.memberAssignment }, 'joined consumer group');
@@ -142,11 +160,19 @@ export function createApp(config: IndexerConfig, deps: IndexerDeps): IndexerApp 
         const steps: Array<[string, () => Promise<void>]> = [
           // Commits need a running consumer (KafkaJS drops them once stopping): take no new batch, let the one in hand
           // finish, index and commit everything handed over, and only then stop.
+          // Bounded by the deadline: past it the writes abort and the consumer is stopped with what is committed.
           ['intake', async () => {
-            consumer?.pause(topics);
-            if (handling > 0) await new Promise<void>((resolve) => whenIdle.push(resolve));
-            await batcher.flush();
-            await commits.drain();
+            pauseIntake(topics);
+            const idle = handling > 0 ? new Promise<void>((resolve) => whenIdle.push(resolve)) : Promise.resolve();
+            const aborted = new Promise<void>((resolve) => {
+              if (abort.signal.aborted) resolve(); else abort.signal.addEventListener('abort', () => resolve(), { once: true });
+            });
+            await Promise.race([aborted, (async () => {
+              await batcher.flush();
+              await idle;
+              await batcher.flush();
+              await commits.drain();
+            })()]);
           }],
           ['consumer', async () => { await consumer?.stop(); await consumer?.disconnect(); }],
           ['bulk batcher', () => batcher.flush()],

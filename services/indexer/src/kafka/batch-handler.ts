@@ -48,6 +48,15 @@ async function withHeartbeats<T>(heartbeat: () => Promise<void>, work: Promise<T
   try { return await work; } finally { clearInterval(timer); }
 }
 
+/**
+ * The offset the batch was fetched from (KafkaJS's `Batch` carries it, untyped); its first record's when absent. After
+ * compaction the first record may come after it, so this is what tells a re-read from a batch past it.
+ */
+function fetchedOffsetOf(batch: EachBatchPayload['batch']): string {
+  const fetched = (batch as { fetchedOffset?: unknown }).fetchedOffset;
+  return typeof fetched === 'string' || typeof fetched === 'number' ? String(fetched) : batch.firstOffset() ?? batch.lastOffset();
+}
+
 /** Records on the partition after `offset`, up to its high watermark (never negative). */
 function recordsBehind(highWatermark: string, offset: string): number {
   return Math.max(0, Number(BigInt(highWatermark) - BigInt(offset) - 1n));
@@ -103,14 +112,18 @@ async function settleChunk(deps: BatchHandlerDeps, dlq: DlqMessage[], rejected: 
  * The `eachBatch` handler: validates each record, sends the bad ones to the DLQ, and hands the upserts of each chunk to
  * the batcher and the chunk to {@link OrderedCommits}, which commits its offsets only after OpenSearch acknowledged it
  * (and the DLQ has the rest), in offset order. The handler does not wait for those acknowledgements: it marks the
- * chunk's records read (so KafkaJS fetches on) and returns once at most `maxPendingDocs` documents are unacknowledged,
- * so the next fetch is decoded while earlier bulks are indexed instead of after them. A chunk with more records behind
+ * chunk's records read (so KafkaJS fetches on) and builds each chunk only while at most `maxPendingDocs` documents are
+ * unacknowledged, so the next fetch is decoded while earlier bulks are indexed instead of after them. A chunk with more records behind
  * it on Kafka is urgent (its bulk does not wait for company that is already on its way).
  */
 export function createBatchHandler(deps: BatchHandlerDeps): (payload: EachBatchPayload) => Promise<void> {
   return async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
     const { topic, partition } = batch;
+    // A batch fetched past a rewind is left unread (see OrderedCommits.admit).
+    if (!deps.commits.admit(topic, partition, fetchedOffsetOf(batch))) return;
     for (let start = 0; start < batch.messages.length; start += deps.chunkSize) {
+      // Bounded intake: at most maxPendingDocs unacknowledged documents before another chunk is built.
+      await withHeartbeats(heartbeat, deps.commits.whenBelow(deps.maxPendingDocs));
       if (!isRunning() || isStale()) break;
       const chunk = batch.messages.slice(start, start + deps.chunkSize);
       const { ops, dlq, bytes } = prepareChunk(deps, topic, partition, chunk);
@@ -126,6 +139,5 @@ export function createBatchHandler(deps: BatchHandlerDeps): (payload: EachBatchP
       // Lets the bulk go out (and other partitions submit) before the next chunk is built.
       await yieldToIo();
     }
-    await withHeartbeats(heartbeat, deps.commits.whenBelow(deps.maxPendingDocs));
   };
 }

@@ -14,8 +14,10 @@ function held(): { promise: Promise<string[]>; ack: () => void; fail: (message: 
 
 /** An OrderedCommits whose commits and rewinds are recorded ("partition:offset"), with optional failing commits. */
 function recorder(failCommitAt: ReadonlySet<string> = new Set()) {
+  const clock = { now: 0 };
   const commits: string[] = [];
   const rewinds: string[] = [];
+  const delays: number[] = [];
   const ordered = new OrderedCommits({
     logger: createLogger({ name: 'ordered-commits-test', level: 'silent' }),
     commit: async (_topic, partition, offset) => {
@@ -23,9 +25,11 @@ function recorder(failCommitAt: ReadonlySet<string> = new Set()) {
       if (failCommitAt.has(`${partition}:${offset}`)) throw new Error('coordinator moved');
       commits.push(`${partition}:${offset}`);
     },
-    rewind: (_topic, partition, offset) => { rewinds.push(`${partition}:${offset}`); },
+    rewind: (_topic, partition, offset, delayMs) => { rewinds.push(`${partition}:${offset}`); delays.push(delayMs); },
+    rewindBackoff: { initialMs: 100, maxMs: 1000 },
+    now: () => clock.now,
   });
-  return { ordered, commits, rewinds };
+  return { ordered, commits, rewinds, delays, clock };
 }
 
 const chunk = (partition: number, first: number, last: number, acked: Promise<string[]>, settle: PendingChunk<string[]>['settle'] = async () => undefined): PendingChunk<string[]> =>
@@ -65,8 +69,8 @@ describe('OrderedCommits', () => {
     b.ack(); await ordered.drain();
   });
 
-  it('on a chunk that fails, commits neither it nor what is queued behind it, rewinds its partition to it, and commits again only from a chunk read from there', async () => {
-    const { ordered, commits, rewinds } = recorder();
+  it('on a chunk that fails, commits neither it nor what is queued behind it, rewinds its partition to it, and commits again only from a batch read from there', async () => {
+    const { ordered, commits, rewinds, delays, clock } = recorder();
     const a = held(); const b = held(); const c = held();
     ordered.add(chunk(0, 0, 9, a.promise));
     ordered.add(chunk(0, 10, 19, b.promise));
@@ -75,16 +79,82 @@ describe('OrderedCommits', () => {
     b.fail('writes aborted'); c.ack(); await settled();
     assert.deepEqual(commits, ['0:10']);
     assert.deepEqual(rewinds, ['0:10'], 'read again from the failed chunk\'s first record');
-    // A batch read before the rewind took effect: written, but committing it would skip offsets 10-19.
+    assert.deepEqual(delays, [100], 'after the first backoff');
+    // The rest of a batch in hand when the chunk failed: written, but committing it would skip offsets 10-19.
     const stale = held();
     ordered.add(chunk(0, 30, 39, stale.promise));
     stale.ack(); await settled();
     assert.deepEqual(commits, ['0:10']);
-    // The records read again.
+    assert.equal(ordered.admit('t', 0, '40'), false, 'a batch fetched past the rewind before it took effect is left unread');
+    assert.equal(ordered.admit('t', 1, '40'), true, 'other partitions are not held');
+    clock.now = 5_000;
+    assert.equal(ordered.admit('t', 0, '7'), true, 'a batch fetched from before the failed chunk ends the rewind (compaction may start it later)');
     const again = held();
     ordered.add(chunk(0, 10, 39, again.promise));
     again.ack(); await ordered.drain();
     assert.deepEqual(commits, ['0:10', '0:40']);
+    assert.equal(ordered.pending(), 0);
+  });
+
+  it('asks a rewind that did not take again when batches keep coming from past it, then gives it up and commits on', async () => {
+    const { ordered, commits, rewinds, clock } = recorder();
+    const a = held();
+    ordered.add(chunk(3, 100, 199, a.promise, async () => { throw new Error('DLQ down'); }));
+    a.ack(); await ordered.drain();
+    assert.deepEqual(rewinds, ['3:100']);
+    assert.equal(ordered.admit('t', 3, '500'), false, 'within the backoff and its grace: waits');
+    for (let i = 1; i <= 3; i += 1) {
+      clock.now += 10_000;
+      assert.equal(ordered.admit('t', 3, '500'), false);
+      assert.equal(rewinds.length, 1 + i, `asked again (${i})`);
+    }
+    clock.now += 10_000;
+    assert.equal(ordered.admit('t', 3, '500'), true, 'the records from 100 count as gone (retention): reading on');
+    const b = held();
+    ordered.add(chunk(3, 500, 599, b.promise));
+    b.ack(); await ordered.drain();
+    assert.deepEqual(commits, ['3:600']);
+  });
+
+  it('backs rewinds of a partition off, doubling up to the cap, and a commit resets the backoff', async () => {
+    const { ordered, delays, clock } = recorder();
+    const fail = async (first: number): Promise<void> => {
+      const x = held();
+      ordered.add(chunk(0, first, first + 9, x.promise, async () => { throw 'a thrown string, not an Error'; }));
+      x.ack(); await ordered.drain();
+      clock.now += 60_000;
+      assert.equal(ordered.admit('t', 0, String(first)), true);
+    };
+    for (const first of [0, 0, 0, 0, 0]) await fail(first);
+    assert.deepEqual(delays, [100, 200, 400, 800, 1000]);
+    const ok = held();
+    ordered.add(chunk(0, 0, 9, ok.promise));
+    ok.ack(); await ordered.drain();
+    await fail(10);
+    assert.deepEqual(delays.at(-1), 100);
+  });
+
+  it('after a new group generation, commits nothing handed over before it and forgets pending rewinds', async () => {
+    const { ordered, commits } = recorder();
+    const before = held();
+    ordered.add(chunk(0, 0, 9, before.promise));
+    ordered.reset();
+    before.ack(); await ordered.drain();
+    assert.deepEqual(commits, [], 'the partition may have another owner now; it is read again from its committed offset');
+    assert.equal(ordered.pending(), 0);
+    const after = held();
+    ordered.add(chunk(0, 0, 9, after.promise));
+    after.ack(); await ordered.drain();
+    assert.deepEqual(commits, ['0:10']);
+  });
+
+  it('keeps the chain going when a callback throws', async () => {
+    const { ordered, commits } = recorder();
+    const a = held(); const b = held();
+    ordered.add({ ...chunk(0, 0, 9, a.promise), committed: () => { throw new Error('gauge broke'); } });
+    ordered.add(chunk(0, 10, 19, b.promise));
+    a.ack(); b.ack(); await ordered.drain();
+    assert.deepEqual(commits, ['0:10', '0:20']);
     assert.equal(ordered.pending(), 0);
   });
 

@@ -82,6 +82,20 @@ describe('BulkBatcher', () => {
     assert.deepEqual((await b).map((r) => r.op.id), ['b0']);
   });
 
+  it('reports the rejection of an upsert merged from two submissions to both, each with only its own sources', async () => {
+    const w = heldWriter();
+    const batcher = new BulkBatcher<string>({ ...settings, flushIntervalMs: 60_000, writer: w.writer, maxInFlight: 1 });
+    const same = (source: string): BulkOp<string> => ({ index: 'events', id: 'x', doc: { auditID: 'x' }, sources: [source] });
+    const first = batcher.submit([same('request-stage')], 10);
+    const second = batcher.submit([same('response-stage')], 10);
+    const flushed = batcher.flush();
+    assert.deepEqual(w.bulks, [['x']], 'one upsert for the exchange');
+    w.answer([{ op: { ...same('request-stage'), sources: ['request-stage', 'response-stage'] }, status: 400, reason: 'mapper_parsing_exception' }]);
+    await flushed;
+    assert.deepEqual((await first).map((r) => r.op.sources), [['request-stage']]);
+    assert.deepEqual((await second).map((r) => r.op.sources), [['response-stage']]);
+  });
+
   it('a failed bulk fails every submission in it', async () => {
     const batcher = new BulkBatcher<string>({ ...settings, writer: { write: () => Promise.reject(new Error('aborted')) }, maxInFlight: 1 });
     await assert.rejects(batcher.submit(ops('a', 1), 10, true), /aborted/);

@@ -112,15 +112,16 @@ export class BulkBatcher<S> {
   }
 
   private async run(batch: Waiter<S>[]): Promise<void> {
-    const merged = new Map<string, { op: BulkOp<S>; owners: Set<Waiter<S>> }>();
+    // One upsert per index+id; each submission that contributed to it is remembered with the sources it brought.
+    const merged = new Map<string, { op: BulkOp<S>; owners: Map<Waiter<S>, S[]> }>();
     for (const waiter of batch) {
       for (const op of waiter.ops) {
         const key = `${op.index}\u0000${op.id}`;
         const current = merged.get(key);
-        if (current === undefined) merged.set(key, { op, owners: new Set([waiter]) });
+        if (current === undefined) merged.set(key, { op, owners: new Map([[waiter, [...op.sources]]]) });
         else {
           current.op = { index: op.index, id: op.id, doc: mergePartial(current.op.doc, op.doc), sources: [...current.op.sources, ...op.sources] };
-          current.owners.add(waiter);
+          current.owners.set(waiter, [...(current.owners.get(waiter) ?? []), ...op.sources]);
         }
       }
     }
@@ -129,9 +130,11 @@ export class BulkBatcher<S> {
       this.o.onFlush?.(merged.size - rejected.length);
       const byWaiter = new Map<Waiter<S>, RejectedOp<S>[]>();
       for (const r of rejected) {
-        // A merged op's rejection is reported once, to the first of its owners, with all its sources.
-        const owner = merged.get(`${r.op.index}\u0000${r.op.id}`)!.owners.values().next().value!;
-        byWaiter.set(owner, [...(byWaiter.get(owner) ?? []), r]);
+        // A merged upsert's rejection goes to every submission it merged, each with its own sources only: each
+        // dead-letters its own records, so none is committed past a record that is neither indexed nor dead-lettered.
+        for (const [owner, sources] of merged.get(`${r.op.index}\u0000${r.op.id}`)!.owners) {
+          byWaiter.set(owner, [...(byWaiter.get(owner) ?? []), { ...r, op: { ...r.op, sources } }]);
+        }
       }
       for (const waiter of batch) waiter.resolve(byWaiter.get(waiter) ?? []);
     } catch (error) {
