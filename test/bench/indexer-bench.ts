@@ -11,6 +11,7 @@
  * Run: `NODE_EXTRA_CA_CERTS=... npx tsx test/bench/indexer-bench.ts [docs=200000]` against the running stack;
  * BENCH_ROUNDS (default 3), BENCH_OUT (the shared results file).
  */
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -41,7 +42,9 @@ const opensearchPid = readStackPids(dirname(stack.kubeState)).opensearch;
 
 /** One side's run: seconds to searchable, and the CPU ms its processes spent meanwhile. */
 interface SideRun { readonly seconds: number; readonly opensearchCpuMs: number; readonly indexerCpuMs?: number }
-const events = Array.from({ length: total }, (_, i) => sampleEvent({ auditID: `bench-${String(i).padStart(8, '0')}`, username: `agent-${i % 50}`, stage: 'ResponseComplete' }));
+// Audit IDs are random UUIDs, as the gateway makes them: with sequential IDs the direct load (in array order) would
+// write in ID order, an index locality the indexer (partitions interleaved) can never have.
+const events = Array.from({ length: total }, (_, i) => sampleEvent({ auditID: randomUUID(), username: `agent-${i % 50}`, stage: 'ResponseComplete' }));
 
 async function searchable(alias: string): Promise<number> {
   await os.indices.refresh({ index: `${alias}-*` });
