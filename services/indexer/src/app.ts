@@ -77,10 +77,16 @@ export function createApp(config: IndexerConfig, deps: IndexerDeps): IndexerApp 
     commit: async (t, partition, offset) => { await consumer?.commitOffsets([{ topic: t, partition, offset }]); },
     // The partition waits out the backoff paused, then reads again from the failed chunk.
     rewind: (t, partition, offset, delayMs) => {
+      metrics.rewinds.inc({ topic: t });
       pauseIntake([{ topic: t, partitions: [partition] }]);
       setTimeout(() => {
         if (closing) return;
-        consumer?.seek({ topic: t, partition, offset });
+        try {
+          consumer?.seek({ topic: t, partition, offset });
+        } catch (error) {
+          // The group is down (a crash before the restart): its next join reads on from the committed offset anyway.
+          log.warn({ topic: t, partition, offset, err: (error as Error).message }, 'rewind not applied: the partition is read again from its committed offset after the restart');
+        }
         if (writer.isAvailable()) resumeIntake([{ topic: t, partitions: [partition] }]);
       }, delayMs).unref();
     },

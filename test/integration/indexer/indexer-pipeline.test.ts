@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Kafka } from 'kafkajs';
-import { createLogger } from '@auditgate/shared';
+import { createLogger, ensureTopics } from '@auditgate/shared';
 import { kubectl, readKubeCredentials, readStackEnv, uniqueName, waitFor } from '@auditgate/shared/testing';
 import { sampleEvent } from '../../../services/indexer/src/enrich/sample-event.test-helper.js';
 import { createKubeCache } from '../../../services/indexer/src/kube/create-kube-cache.js';
@@ -115,6 +115,47 @@ describe('indexer: Kafka → enriched documents in OpenSearch', () => {
       const metrics = await (await fetch(`http://127.0.0.1:${app.ops}/metrics`)).text();
       assert.match(metrics, /auditgate_indexer_dlq_records_total\{code="AUDITGATE_E_EVENT_INVALID",service="indexer"\} 2/);
     } finally {
+      await app.stop();
+    }
+  });
+
+  it('while the DLQ cannot be written, commits nothing past the bad record, reads it again after a backoff, and dead-letters it once the DLQ is back', async () => {
+    const names = await bed.fresh();
+    // The DLQ topic does not exist yet (and the indexer never creates topics): every DLQ send fails until it does.
+    const dlqTopic = `${names.dlqTopic}.late`;
+    const app = await startInProcess(indexerEnv(names, { INDEXER_DLQ_TOPIC: dlqTopic, INDEXER_RETRY_INITIAL_MS: '200', INDEXER_RETRY_MAX_MS: '1000' }));
+    const admin = bed.kafka.admin();
+    await admin.connect();
+    const committed = async (): Promise<number> => {
+      const [topic] = await admin.fetchOffsets({ groupId: names.groupId, topics: [names.topic] });
+      return Math.max(...topic!.partitions.map((p) => Number(p.offset)));
+    };
+    try {
+      const valid = (id: string) => [sampleEvent({ auditID: id, username: 'mallory' }), sampleEvent({ auditID: id, username: 'mallory', stage: 'ResponseComplete' })];
+      // One partition (same key): offsets 0-1 good, 2 garbage, 3-4 good.
+      await bed.producer.send({ topic: names.topic, acks: -1, messages: [
+        ...valid('before-2-aaaa').map((e) => ({ key: 'mallory', value: JSON.stringify(e) })),
+        { key: 'mallory', value: Buffer.from('not json') },
+        ...valid('after-2-aaaaa').map((e) => ({ key: 'mallory', value: JSON.stringify(e) })),
+      ] });
+      // Everything is written to OpenSearch all the same; only the commit waits for the DLQ.
+      await waitForComplete(bed.os, names.indexPrefix, 2);
+      // The DLQ send fails for good (after the producer's own retries): the chunk is rewound, and again after each backoff.
+      const rewinds = async (): Promise<number> => {
+        const text = await (await fetch(`http://127.0.0.1:${app.ops}/metrics`)).text();
+        return Number(/auditgate_indexer_rewinds_total\{[^}]*\} (\d+)/.exec(text)?.[1] ?? 0);
+      };
+      await waitFor('two rewinds of the partition', async () => (await rewinds() >= 2 ? true : undefined), 60_000);
+      assert.ok(await committed() <= 2, `nothing committed past the undead-lettered record at offset 2 (committed: ${await committed()})`);
+      await ensureTopics(bed.kafka, [{ topic: dlqTopic, numPartitions: 1, configEntries: [] }]);
+      const dlq = await readDlq(bed.kafka, dlqTopic, 1);
+      assert.equal(dlq[0]!.sourceOffset, '2');
+      assert.equal(dlq[0]!.code, 'AUDITGATE_E_EVENT_UNDECODABLE');
+      await waitFor('offsets committed to the end', async () => (await committed() === 5 ? true : undefined), 30_000);
+      const ids = (await allDocs(bed.os, names.indexPrefix)).map((d) => d._id).sort();
+      assert.deepEqual(ids, ['after-2-aaaaa', 'before-2-aaaa'], 'one document per exchange, however often its records were read');
+    } finally {
+      await admin.disconnect();
       await app.stop();
     }
   });

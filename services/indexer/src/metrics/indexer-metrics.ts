@@ -8,6 +8,7 @@ export interface IndexerMetrics {
   readonly dlq: Counter<'code'>;
   readonly bulkSeconds: Histogram<'outcome'>;
   readonly retries: Counter<'reason'>;
+  readonly rewinds: Counter<'topic'>;
   readonly lag: Gauge<'topic' | 'partition'>;
   readonly opensearchUp: Gauge;
 }
@@ -26,6 +27,10 @@ export function createIndexerMetrics(registry: Registry): IndexerMetrics {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
     }),
     retries: new Counter({ name: 'auditgate_indexer_bulk_retries_total', help: 'Items retried after 429/5xx or a transport error', labelNames: ['reason'], registers }),
+    rewinds: new Counter({
+      name: 'auditgate_indexer_rewinds_total', labelNames: ['topic'], registers,
+      help: 'Chunks neither indexed nor dead-lettered (the DLQ unwritable, or writes aborted): their partition is read again from them',
+    }),
     lag: new Gauge({ name: 'auditgate_indexer_consumer_lag_messages', help: 'High watermark minus the next offset to commit, per partition', labelNames: ['topic', 'partition'], registers }),
     opensearchUp,
   };
