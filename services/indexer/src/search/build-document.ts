@@ -1,5 +1,6 @@
 import { exchangeDocument, type AuditEvent, type PartialDocument } from '@auditgate/shared';
 import type { Enrichment } from '../enrich/enrich-event.js';
+import { utcDayOf } from '../time/utc-timestamp.js';
 
 export { mergePartial, type PartialDocument } from '@auditgate/shared';
 
@@ -17,9 +18,5 @@ export function buildPartialDocument(event: AuditEvent, enrichment: Enrichment):
 
 /** The daily index an event belongs to, by its requestReceivedTimestamp (UTC), so every stage lands in the same one. */
 export function indexNameFor(prefix: string, requestReceivedTimestamp: string): string {
-  // Date.parse reads at most milliseconds: drop finer fractions first.
-  const ms = Date.parse(requestReceivedTimestamp.replace(/(\.\d{3})\d+/, '$1'));
-  const d = new Date(Number.isFinite(ms) ? ms : 0);
-  const pad = (n: number): string => String(n).padStart(2, '0');
-  return `${prefix}-${d.getUTCFullYear()}.${pad(d.getUTCMonth() + 1)}.${pad(d.getUTCDate())}`;
+  return `${prefix}-${utcDayOf(requestReceivedTimestamp)}`;
 }
