@@ -6,6 +6,7 @@ import { createOpsApp, keepConsuming, type Logger, type Registry, RenewableProdu
 import type { IndexerConfig } from './config/indexer-config.js';
 import { NO_KUBE_METADATA } from './enrich/kube-metadata.js';
 import { createBatchHandler } from './kafka/batch-handler.js';
+import { IntakePauses } from './kafka/intake-pauses.js';
 import { OrderedCommits } from './kafka/ordered-commits.js';
 import { PartitionLag } from './kafka/partition-lag.js';
 import type { SourceRecord } from './kafka/source-record.js';
@@ -56,7 +57,7 @@ export function createApp(config: IndexerConfig, deps: IndexerDeps): IndexerApp 
     onAvailability: (available) => {
       metrics.opensearchUp.set(available ? 1 : 0);
       // Backpressure: stop fetching while OpenSearch cannot keep up; the batch in hand keeps retrying.
-      if (available && !closing) resumeIntake(topics); else pauseIntake(topics);
+      pauses.setOpenSearchAvailable(available);
     },
   });
   const batcher = new BulkBatcher<SourceRecord>({
@@ -64,31 +65,16 @@ export function createApp(config: IndexerConfig, deps: IndexerDeps): IndexerApp 
     maxInFlight: config.bulk.maxInFlight,
     signal: abort.signal, onFlush: (docs) => metrics.docs.inc(docs),
   });
-  // KafkaJS's pause and resume throw while its consumer group is down (between a crash and the restart): the group's
-  // next join re-applies what the indexer's state asks for (GROUP_JOIN below).
-  const pauseIntake = (what: Array<{ topic: string; partitions?: number[] }>): void => {
-    try { consumer?.pause(what); } catch (error) { log.debug({ err: (error as Error).message }, 'pause deferred to the next group join'); }
-  };
-  const resumeIntake = (what: Array<{ topic: string; partitions?: number[] }>): void => {
-    try { consumer?.resume(what); } catch (error) { log.debug({ err: (error as Error).message }, 'resume deferred to the next group join'); }
-  };
+  const pauses = new IntakePauses({ consumer: () => consumer, topics: topics.map((t) => t.topic), logger: log.child({ component: 'intake' }) });
+  /** Aborted when the indexer stops: the batch handler builds no more chunks. */
+  const stopIntake = new AbortController();
   const commits = new OrderedCommits({
     logger: log.child({ component: 'commits' }),
     commit: async (t, partition, offset) => { await consumer?.commitOffsets([{ topic: t, partition, offset }]); },
     // The partition waits out the backoff paused, then reads again from the failed chunk.
     rewind: (t, partition, offset, delayMs) => {
       metrics.rewinds.inc({ topic: t });
-      pauseIntake([{ topic: t, partitions: [partition] }]);
-      setTimeout(() => {
-        if (closing) return;
-        try {
-          consumer?.seek({ topic: t, partition, offset });
-        } catch (error) {
-          // The group is down (a crash before the restart): its next join reads on from the committed offset anyway.
-          log.warn({ topic: t, partition, offset, err: (error as Error).message }, 'rewind not applied: the partition is read again from its committed offset after the restart');
-        }
-        if (writer.isAvailable()) resumeIntake([{ topic: t, partitions: [partition] }]);
-      }, delayMs).unref();
+      pauses.rewind(t, partition, offset, delayMs);
     },
     rewindBackoff: { initialMs: config.bulk.retryInitialMs, maxMs: config.bulk.retryMaxMs },
   });
@@ -121,9 +107,8 @@ export function createApp(config: IndexerConfig, deps: IndexerDeps): IndexerApp 
       });
       consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
         joined = true;
-        // Positions come from the committed offsets again; pauses are per group, so the current ones are re-applied.
-        commits.reset();
-        if (closing || !writer.isAvailable()) pauseIntake(topics);
+        // KafkaJS forgets its pauses with its group: the current ones are applied again.
+        pauses.apply();
         // Partitions that went to another member stop being reported here (their new owner reports them).
         lag.assigned(payload.memberAssignment);
         log.info({ memberId: payload.memberId, assignment: payload.memberAssignment }, 'joined consumer group');
@@ -139,7 +124,7 @@ export function createApp(config: IndexerConfig, deps: IndexerDeps): IndexerApp 
         ...(checkpointsTopic === undefined ? {} : { checkpointsTopic, checkpointsIndex: config.opensearch.checkpointsIndex }),
         kube: deps.kube ?? NO_KUBE_METADATA, chunkSize: config.bulk.maxDocs, logger: log.child({ component: 'consumer' }), metrics, lag, now,
         // Enough documents queued behind the bulks in flight to keep OpenSearch busy while the next fetch is decoded.
-        commits, maxPendingDocs: 2 * config.bulk.maxInFlight * config.bulk.maxDocs,
+        commits, maxPendingDocs: 2 * config.bulk.maxInFlight * config.bulk.maxDocs, stopping: stopIntake.signal,
       });
       await keepConsuming(consumer, {
         autoCommit: false, eachBatchAutoResolve: false,
@@ -168,7 +153,8 @@ export function createApp(config: IndexerConfig, deps: IndexerDeps): IndexerApp 
           // finish, index and commit everything handed over, and only then stop.
           // Bounded by the deadline: past it the writes abort and the consumer is stopped with what is committed.
           ['intake', async () => {
-            pauseIntake(topics);
+            pauses.stop();
+            stopIntake.abort();
             const idle = handling > 0 ? new Promise<void>((resolve) => whenIdle.push(resolve)) : Promise.resolve();
             const aborted = new Promise<void>((resolve) => {
               if (abort.signal.aborted) resolve(); else abort.signal.addEventListener('abort', () => resolve(), { once: true });

@@ -38,8 +38,10 @@ export interface BatchHandlerDeps {
   readonly now: () => number;
   /** Commits each chunk's offsets, in order, once OpenSearch acknowledged it. */
   readonly commits: OrderedCommits;
-  /** Unacknowledged documents past which the handler waits before taking the next batch. */
+  /** Unacknowledged documents past which the handler waits before building another chunk. */
   readonly maxPendingDocs: number;
+  /** Set when the indexer stops: the handler builds no more chunks and stops waiting for room. */
+  readonly stopping: AbortSignal;
 }
 
 /** Keeps the consumer's group membership alive while `work` waits on OpenSearch. */
@@ -123,8 +125,8 @@ export function createBatchHandler(deps: BatchHandlerDeps): (payload: EachBatchP
     if (!deps.commits.admit(topic, partition, fetchedOffsetOf(batch))) return;
     for (let start = 0; start < batch.messages.length; start += deps.chunkSize) {
       // Bounded intake: at most maxPendingDocs unacknowledged documents before another chunk is built.
-      await withHeartbeats(heartbeat, deps.commits.whenBelow(deps.maxPendingDocs));
-      if (!isRunning() || isStale()) break;
+      await withHeartbeats(heartbeat, deps.commits.whenBelow(deps.maxPendingDocs, deps.stopping));
+      if (!isRunning() || isStale() || deps.stopping.aborted) break;
       const chunk = batch.messages.slice(start, start + deps.chunkSize);
       const { ops, dlq, bytes } = prepareChunk(deps, topic, partition, chunk);
       const last = chunk[chunk.length - 1]!.offset;

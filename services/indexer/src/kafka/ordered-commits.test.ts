@@ -134,28 +134,27 @@ describe('OrderedCommits', () => {
     assert.deepEqual(delays.at(-1), 100);
   });
 
-  it('after a new group generation, commits nothing handed over before it and forgets pending rewinds', async () => {
+  it('keeps the chain going when a step throws (a throwing callback, an unreadable offset)', async () => {
     const { ordered, commits } = recorder();
-    const before = held();
-    ordered.add(chunk(0, 0, 9, before.promise));
-    ordered.reset();
-    before.ack(); await ordered.drain();
-    assert.deepEqual(commits, [], 'the partition may have another owner now; it is read again from its committed offset');
+    const a = held(); const b = held(); const c = held();
+    ordered.add({ ...chunk(0, 0, 9, a.promise), committed: () => { throw new Error('gauge broke'); } });
+    ordered.add({ ...chunk(0, 10, 19, b.promise), last: 'not an offset' });
+    ordered.add(chunk(0, 20, 29, c.promise));
+    a.ack(); b.ack(); c.ack(); await ordered.drain();
+    assert.deepEqual(commits, ['0:10', '0:30']);
     assert.equal(ordered.pending(), 0);
-    const after = held();
-    ordered.add(chunk(0, 0, 9, after.promise));
-    after.ack(); await ordered.drain();
-    assert.deepEqual(commits, ['0:10']);
   });
 
-  it('keeps the chain going when a callback throws', async () => {
-    const { ordered, commits } = recorder();
-    const a = held(); const b = held();
-    ordered.add({ ...chunk(0, 0, 9, a.promise), committed: () => { throw new Error('gauge broke'); } });
-    ordered.add(chunk(0, 10, 19, b.promise));
-    a.ack(); b.ack(); await ordered.drain();
-    assert.deepEqual(commits, ['0:10', '0:20']);
-    assert.equal(ordered.pending(), 0);
+  it('stops waiting for room when its signal aborts (the indexer stops)', async () => {
+    const { ordered } = recorder();
+    const a = held();
+    ordered.add(chunk(0, 0, 99, a.promise));
+    const stop = new AbortController();
+    const waiting = ordered.whenBelow(10, stop.signal);
+    stop.abort();
+    await waiting;
+    assert.equal(ordered.pending(), 100, 'nothing was acknowledged: the wait ended on the signal');
+    a.ack(); await ordered.drain();
   });
 
   it('treats a chunk whose DLQ records could not be sent as failed (not committed, rewound)', async () => {

@@ -63,8 +63,9 @@ interface PartitionChain {
  *   not committed: they were read before the rewind took effect, and committing them would skip the failed records.
  *   Rewinds back off per partition; a rewind that does not take (lost with a consumer restart, or the records are gone
  *   from Kafka by retention or compaction) is asked again a few times, then given up with an error in the log.
- * - A new group generation ({@link reset}) starts every partition afresh from its committed offset: chunks handed over
- *   before it are written but not committed by this member (their partition may have another owner now).
+ * - A group rejoin changes nothing here: chunks handed over before it are still settled and committed in order (a
+ *   commit for a partition that moved to another member can only move its offset back: a replay, never a gap), and a
+ *   pending rewind stays until a batch from at or before its offset comes.
  * - A link of the chain never rejects, whatever is thrown in it.
  * - A commit that fails is logged and left: a later commit of the partition covers it, and if none comes the records
  *   are read again after a restart (their upserts are idempotent). Nothing is committed past an unsettled chunk.
@@ -104,15 +105,6 @@ export class OrderedCommits {
     chain.rewindDueAt = this.now();
     this.requestRewind(topic, partition, chain.rewoundTo.toString(), 0);
     return false;
-  }
-
-  /** A new group generation: every partition starts afresh from its committed offset (see the class comment). */
-  reset(): void {
-    for (const chain of this.chains.values()) {
-      chain.generation += 1;
-      chain.rewoundTo = undefined;
-      chain.rewindRepeats = 0;
-    }
   }
 
   private key(topic: string, partition: number): string {
@@ -186,9 +178,14 @@ export class OrderedCommits {
     });
   }
 
-  /** Resolves once at most `limit` documents are pending (at once if so already). */
-  async whenBelow(limit: number): Promise<void> {
-    while (this.pendingDocs > limit) await new Promise<void>((resolve) => this.waiters.push(resolve));
+  /** Resolves once at most `limit` documents are pending (at once if so already), or when `signal` aborts. */
+  async whenBelow(limit: number, signal?: AbortSignal): Promise<void> {
+    while (this.pendingDocs > limit && signal?.aborted !== true) {
+      await new Promise<void>((resolve) => {
+        this.waiters.push(resolve);
+        signal?.addEventListener('abort', () => resolve(), { once: true });
+      });
+    }
   }
 
   /** Resolves when every chunk handed over so far is committed, rewound or given up. */
