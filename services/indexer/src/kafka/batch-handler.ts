@@ -115,8 +115,8 @@ async function settleChunk(deps: BatchHandlerDeps, dlq: DlqMessage[], rejected: 
  * the batcher and the chunk to {@link OrderedCommits}, which commits its offsets only after OpenSearch acknowledged it
  * (and the DLQ has the rest), in offset order. The handler does not wait for those acknowledgements: it marks the
  * chunk's records read (so KafkaJS fetches on) and builds each chunk only while at most `maxPendingDocs` documents are
- * unacknowledged, so the next fetch is decoded while earlier bulks are indexed instead of after them. A chunk with more records behind
- * it on Kafka is urgent (its bulk does not wait for company that is already on its way).
+ * unacknowledged, so the next fetch is decoded while earlier bulks are indexed instead of after them. A chunk with more
+ * records behind it on Kafka is urgent (its bulk does not wait for company that is already on its way).
  */
 export function createBatchHandler(deps: BatchHandlerDeps): (payload: EachBatchPayload) => Promise<void> {
   return async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
