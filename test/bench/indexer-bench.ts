@@ -24,8 +24,9 @@ import { enrichEvent } from '../../services/indexer/src/enrich/enrich-event.js';
 import { NO_KUBE_METADATA } from '../../services/indexer/src/enrich/kube-metadata.js';
 import { sampleEvent } from '../../services/indexer/src/enrich/sample-event.test-helper.js';
 import { buildPartialDocument, indexNameFor } from '../../services/indexer/src/search/build-document.js';
+import { BULK_ANSWER_FIELDS } from '../../services/indexer/src/search/bulk-writer.js';
 import { median } from './bench-results.js';
-import { spawnOwned, type OwnedProcess } from './child-process.js';
+import { spawnOwned, waitUntil, type OwnedProcess } from './child-process.js';
 import { deployedNodeOptions } from './deployed-node-options.js';
 import { startCpuBurner } from './cpu-burner.js';
 import { cpuMs, readStackPids } from './process-cpu.js';
@@ -85,8 +86,8 @@ async function direct(prefix: string, besideCores = 0): Promise<SideRun & { burn
     while (next < bodies.length) {
       const body = bodies[next]!;
       next += 1;
-      // The indexer asks for the same trimmed answer (BULK_ANSWER_FIELDS in bulk-writer.ts).
-      const r = await os.bulk({ body: body as never, filter_path: 'errors,items.*.status,items.*.error' });
+      // The same trimmed answer the indexer asks for.
+      const r = await os.bulk({ body: body as never, filter_path: BULK_ANSWER_FIELDS });
       if (r.body.errors) throw new Error('direct bulk had item errors');
     }
   };
@@ -102,18 +103,15 @@ async function direct(prefix: string, besideCores = 0): Promise<SideRun & { burn
 
 /** The epoch ms of the indexer's "joined consumer group" log line (its own clock, this machine's). */
 async function joinedAt(indexer: OwnedProcess): Promise<number> {
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    if (indexer.exited()) throw new Error(`the indexer exited (see ${indexer.logFile})`);
-    for (const line of readFileSync(indexer.logFile, 'utf8').split('\n')) {
-      if (!line.includes('"joined consumer group"')) continue;
-      const time = (JSON.parse(line) as { time?: unknown }).time;
-      const ms = typeof time === 'number' ? time : Date.parse(String(time));
-      if (Number.isFinite(ms)) return ms;
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`the indexer did not join its group within 60 s (see ${indexer.logFile})`);
+  let joined: number | undefined;
+  await waitUntil('the indexer joining its group', indexer, async () => {
+    const line = readFileSync(indexer.logFile, 'utf8').split('\n').find((l) => l.includes('"joined consumer group"'));
+    if (line === undefined) return false;
+    const time = (JSON.parse(line) as { time?: unknown }).time;
+    joined = typeof time === 'number' ? time : Date.parse(String(time));
+    return Number.isFinite(joined);
+  }, 60_000);
+  return joined!;
 }
 
 async function viaIndexer(prefix: string): Promise<SideRun> {

@@ -10,7 +10,7 @@ export interface IndexerConfig {
     readonly sessionTimeoutMs: number;
     readonly fromBeginning: boolean;
     readonly maxBytesPerPartition: number;
-    /** Bytes one fetch may carry over all partitions (kafkajs waits for a fetch's batches to be indexed before the next). */
+    /** Bytes one fetch may carry over all partitions. */
     readonly maxBytesPerFetch: number;
     readonly partitionsConsumedConcurrently: number;
     /** The signed checkpoints topic, indexed beside the events; undefined when off. */

@@ -8,7 +8,7 @@ export const indexerSettingsDoc: SettingsDoc = {
     { keys: ['INDEXER_EVENTS_TOPIC', 'INDEXER_DLQ_TOPIC', 'INDEXER_GROUP_ID'], meaning: 'where it reads, where bad records go, and its consumer group' },
     {
       keys: ['INDEXER_SESSION_TIMEOUT_MS', 'INDEXER_FROM_BEGINNING', 'INDEXER_MAX_BYTES_PER_PARTITION', 'INDEXER_MAX_BYTES_PER_FETCH', 'INDEXER_PARTITIONS_CONCURRENCY'],
-      meaning: 'the consumer: group session timeout, where a new group starts, bytes fetched per partition and per fetch (the next fetch waits until this one is indexed, so a larger one keeps OpenSearch busier while catching up), partitions consumed at once',
+      meaning: 'the consumer: group session timeout, where a new group starts, bytes fetched per partition and per fetch, partitions consumed at once',
     },
     { keys: ['OPENSEARCH_URL', 'INDEXER_OPENSEARCH_TIMEOUT_MS'], meaning: 'OpenSearch, and how long one request may take' },
     {

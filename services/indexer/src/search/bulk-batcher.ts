@@ -113,12 +113,12 @@ export class BulkBatcher<S> {
 
   private async run(batch: Waiter<S>[]): Promise<void> {
     // One upsert per index+id; each submission that contributed to it is remembered with the sources it brought.
-    const merged = new Map<string, { op: BulkOp<S>; owners: Map<Waiter<S>, S[]> }>();
+    const merged = new Map<string, { op: BulkOp<S>; owners: Map<Waiter<S>, readonly S[]> }>();
     for (const waiter of batch) {
       for (const op of waiter.ops) {
         const key = `${op.index}\u0000${op.id}`;
         const current = merged.get(key);
-        if (current === undefined) merged.set(key, { op, owners: new Map([[waiter, [...op.sources]]]) });
+        if (current === undefined) merged.set(key, { op, owners: new Map([[waiter, op.sources]]) });
         else {
           current.op = { index: op.index, id: op.id, doc: mergePartial(current.op.doc, op.doc), sources: [...current.op.sources, ...op.sources] };
           current.owners.set(waiter, [...(current.owners.get(waiter) ?? []), ...op.sources]);

@@ -31,7 +31,7 @@ export interface BulkWriterOptions {
  * What the indexer reads of a `_bulk` answer: each item's status and error. OpenSearch leaves out the rest (index, id,
  * version, shards, seq_no of every item), which it would otherwise serialize and the indexer parse, per document.
  */
-const BULK_ANSWER_FIELDS = 'errors,items.*.status,items.*.error';
+export const BULK_ANSWER_FIELDS = 'errors,items.*.status,items.*.error';
 
 const retriable = (status: number): boolean => status === 429 || status === 409 || status >= 500;
 
