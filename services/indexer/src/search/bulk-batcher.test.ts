@@ -17,7 +17,7 @@ function heldWriter(): { writer: { write: (ops: readonly BulkOp<string>[]) => Pr
 }
 
 const ops = (prefix: string, n: number): BulkOp<string>[] =>
-  Array.from({ length: n }, (_, i) => ({ index: 'events', id: `${prefix}${i}`, doc: { auditID: `${prefix}${i}` }, sources: [`${prefix}${i}`] }));
+  Array.from({ length: n }, (_, i) => ({ index: 'events', id: `${prefix}${i}`, lines: `${prefix}${i}\n`, sources: [`${prefix}${i}`] }));
 
 const settings = { maxDocs: 4, maxBytes: 1_000_000, flushIntervalMs: 60, signal: new AbortController().signal };
 
@@ -72,28 +72,39 @@ describe('BulkBatcher', () => {
   it('reports a rejected document to the submission it came from, and flush() sends what waits and returns when all is answered', async () => {
     const w = heldWriter();
     const batcher = new BulkBatcher<string>({ ...settings, flushIntervalMs: 60_000, writer: w.writer, maxInFlight: 1 });
+    const bOps = ops('b', 1);
     const a = batcher.submit(ops('a', 1), 10);
-    const b = batcher.submit(ops('b', 1), 10);
+    const b = batcher.submit(bOps, 10);
     const flushed = batcher.flush();
     assert.deepEqual(w.bulks, [['a0', 'b0']]);
-    w.answer([{ op: ops('b', 1)[0]!, status: 400, reason: 'mapper_parsing_exception' }]);
+    w.answer([{ op: bOps[0]!, status: 400, reason: 'mapper_parsing_exception' }]);
     await flushed;
     assert.deepEqual(await a, []);
     assert.deepEqual((await b).map((r) => r.op.id), ['b0']);
   });
 
-  it('reports the rejection of an upsert merged from two submissions to both, each with only its own sources', async () => {
+  it('sends the upserts of one exchange from two submissions side by side, and each rejection to its own submission', async () => {
     const w = heldWriter();
     const batcher = new BulkBatcher<string>({ ...settings, flushIntervalMs: 60_000, writer: w.writer, maxInFlight: 1 });
-    const same = (source: string): BulkOp<string> => ({ index: 'events', id: 'x', doc: { auditID: 'x' }, sources: [source] });
-    const first = batcher.submit([same('request-stage')], 10);
-    const second = batcher.submit([same('response-stage')], 10);
+    const same = (source: string): BulkOp<string> => ({ index: 'events', id: 'x', lines: `${source}\n`, sources: [source] });
+    const request = same('request-stage');
+    const response = same('response-stage');
+    const first = batcher.submit([request], 10);
+    const second = batcher.submit([response], 10);
     const flushed = batcher.flush();
-    assert.deepEqual(w.bulks, [['x']], 'one upsert for the exchange');
-    w.answer([{ op: { ...same('request-stage'), sources: ['request-stage', 'response-stage'] }, status: 400, reason: 'mapper_parsing_exception' }]);
+    assert.deepEqual(w.bulks, [['x', 'x']], 'both upserts, in order');
+    w.answer([{ op: request, status: 400, reason: 'mapper_parsing_exception' }, { op: response, status: 400, reason: 'mapper_parsing_exception' }]);
     await flushed;
     assert.deepEqual((await first).map((r) => r.op.sources), [['request-stage']]);
     assert.deepEqual((await second).map((r) => r.op.sources), [['response-stage']]);
+  });
+
+  it('fails the whole bulk when the writer rejects an upsert it was not given, so nothing is committed past it', async () => {
+    const w = heldWriter();
+    const batcher = new BulkBatcher<string>({ ...settings, flushIntervalMs: 60_000, writer: w.writer, maxInFlight: 1 });
+    const a = batcher.submit(ops('a', 1), 10, true);
+    w.answer([{ op: ops('a', 1)[0]!, status: 400, reason: 'mapper_parsing_exception' }]);
+    await assert.rejects(a, /rejected an upsert it was not given/);
   });
 
   it('a failed bulk fails every submission in it', async () => {

@@ -1,4 +1,3 @@
-import { mergePartial } from './build-document.js';
 import type { BulkOp, RejectedOp } from './bulk-writer.js';
 
 /** Writes one bulk and resolves with the ops rejected for good (the `BulkWriter` in production). */
@@ -31,7 +30,7 @@ interface Waiter<S> {
 
 /**
  * Gathers upserts from concurrent partition handlers into bulks of at most `maxDocs` documents and `maxBytes`, up to
- * `maxInFlight` at once; stages of one exchange in the same bulk are merged into one op. A bulk leaves as soon as a slot
+ * `maxInFlight` at once (the stages of one exchange are merged per chunk, see chunk-upserts.ts). A bulk leaves as soon as a slot
  * is free and it is full, or holds an urgent submission (one with more records behind it on Kafka: waiting for company
  * would only stall the catch-up), or its oldest submission waited `flushIntervalMs`. `submit` resolves once OpenSearch
  * acknowledged (or rejected for good) every op submitted.
@@ -112,29 +111,19 @@ export class BulkBatcher<S> {
   }
 
   private async run(batch: Waiter<S>[]): Promise<void> {
-    // One upsert per index+id; each submission that contributed to it is remembered with the sources it brought.
-    const merged = new Map<string, { op: BulkOp<S>; owners: Map<Waiter<S>, readonly S[]> }>();
-    for (const waiter of batch) {
-      for (const op of waiter.ops) {
-        const key = `${op.index}\u0000${op.id}`;
-        const current = merged.get(key);
-        if (current === undefined) merged.set(key, { op, owners: new Map([[waiter, op.sources]]) });
-        else {
-          current.op = { index: op.index, id: op.id, doc: mergePartial(current.op.doc, op.doc), sources: [...current.op.sources, ...op.sources] };
-          current.owners.set(waiter, [...(current.owners.get(waiter) ?? []), ...op.sources]);
-        }
-      }
-    }
+    const ops: BulkOp<S>[] = [];
+    const owner = new Map<BulkOp<S>, Waiter<S>>();
+    for (const waiter of batch) for (const op of waiter.ops) { ops.push(op); owner.set(op, waiter); }
     try {
-      const rejected = await this.o.writer.write([...merged.values()].map((m) => m.op), this.o.signal);
-      this.o.onFlush?.(merged.size - rejected.length);
+      const rejected = await this.o.writer.write(ops, this.o.signal);
+      this.o.onFlush?.(ops.length - rejected.length);
+      // Each rejection goes to the submission it came from, which dead-letters its records before it is committed.
       const byWaiter = new Map<Waiter<S>, RejectedOp<S>[]>();
       for (const r of rejected) {
-        // A merged upsert's rejection goes to every submission it merged, each with its own sources only: each
-        // dead-letters its own records, so none is committed past a record that is neither indexed nor dead-lettered.
-        for (const [owner, sources] of merged.get(`${r.op.index}\u0000${r.op.id}`)!.owners) {
-          byWaiter.set(owner, [...(byWaiter.get(owner) ?? []), { ...r, op: { ...r.op, sources } }]);
-        }
+        const waiter = owner.get(r.op);
+        // Never committed past a rejection it cannot route: the whole bulk fails, and its chunks are read again.
+        if (waiter === undefined) throw new Error(`the bulk writer rejected an upsert it was not given (${r.op.index}/${r.op.id})`);
+        byWaiter.set(waiter, [...(byWaiter.get(waiter) ?? []), r]);
       }
       for (const waiter of batch) waiter.resolve(byWaiter.get(waiter) ?? []);
     } catch (error) {
