@@ -3,21 +3,24 @@ import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BulkBatcher } from './bulk-batcher.js';
 import type { BulkOp, RejectedOp } from './bulk-writer.js';
+import { upsertDoc, upsertLines } from './upsert-lines.js';
 
 /** A writer that records each bulk and answers when the test says so (OpenSearch's part is in the integration tests). */
-function heldWriter(): { writer: { write: (ops: readonly BulkOp<string>[]) => Promise<RejectedOp<string>[]> }; bulks: string[][]; answer: (rejected?: RejectedOp<string>[]) => void; outstanding: () => number } {
+function heldWriter(): { writer: { write: (ops: readonly BulkOp<string>[]) => Promise<RejectedOp<string>[]> }; bulks: string[][]; sent: Array<readonly BulkOp<string>[]>; answer: (rejected?: RejectedOp<string>[]) => void; outstanding: () => number } {
   const bulks: string[][] = [];
+  const sent: Array<readonly BulkOp<string>[]> = [];
   const pending: Array<(r: RejectedOp<string>[]) => void> = [];
   return {
-    writer: { write: (ops) => { bulks.push(ops.map((o) => o.id)); return new Promise((resolve) => pending.push(resolve)); } },
+    writer: { write: (ops) => { bulks.push(ops.map((o) => o.id)); sent.push(ops); return new Promise((resolve) => pending.push(resolve)); } },
     bulks,
+    sent,
     answer: (rejected = []) => pending.shift()?.(rejected),
     outstanding: () => pending.length,
   };
 }
 
 const ops = (prefix: string, n: number): BulkOp<string>[] =>
-  Array.from({ length: n }, (_, i) => ({ index: 'events', id: `${prefix}${i}`, lines: `${prefix}${i}\n`, sources: [`${prefix}${i}`] }));
+  Array.from({ length: n }, (_, i) => ({ index: 'events', id: `${prefix}${i}`, lines: upsertLines('events', `${prefix}${i}`, { auditID: `${prefix}${i}` }), sources: [`${prefix}${i}`] }));
 
 const settings = { maxDocs: 4, maxBytes: 1_000_000, flushIntervalMs: 60, signal: new AbortController().signal };
 
@@ -83,17 +86,18 @@ describe('BulkBatcher', () => {
     assert.deepEqual((await b).map((r) => r.op.id), ['b0']);
   });
 
-  it('sends the upserts of one exchange from two submissions side by side, and each rejection to its own submission', async () => {
+  it('merges the upserts of one exchange from two submissions into one, and reports its rejection to both, each with only its own sources', async () => {
     const w = heldWriter();
     const batcher = new BulkBatcher<string>({ ...settings, flushIntervalMs: 60_000, writer: w.writer, maxInFlight: 1 });
-    const same = (source: string): BulkOp<string> => ({ index: 'events', id: 'x', lines: `${source}\n`, sources: [source] });
-    const request = same('request-stage');
-    const response = same('response-stage');
-    const first = batcher.submit([request], 10);
-    const second = batcher.submit([response], 10);
+    const stage = (name: string, source: string): BulkOp<string> => ({ index: 'events', id: 'x', lines: upsertLines('events', 'x', { stages: { [name]: { source } } }), sources: [source] });
+    const first = batcher.submit([stage('RequestReceived', 'request-stage')], 10);
+    const second = batcher.submit([stage('ResponseComplete', 'response-stage')], 10);
     const flushed = batcher.flush();
-    assert.deepEqual(w.bulks, [['x', 'x']], 'both upserts, in order');
-    w.answer([{ op: request, status: 400, reason: 'mapper_parsing_exception' }, { op: response, status: 400, reason: 'mapper_parsing_exception' }]);
+    assert.deepEqual(w.bulks, [['x']], 'one upsert for the exchange');
+    const sent = w.sent[0]![0]!;
+    assert.deepEqual(upsertDoc(sent.lines), { stages: { RequestReceived: { source: 'request-stage' }, ResponseComplete: { source: 'response-stage' } } });
+    assert.deepEqual(sent.sources, ['request-stage', 'response-stage']);
+    w.answer([{ op: sent, status: 400, reason: 'mapper_parsing_exception' }]);
     await flushed;
     assert.deepEqual((await first).map((r) => r.op.sources), [['request-stage']]);
     assert.deepEqual((await second).map((r) => r.op.sources), [['response-stage']]);
@@ -103,7 +107,7 @@ describe('BulkBatcher', () => {
     const w = heldWriter();
     const batcher = new BulkBatcher<string>({ ...settings, flushIntervalMs: 60_000, writer: w.writer, maxInFlight: 1 });
     const a = batcher.submit(ops('a', 1), 10, true);
-    w.answer([{ op: ops('a', 1)[0]!, status: 400, reason: 'mapper_parsing_exception' }]);
+    w.answer([{ op: ops('z', 1)[0]!, status: 400, reason: 'mapper_parsing_exception' }]);
     await assert.rejects(a, /rejected an upsert it was not given/);
   });
 

@@ -1,4 +1,5 @@
 import type { BulkOp, RejectedOp } from './bulk-writer.js';
+import { mergeUpserts } from './upsert-lines.js';
 
 /** Writes one bulk and resolves with the ops rejected for good (the `BulkWriter` in production). */
 export interface BulkSink<S> {
@@ -30,7 +31,7 @@ interface Waiter<S> {
 
 /**
  * Gathers upserts from concurrent partition handlers into bulks of at most `maxDocs` documents and `maxBytes`, up to
- * `maxInFlight` at once (the stages of one exchange are merged per chunk, see chunk-upserts.ts). A bulk leaves as soon as a slot
+ * `maxInFlight` at once; stages of one exchange in the same bulk are merged into one op. A bulk leaves as soon as a slot
  * is free and it is full, or holds an urgent submission (one with more records behind it on Kafka: waiting for company
  * would only stall the catch-up), or its oldest submission waited `flushIntervalMs`. `submit` resolves once OpenSearch
  * acknowledged (or rejected for good) every op submitted.
@@ -111,20 +112,38 @@ export class BulkBatcher<S> {
   }
 
   private async run(batch: Waiter<S>[]): Promise<void> {
-    const ops: BulkOp<S>[] = [];
-    const owner = new Map<BulkOp<S>, Waiter<S>>();
-    for (const waiter of batch) for (const op of waiter.ops) { ops.push(op); owner.set(op, waiter); }
+    // One upsert per index+id; each submission that contributed to it is remembered with the sources it brought.
+    const merged = new Map<string, { op: BulkOp<S>; owners: Map<Waiter<S>, S[]> }>();
+    for (const waiter of batch) {
+      for (const op of waiter.ops) {
+        const key = `${op.index}\u0000${op.id}`;
+        const current = merged.get(key);
+        if (current === undefined) merged.set(key, { op, owners: new Map([[waiter, [...op.sources]]]) });
+        else {
+          current.op = mergeUpserts(current.op, op);
+          const own = current.owners.get(waiter);
+          if (own === undefined) current.owners.set(waiter, [...op.sources]);
+          else own.push(...op.sources);
+        }
+      }
+    }
     try {
-      const rejected = await this.o.writer.write(ops, this.o.signal);
-      this.o.onFlush?.(ops.length - rejected.length);
-      // Each rejection goes to the submission it came from, which dead-letters its records before it is committed.
+      const rejected = await this.o.writer.write([...merged.values()].map((m) => m.op), this.o.signal);
       const byWaiter = new Map<Waiter<S>, RejectedOp<S>[]>();
       for (const r of rejected) {
-        const waiter = owner.get(r.op);
+        const entry = merged.get(`${r.op.index}\u0000${r.op.id}`);
         // Never committed past a rejection it cannot route: the whole bulk fails, and its chunks are read again.
-        if (waiter === undefined) throw new Error(`the bulk writer rejected an upsert it was not given (${r.op.index}/${r.op.id})`);
-        byWaiter.set(waiter, [...(byWaiter.get(waiter) ?? []), r]);
+        if (entry === undefined) throw new Error(`the bulk writer rejected an upsert it was not given (${r.op.index}/${r.op.id})`);
+        // A merged upsert's rejection goes to every submission it merged, each with its own sources only: each
+        // dead-letters its own records, so none is committed past a record that is neither indexed nor dead-lettered.
+        for (const [owner, sources] of entry.owners) {
+          const list = byWaiter.get(owner);
+          const own = { ...r, op: { ...r.op, sources } };
+          if (list === undefined) byWaiter.set(owner, [own]);
+          else list.push(own);
+        }
       }
+      this.o.onFlush?.(merged.size - rejected.length);
       for (const waiter of batch) waiter.resolve(byWaiter.get(waiter) ?? []);
     } catch (error) {
       for (const waiter of batch) waiter.reject(error);

@@ -56,10 +56,7 @@ export class BulkWriter {
   /** Whether the last request reached OpenSearch. */
   isAvailable(): boolean { return this.available; }
 
-  /**
-   * Writes `ops`; resolves with the rejected ones (the same objects). Upserts of one id in one bulk are applied in
-   * order (one shard executes a bulk's items sequentially), and their merge does not depend on the order anyway.
-   */
+  /** Writes `ops` (already merged, at most one per index+id); resolves with the rejected ones. */
   async write<S>(ops: readonly BulkOp<S>[], signal: AbortSignal): Promise<RejectedOp<S>[]> {
     const rejected: RejectedOp<S>[] = [];
     let pending = [...ops];

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { ChunkUpserts } from './chunk-upserts.js';
-import { upsertLines } from './upsert-lines.js';
+import { mergeUpserts, upsertDoc, upsertLines } from './upsert-lines.js';
 
 /** The two lines of an encoded upsert, parsed. */
 const parsed = (lines: string): unknown[] => lines.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as unknown);
@@ -20,6 +20,22 @@ describe('upsertLines', () => {
   it('escapes an index or id that would break out of its string', () => {
     const lines = upsertLines('a"}\n{"delete', 'b\n', {});
     assert.deepEqual(parsed(lines)[0], { update: { _index: 'a"}\n{"delete', _id: 'b\n', retry_on_conflict: 5 } });
+  });
+});
+
+describe('mergeUpserts', () => {
+  it('reads both documents back from their lines, merges them as OpenSearch would, and keeps every source', () => {
+    const first = { index: 'events', id: 'x', lines: upsertLines('events', 'x', { stages: { RequestReceived: { at: 1 } }, verb: 'get', tags: [1, 2] }), sources: ['r1'] };
+    const second = { index: 'events', id: 'x', lines: upsertLines('events', 'x', { stages: { ResponseComplete: { at: 2 } }, tags: [3], complete: true }), sources: ['r2', 'r3'] };
+    const merged = mergeUpserts(first, second);
+    assert.deepEqual([merged.index, merged.id, merged.sources], ['events', 'x', ['r1', 'r2', 'r3']]);
+    assert.deepEqual(upsertDoc(merged.lines), { stages: { RequestReceived: { at: 1 }, ResponseComplete: { at: 2 } }, verb: 'get', tags: [3], complete: true });
+    assert.deepEqual(parsed(merged.lines)[0], { update: { _index: 'events', _id: 'x', retry_on_conflict: 5 } });
+  });
+
+  it('reads back a document whose strings hold newlines and the closing text of the line', () => {
+    const doc = { note: 'a\nb', tail: ',"doc_as_upsert":true}\n' };
+    assert.deepEqual(upsertDoc(upsertLines('i', 'id\n', doc)), doc);
   });
 });
 
