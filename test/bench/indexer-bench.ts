@@ -25,7 +25,6 @@ import { NO_KUBE_METADATA } from '../../services/indexer/src/enrich/kube-metadat
 import { sampleEvent } from '../../services/indexer/src/enrich/sample-event.test-helper.js';
 import { buildPartialDocument, indexNameFor } from '../../services/indexer/src/search/build-document.js';
 import { BULK_ANSWER_FIELDS } from '../../services/indexer/src/search/bulk-writer.js';
-import { upsertLines } from '../../services/indexer/src/search/upsert-lines.js';
 import { median } from './bench-results.js';
 import { spawnOwned, waitUntil, type OwnedProcess } from './child-process.js';
 import { deployedNodeOptions } from './deployed-node-options.js';
@@ -70,11 +69,14 @@ async function direct(prefix: string, besideCores = 0): Promise<SideRun & { burn
   // Same layout as the indexer's, so both paths write to identical indices.
   const { ensureLayout } = await import('../../services/indexer/src/search/ensure-layout.js');
   await ensureLayout(os, config.opensearch, logger);
-  // The indexer's own encoding of each upsert, so both sides send the same bytes.
-  const bodies: Buffer[] = [];
+  const bodies: string[] = [];
   for (let i = 0; i < total; i += config.bulk.maxDocs) {
-    bodies.push(Buffer.from(events.slice(i, i + config.bulk.maxDocs)
-      .map((e) => upsertLines(indexNameFor(prefix, e.requestReceivedTimestamp), e.auditID, buildPartialDocument(e, enrichEvent(e, config.cluster, NO_KUBE_METADATA)))).join('')));
+    const lines: string[] = [];
+    for (const e of events.slice(i, i + config.bulk.maxDocs)) {
+      lines.push(JSON.stringify({ update: { _index: indexNameFor(prefix, e.requestReceivedTimestamp), _id: e.auditID, retry_on_conflict: 5 } }),
+        JSON.stringify({ doc: buildPartialDocument(e, enrichEvent(e, config.cluster, NO_KUBE_METADATA)), doc_as_upsert: true }));
+    }
+    bodies.push(`${lines.join('\n')}\n`);
   }
   const burner = besideCores > 0 ? startCpuBurner(Math.min(1, besideCores), logDir) : undefined;
   const started = Date.now();

@@ -40,7 +40,7 @@ export function enrichEvent(event: AuditEvent, cluster: ClusterFacts, kube: Kube
   const ref = event.objectRef;
   const resource = ref?.resource;
   const out: Enrichment = {
-    cluster: clusterFields(cluster),
+    cluster: { name: cluster.name, ...pick({ arn: cluster.arn, region: cluster.region, account: cluster.account }) },
     // The gateway's own classification (one definition, shared); older events are classified alike.
     clusterWide: event.auditgate.classification?.clusterWide ?? isClusterWide({ verb: event.verb, ...ref }),
     secretAccess: resource === 'secrets' && (ref?.apiGroup === undefined || ref.apiGroup === ''),
@@ -48,8 +48,7 @@ export function enrichEvent(event: AuditEvent, cluster: ClusterFacts, kube: Kube
   const upstream = event.auditgate.upstream;
   const role = parseRoleArn(upstream?.roleArn) ?? parseRoleArn(upstream?.identity);
   if (role !== undefined) {
-    out.iam = { roleArn: role.arn, roleName: role.roleName, account: role.account };
-    if (role.sessionName !== undefined) out.iam.sessionName = role.sessionName;
+    out.iam = { roleArn: role.arn, roleName: role.roleName, account: role.account, ...pick({ sessionName: role.sessionName }) };
   }
   if (resource !== undefined && resource !== '') {
     const ns = ref?.namespace ?? '';
@@ -57,10 +56,7 @@ export function enrichEvent(event: AuditEvent, cluster: ClusterFacts, kube: Kube
     out.target = `${ns}/${resource}/${name}`;
     if (name !== '') {
       const meta = kube.object(resourceKey(resource, ref?.apiGroup), ns, name);
-      if (meta !== undefined) {
-        out.object = { labels: { ...meta.labels } };
-        if (meta.owner !== undefined) out.object.owner = meta.owner;
-      }
+      if (meta !== undefined) out.object = { labels: { ...meta.labels }, ...pick({ owner: meta.owner }) };
     }
     const nsName = ns !== '' ? ns : resource === 'namespaces' && name !== '' ? name : '';
     const nsLabels = nsName === '' ? undefined : kube.namespaceLabels(nsName);
@@ -75,11 +71,8 @@ export function enrichEvent(event: AuditEvent, cluster: ClusterFacts, kube: Kube
   return out;
 }
 
-/** The configured cluster facts, without the ones not set. */
-function clusterFields(cluster: ClusterFacts): Enrichment['cluster'] {
-  const out: Enrichment['cluster'] = { name: cluster.name };
-  if (cluster.arn !== undefined) out.arn = cluster.arn;
-  if (cluster.region !== undefined) out.region = cluster.region;
-  if (cluster.account !== undefined) out.account = cluster.account;
-  return out;
+function pick<T extends Record<string, unknown>>(o: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(o)) if (v !== undefined) out[k] = v;
+  return out as { [K in keyof T]?: Exclude<T[K], undefined> };
 }

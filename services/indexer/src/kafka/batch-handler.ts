@@ -8,9 +8,7 @@ import { buildMcpDocument } from '../search/build-mcp-document.js';
 import { checkpointDocument, checkpointIndexFor } from '../search/checkpoint-document.js';
 import type { BulkBatcher } from '../search/bulk-batcher.js';
 import type { BulkOp, RejectedOp } from '../search/bulk-writer.js';
-import { ChunkUpserts } from '../search/chunk-upserts.js';
 import { buildDlqRecord, type DlqMessage } from './dlq-record.js';
-import { EventCounts } from './event-counts.js';
 import type { SourceRecord } from './source-record.js';
 import type { IndexerMetrics } from '../metrics/indexer-metrics.js';
 import type { OrderedCommits } from './ordered-commits.js';
@@ -69,8 +67,7 @@ function recordsBehind(highWatermark: string, offset: string): number {
 /** Validates and builds the upserts of one chunk; the records that are not events (or checkpoints) go to `dlq`. */
 function prepareChunk(deps: BatchHandlerDeps, topic: string, partition: number, chunk: readonly KafkaMessage[]): { ops: BulkOp<SourceRecord>[]; dlq: DlqMessage[]; bytes: number } {
   const dlq: DlqMessage[] = [];
-  const upserts = new ChunkUpserts<SourceRecord>();
-  const counts = new EventCounts();
+  const ops: BulkOp<SourceRecord>[] = [];
   let bytes = 0;
   for (const message of chunk) {
     const source: SourceRecord = { topic, partition, offset: message.offset, key: message.key, value: message.value, headers: message.headers };
@@ -78,7 +75,7 @@ function prepareChunk(deps: BatchHandlerDeps, topic: string, partition: number, 
       try {
         const parsed = parseCheckpointJws(message.value?.toString('utf8') ?? '');
         const { id, doc } = checkpointDocument(parsed);
-        upserts.add(checkpointIndexFor(deps.checkpointsIndex ?? 'auditgate-checkpoints', parsed.payload.time), id, doc, source);
+        ops.push({ index: checkpointIndexFor(deps.checkpointsIndex ?? 'auditgate-checkpoints', parsed.payload.time), id, doc, sources: [source] });
         bytes += message.value?.length ?? 0;
       } catch (error) {
         dlq.push(buildDlqRecord({ ...source, code: ErrorCodes.EVENT_INVALID, reason: `not a signed checkpoint: ${(error as Error).message}`, now: deps.now() }));
@@ -93,14 +90,13 @@ function prepareChunk(deps: BatchHandlerDeps, topic: string, partition: number, 
       dlq.push(buildDlqRecord({ ...source, code, reason: (error as Error).message, now: deps.now() }));
       continue;
     }
-    counts.add(event.stage, event.auditgate.schemaVersion);
+    deps.metrics.events.inc({ stage: event.stage, schema_version: String(event.auditgate.schemaVersion) });
     const doc = isMcpEvent(event) ? buildMcpDocument(event, deps.cluster) : buildPartialDocument(event, enrichEvent(event, deps.cluster, deps.kube));
     const prefix = isMcpEvent(event) ? deps.mcpIndexPrefix ?? 'auditgate-mcp' : deps.indexPrefix;
-    upserts.add(indexNameFor(prefix, event.requestReceivedTimestamp), event.auditID, doc, source);
+    ops.push({ index: indexNameFor(prefix, event.requestReceivedTimestamp), id: event.auditID, doc, sources: [source] });
     bytes += message.value?.length ?? 0;
   }
-  counts.report(deps.metrics.events);
-  return { ops: upserts.ops(), dlq, bytes };
+  return { ops, dlq, bytes };
 }
 
 /** Sends a chunk's DLQ records, with those OpenSearch rejected for good, before its offsets are committed. */

@@ -1,5 +1,5 @@
+import { mergePartial } from './build-document.js';
 import type { BulkOp, RejectedOp } from './bulk-writer.js';
-import { mergeUpserts } from './upsert-lines.js';
 
 /** Writes one bulk and resolves with the ops rejected for good (the `BulkWriter` in production). */
 export interface BulkSink<S> {
@@ -113,37 +113,29 @@ export class BulkBatcher<S> {
 
   private async run(batch: Waiter<S>[]): Promise<void> {
     // One upsert per index+id; each submission that contributed to it is remembered with the sources it brought.
-    const merged = new Map<string, { op: BulkOp<S>; owners: Map<Waiter<S>, S[]> }>();
+    const merged = new Map<string, { op: BulkOp<S>; owners: Map<Waiter<S>, readonly S[]> }>();
     for (const waiter of batch) {
       for (const op of waiter.ops) {
         const key = `${op.index}\u0000${op.id}`;
         const current = merged.get(key);
-        if (current === undefined) merged.set(key, { op, owners: new Map([[waiter, [...op.sources]]]) });
+        if (current === undefined) merged.set(key, { op, owners: new Map([[waiter, op.sources]]) });
         else {
-          current.op = mergeUpserts(current.op, op);
-          const own = current.owners.get(waiter);
-          if (own === undefined) current.owners.set(waiter, [...op.sources]);
-          else own.push(...op.sources);
+          current.op = { index: op.index, id: op.id, doc: mergePartial(current.op.doc, op.doc), sources: [...current.op.sources, ...op.sources] };
+          current.owners.set(waiter, [...(current.owners.get(waiter) ?? []), ...op.sources]);
         }
       }
     }
     try {
       const rejected = await this.o.writer.write([...merged.values()].map((m) => m.op), this.o.signal);
+      this.o.onFlush?.(merged.size - rejected.length);
       const byWaiter = new Map<Waiter<S>, RejectedOp<S>[]>();
       for (const r of rejected) {
-        const entry = merged.get(`${r.op.index}\u0000${r.op.id}`);
-        // Never committed past a rejection it cannot route: the whole bulk fails, and its chunks are read again.
-        if (entry === undefined) throw new Error(`the bulk writer rejected an upsert it was not given (${r.op.index}/${r.op.id})`);
         // A merged upsert's rejection goes to every submission it merged, each with its own sources only: each
         // dead-letters its own records, so none is committed past a record that is neither indexed nor dead-lettered.
-        for (const [owner, sources] of entry.owners) {
-          const list = byWaiter.get(owner);
-          const own = { ...r, op: { ...r.op, sources } };
-          if (list === undefined) byWaiter.set(owner, [own]);
-          else list.push(own);
+        for (const [owner, sources] of merged.get(`${r.op.index}\u0000${r.op.id}`)!.owners) {
+          byWaiter.set(owner, [...(byWaiter.get(owner) ?? []), { ...r, op: { ...r.op, sources } }]);
         }
       }
-      this.o.onFlush?.(merged.size - rejected.length);
       for (const waiter of batch) waiter.resolve(byWaiter.get(waiter) ?? []);
     } catch (error) {
       for (const waiter of batch) waiter.reject(error);

@@ -1,11 +1,12 @@
 import type { Client } from '@opensearch-project/opensearch';
 import { AppError, ErrorCodes, type Logger } from '@auditgate/shared';
+import type { PartialDocument } from './build-document.js';
+
 /** One upsert of an exchange document. */
 export interface BulkOp<S> {
   readonly index: string;
   readonly id: string;
-  /** Its two `_bulk` lines (see upsert-lines.ts). */
-  readonly lines: string;
+  readonly doc: PartialDocument;
   /** The input records this op came from (to route a rejection to the DLQ). */
   readonly sources: readonly S[];
 }
@@ -63,12 +64,15 @@ export class BulkWriter {
     let delay = this.o.retryInitialMs;
     while (pending.length > 0) {
       if (signal.aborted) throw new AppError('indexing aborted before OpenSearch acknowledged', { code: ErrorCodes.OPENSEARCH_UNAVAILABLE, retriable: true });
-      // Encoded once here: a string body would be measured (Buffer.byteLength) and then encoded again by the socket.
-      const body = Buffer.from(pending.map((op) => op.lines).join(''));
+      const lines: string[] = [];
+      for (const op of pending) {
+        lines.push(`{"update":{"_index":${JSON.stringify(op.index)},"_id":${JSON.stringify(op.id)},"retry_on_conflict":5}}`,
+          `{"doc":${JSON.stringify(op.doc)},"doc_as_upsert":true}`);
+      }
       const started = performance.now();
       let items: BulkItem[];
       try {
-        const response = await this.o.client.bulk({ body: body as never, filter_path: BULK_ANSWER_FIELDS });
+        const response = await this.o.client.bulk({ body: `${lines.join('\n')}\n` as never, filter_path: BULK_ANSWER_FIELDS });
         items = ((response.body.items ?? []) as Array<Record<string, BulkItem>>).map((item) => Object.values(item)[0]!);
         if (items.length !== pending.length) throw new Error(`the bulk answer lists ${items.length} items for ${pending.length} operations`);
       } catch (error) {
