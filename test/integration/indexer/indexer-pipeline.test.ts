@@ -4,6 +4,7 @@ import type { Kafka } from 'kafkajs';
 import { createLogger, ensureTopics } from '@auditgate/shared';
 import { kubectl, readKubeCredentials, readStackEnv, uniqueName, waitFor } from '@auditgate/shared/testing';
 import { sampleEvent } from '../../../services/indexer/src/enrich/sample-event.test-helper.js';
+import { metricSum, readMetrics } from '../../faults/service-metrics.js';
 import { createKubeCache } from '../../../services/indexer/src/kube/create-kube-cache.js';
 import {
   allDocs, indexerEnv, produceEvents, startInProcess, waitForComplete, useIndexerTestbed,
@@ -142,10 +143,7 @@ describe('indexer: Kafka → enriched documents in OpenSearch', () => {
       // Everything is written to OpenSearch all the same; only the commit waits for the DLQ.
       await waitForComplete(bed.os, names.indexPrefix, 2);
       // The DLQ send fails for good (after the producer's own retries): the chunk is rewound, and again after each backoff.
-      const rewinds = async (): Promise<number> => {
-        const text = await (await fetch(`http://127.0.0.1:${app.ops}/metrics`)).text();
-        return Number(/auditgate_indexer_rewinds_total\{[^}]*\} (\d+)/.exec(text)?.[1] ?? 0);
-      };
+      const rewinds = async (): Promise<number> => metricSum(await readMetrics(app.ops), 'auditgate_indexer_rewinds_total');
       await waitFor('two rewinds of the partition', async () => (await rewinds() >= 2 ? true : undefined), 60_000);
       await waitFor('the records before the bad one committed', async () => (await committed() === 2 ? true : undefined), 10_000);
       await new Promise((r) => setTimeout(r, 1000));

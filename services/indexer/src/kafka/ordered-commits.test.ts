@@ -1,5 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { getEventListeners } from 'node:events';
 import { setImmediate as tick } from 'node:timers/promises';
 import { createLogger } from '@auditgate/shared';
 import { OrderedCommits, type PendingChunk } from './ordered-commits.js';
@@ -155,6 +156,20 @@ describe('OrderedCommits', () => {
     await waiting;
     assert.equal(ordered.pending(), 100, 'nothing was acknowledged: the wait ended on the signal');
     a.ack(); await ordered.drain();
+  });
+
+  it('leaves no listener on its signal after waits that ended with room (the signal outlives every wait)', async () => {
+    const { ordered } = recorder();
+    const stop = new AbortController();
+    for (let i = 0; i < 20; i += 1) {
+      const a = held();
+      ordered.add(chunk(0, i * 100, i * 100 + 99, a.promise));
+      const waiting = ordered.whenBelow(10, stop.signal);
+      a.ack();
+      await waiting;
+    }
+    await ordered.drain();
+    assert.equal(getEventListeners(stop.signal, 'abort').length, 0);
   });
 
   it('treats a chunk whose DLQ records could not be sent as failed (not committed, rewound)', async () => {

@@ -182,8 +182,10 @@ export class OrderedCommits {
   async whenBelow(limit: number, signal?: AbortSignal): Promise<void> {
     while (this.pendingDocs > limit && signal?.aborted !== true) {
       await new Promise<void>((resolve) => {
-        this.waiters.push(resolve);
-        signal?.addEventListener('abort', () => resolve(), { once: true });
+        // Woken either way, the listener goes: the signal lives as long as the indexer, the waits come per chunk.
+        const done = (): void => { signal?.removeEventListener('abort', done); resolve(); };
+        this.waiters.push(done);
+        signal?.addEventListener('abort', done, { once: true });
       });
     }
   }
